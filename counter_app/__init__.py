@@ -1,0 +1,1 @@
+"""Service Counter: the front-counter client of an administrative service hall."""
