@@ -1,0 +1,116 @@
+"""The events table: appending signed events inside a unit of work, reading them back, acks.
+
+The events table is the outbox: the sync pusher reads what is not yet acknowledged from here,
+and an acknowledgement is a new row in ``acks``, written only from the server's signed reply.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from counter_app.ledger import GENESIS_HASH, AckReceipt, DeviceKey, Envelope, SignedEvent, seal
+from counter_app.ledger.canonical import canonical_json
+from counter_app.store import schema
+
+
+class LedgerWriter:
+    """Appends events for one device on one open connection (inside its transaction)."""
+
+    def __init__(self, conn: Connection, key: DeviceKey, device_id: str, clock_offset_ms: int | None) -> None:
+        self._conn = conn
+        self._key = key
+        self._device_id = device_id
+        self._clock_offset_ms = clock_offset_ms
+
+    def append(
+        self,
+        type_: str,
+        payload: dict[str, Any],
+        clerk_id: str,
+        occurred_at: datetime,
+        project_no: str | None = None,
+    ) -> SignedEvent:
+        """Seal and insert the next event; it commits or rolls back with the unit of work."""
+        seq, prev_hash = head(self._conn)
+        envelope = Envelope(
+            device_id=self._device_id,
+            seq=seq + 1,
+            prev_hash=prev_hash,
+            event_id=str(uuid.uuid4()),
+            type=type_,
+            payload=payload,
+            clerk_id=clerk_id,
+            occurred_at=occurred_at.isoformat(timespec="milliseconds"),
+            clock_offset_ms=self._clock_offset_ms,
+        )
+        event = seal(envelope, self._key)
+        self._conn.execute(
+            schema.events.insert().values(
+                seq=envelope.seq,
+                event_id=envelope.event_id,
+                type=type_,
+                hash=event.hash,
+                prev_hash=prev_hash,
+                signature=event.signature,
+                envelope=canonical_json(envelope.as_dict()).decode("utf-8"),
+                project_no=project_no,
+            )
+        )
+        return event
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """The last event's seq and hash, (0, GENESIS_HASH) for an empty ledger."""
+    row = conn.execute(
+        select(schema.events.c.seq, schema.events.c.hash).order_by(schema.events.c.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else (0, GENESIS_HASH)
+
+
+def row_to_event(row: Any) -> SignedEvent:
+    """Rebuild a SignedEvent from an events row (the stored envelope, hash and signature)."""
+    return SignedEvent(Envelope.from_dict(json.loads(row.envelope)), row.hash, row.signature)
+
+
+def iter_events(conn: Connection, after_seq: int = 0, limit: int | None = None) -> Iterator[SignedEvent]:
+    """Events with seq > ``after_seq`` in seq order (the stored order, not the envelope's)."""
+    query = select(schema.events).where(schema.events.c.seq > after_seq).order_by(schema.events.c.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    for row in conn.execute(query):
+        yield row_to_event(row)
+
+
+def acked_seq(conn: Connection) -> int:
+    """The highest seq the server has acknowledged (0 if none)."""
+    return int(conn.execute(select(func.coalesce(func.max(schema.acks.c.up_to_seq), 0))).scalar_one())
+
+
+def record_ack(conn: Connection, receipt: AckReceipt, acked_at: datetime) -> bool:
+    """Store a server receipt if it moves the acknowledged seq forward; returns whether it did."""
+    if receipt.acked_seq <= acked_seq(conn):
+        return False
+    conn.execute(
+        schema.acks.insert().values(
+            up_to_seq=receipt.acked_seq,
+            acked_hash=receipt.acked_hash,
+            receipt=json.dumps(receipt.as_dict(), ensure_ascii=False),
+            acked_at=acked_at.isoformat(timespec="milliseconds"),
+        )
+    )
+    return True
+
+
+def pending_stats(conn: Connection) -> tuple[int, str | None]:
+    """How many events wait for an acknowledgement, and when the oldest of them occurred."""
+    done = acked_seq(conn)
+    count = conn.execute(select(func.count()).where(schema.events.c.seq > done)).scalar_one()
+    first = conn.execute(select(schema.events.c.envelope).where(schema.events.c.seq == done + 1)).scalar()
+    oldest = json.loads(first)["occurred_at"] if first else None
+    return int(count), oldest

@@ -1,0 +1,56 @@
+"""Schema versions, applied in order at start-up inside one transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from counter_app.store import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _v1_initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables])
+    for table in schema.APPEND_ONLY_TABLES:
+        for op in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END"
+            )
+
+
+MIGRATIONS: list[tuple[int, Migration]] = [(1, _v1_initial)]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(engine: Engine) -> int:
+    """The schema version of the database, 0 for an empty file."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("schema_version"):
+            return 0
+        versions = conn.execute(select(schema.schema_version.c.version)).scalars().all()
+        return max(versions, default=0)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to the latest version; returns the version reached.
+
+    A database newer than this program is refused rather than guessed at.
+    """
+    version = current_version(engine)
+    if version > LATEST:
+        raise RuntimeError(f"数据库版本 {version} 高于程序支持的版本 {LATEST}，请升级程序")
+    for number, step in MIGRATIONS:
+        if number <= version:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.execute(
+                schema.schema_version.insert().values(
+                    version=number, applied_at=datetime.now(UTC).isoformat(timespec="seconds")
+                )
+            )
+    return LATEST

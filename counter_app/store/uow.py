@@ -1,0 +1,110 @@
+"""The store and its unit of work: one write transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+import json
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from counter_app.ledger import DeviceKey
+from counter_app.store import schema
+from counter_app.store.datadir import DataDir
+from counter_app.store.db import open_engine
+from counter_app.store.ledger_store import LedgerWriter
+from counter_app.store.migrations import migrate
+
+
+class NotInitialised(Exception):
+    """The data folder has no device identity yet: run ``counter init`` first."""
+
+    code = "NOT_INITIALISED"
+
+
+class Store:
+    """A counter's database and device key; hands out units of work."""
+
+    def __init__(self, data_dir: DataDir) -> None:
+        self.data_dir = data_dir
+        self.engine: Engine = open_engine(data_dir.db_path)
+        migrate(self.engine)
+        self.key = DeviceKey.load_or_create(data_dir.key_path)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def settings(self) -> dict[str, str]:
+        """All device settings (device_id, hall_code, window_no, ...)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.settings)).all()
+            conn.rollback()
+        return {r.key: r.value for r in rows}
+
+    def device_id(self) -> str:
+        """This device's id; NotInitialised before ``init``."""
+        value = self.settings().get("device_id")
+        if not value:
+            raise NotInitialised("数据目录尚未初始化，请先运行 counter init")
+        return value
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work; use it as a context manager and call ``commit()``."""
+        return UnitOfWork(self)
+
+    def read(self) -> Connection:
+        """A connection for reading; the caller closes it (``with store.read() as conn``)."""
+        return self.engine.connect()
+
+
+class UnitOfWork:
+    """One BEGIN IMMEDIATE transaction with the ledger writer bound to it.
+
+    Leaving the ``with`` block without ``commit()`` (by return or by exception) rolls back, so
+    a state change and its event are stored together or not at all.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.conn: Connection
+        self.ledger: LedgerWriter
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.conn = self._store.engine.connect()
+        self.conn.begin()
+        settings = {r.key: r.value for r in self.conn.execute(select(schema.settings)).all()}
+        self.settings = settings
+        offset = settings.get("clock_offset_ms")
+        self.ledger = LedgerWriter(
+            self.conn,
+            self._store.key,
+            settings.get("device_id", ""),
+            int(offset) if offset not in (None, "") else None,
+        )
+        return self
+
+    def commit(self) -> None:
+        """Make everything done in this unit of work durable."""
+        self.conn.commit()
+        self._committed = True
+
+    def put_setting(self, key: str, value: Any) -> None:
+        """Insert or replace one device setting."""
+        text = value if isinstance(value, str) else json.dumps(value)
+        self.conn.execute(schema.settings.delete().where(schema.settings.c.key == key))
+        self.conn.execute(schema.settings.insert().values(key=key, value=text))
+        self.settings[key] = text
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.conn.rollback()
+        finally:
+            self.conn.close()
