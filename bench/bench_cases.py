@@ -1,0 +1,155 @@
+"""Case intake and local search figures (issue targets: see DESIGN.md "Performance targets").
+
+    .venv/bin/python bench/bench_cases.py [--cases 10000] [--search-rows 1000000]
+
+1. accepts N cases through the real service (validation, case row, transitions, two signed
+   ledger events, one BEGIN IMMEDIATE transaction with synchronous=FULL each) and prints cases/s
+   and the latency percentiles of one acceptance;
+2. fills a second database with 1,000,000 cases in bulk and times the window's search by case
+   number, ID number and applicant name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from counter_app.services.clock import HALL_TZ, FixedClock  # noqa: E402
+from counter_app.services.intake import accept_case  # noqa: E402
+from counter_app.services.queries import search_cases  # noqa: E402
+from counter_app.services.setup import import_catalog, init_counter  # noqa: E402
+from counter_app.store.datadir import DataDir  # noqa: E402
+from counter_app.store.uow import Store  # noqa: E402
+from tests.integration.conftest import DEMO_CATALOG, intake_for, promise_item  # noqa: E402
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕鹏飞晓东雪梅"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def bench_accept(root: Path, n: int) -> None:
+    clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=HALL_TZ))
+    data = DataDir(root / "accept")
+    init_counter(data, "YX330781", 3, clock)
+    store = Store(data)
+    import_catalog(store, DEMO_CATALOG, clock)
+    item = promise_item(store)
+    intake = intake_for(item)
+    times: list[float] = []
+    start = time.perf_counter()
+    for i in range(n):
+        if i and i % 9000 == 0:
+            clock.advance(days=1)  # serials are per day (0001-9999)
+        t0 = time.perf_counter()
+        accept_case(store, clock, "clerk-07", intake)
+        times.append((time.perf_counter() - t0) * 1000)
+    total = time.perf_counter() - start
+    store.close()
+    print(
+        f"accept_case x{n}: {n / total:,.0f} cases/s; latency ms p50 {pct(times, 0.5):.2f} "
+        f"p95 {pct(times, 0.95):.2f} p99 {pct(times, 0.99):.2f} max {max(times):.2f}"
+    )
+
+
+def fill(store: Store, rows: int) -> list[tuple[str, str, str]]:
+    """Bulk rows for the search benchmark (events are placeholders: this database is not verified)."""
+    rng = random.Random(7)
+    samples: list[tuple[str, str, str]] = []
+    day0 = datetime(2023, 1, 1, tzinfo=HALL_TZ)
+    chunk = 50_000
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        for base in range(0, rows, chunk):
+            events, cases, steps = [], [], []
+            for i in range(base, min(rows, base + chunk)):
+                seq = i + 1_000
+                day = day0 + timedelta(days=i // 900)
+                no = f"YX330781-{day:%Y%m%d}-{1 + i % 25:02d}ABC-{1 + i % 900:04d}"
+                cert = f"{330781 + i % 97:06d}{1950 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}X"
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+                events.append({"seq": seq, "eid": f"e{seq}", "h": f"{seq:064x}"})
+                cases.append({"no": no, "cert": cert, "name": name, "seq": seq, "at": day.isoformat()})
+                steps.append({"no": no, "seq": seq, "at": day.isoformat()})
+                if i % 100_003 == 0:
+                    samples.append((no, cert, name))
+            conn.execute(
+                text(
+                    "INSERT INTO events (seq, event_id, type, hash, prev_hash, signature, envelope)"
+                    " VALUES (:seq, :eid, 'case.received', :h, '', '', '{}')"
+                ),
+                events,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO cases (project_no, task_code, item_name, dept_code, project_type, applicant_kind,"
+                    " applicant_name, cert_type, cert_no, phone, window_no, clerk_id, ticket_no, received_at,"
+                    " intake, seq) VALUES (:no, 'T', '食品经营许可证核发', 'SCJG', 2, 'person', :name, '111', :cert,"
+                    " '', 3, 'c', NULL, :at, '{}', :seq)"
+                ),
+                cases,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO case_transitions (project_no, seq, action, state, at, snapshot) VALUES"
+                    " (:no, :seq, 'accept', 'ACCEPTED', :at, '{\"promise_due\": null}')"
+                ),
+                steps,
+            )
+            conn.commit()
+    return samples
+
+
+def bench_search(root: Path, rows: int) -> None:
+    clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=HALL_TZ))
+    data = DataDir(root / "search")
+    init_counter(data, "YX330781", 4, clock)
+    store = Store(data)
+    t0 = time.perf_counter()
+    samples = fill(store, rows)
+    print(
+        f"filled {rows:,} cases in {time.perf_counter() - t0:.1f} s "
+        f"({data.db_path.stat().st_size / 2**20:,.0f} MiB)"
+    )
+    for label, index in (("case number", 0), ("ID number", 1), ("applicant name", 2)):
+        times = []
+        hits = []
+        for sample in samples * 5:
+            t = time.perf_counter()
+            hits.append(len(search_cases(store, sample[index], limit=50)))
+            times.append((time.perf_counter() - t) * 1000)
+        print(
+            f"search by {label:<14} among {rows:,}: median {statistics.median(times):.2f} ms, "
+            f"p95 {pct(times, 0.95):.2f} ms, max {max(times):.2f} ms (hits/query median "
+            f"{statistics.median(hits):.0f})"
+        )
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--search-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_accept(Path(tmp), args.cases)
+        bench_search(Path(tmp), args.search_rows)
+
+
+if __name__ == "__main__":
+    main()
