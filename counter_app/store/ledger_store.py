@@ -25,7 +25,7 @@ class LedgerWriter:
     def __init__(self, conn: Connection, key: DeviceKey, device_id: str, clock_offset_ms: int | None) -> None:
         self._conn = conn
         self._key = key
-        self._device_id = device_id
+        self.device_id = device_id
         self._clock_offset_ms = clock_offset_ms
 
     def append(
@@ -39,7 +39,7 @@ class LedgerWriter:
         """Seal and insert the next event; it commits or rolls back with the unit of work."""
         seq, prev_hash = head(self._conn)
         envelope = Envelope(
-            device_id=self._device_id,
+            device_id=self.device_id,
             seq=seq + 1,
             prev_hash=prev_hash,
             event_id=str(uuid.uuid4()),

@@ -37,9 +37,8 @@ class Store:
 
     def settings(self) -> dict[str, str]:
         """All device settings (device_id, hall_code, window_no, ...)."""
-        with self.engine.connect() as conn:
+        with self.read() as conn:
             rows = conn.execute(select(schema.settings)).all()
-            conn.rollback()
         return {r.key: r.value for r in rows}
 
     def device_id(self) -> str:
@@ -54,8 +53,11 @@ class Store:
         return UnitOfWork(self)
 
     def read(self) -> Connection:
-        """A connection for reading; the caller closes it (``with store.read() as conn``)."""
-        return self.engine.connect()
+        """A connection for reading; the caller closes it (``with store.read() as conn``).
+
+        Its transaction is deferred: a snapshot that never holds the write lock.
+        """
+        return self.engine.connect().execution_options(sqlite_begin="DEFERRED")
 
 
 class UnitOfWork:
@@ -96,6 +98,8 @@ class UnitOfWork:
         self.conn.execute(schema.settings.delete().where(schema.settings.c.key == key))
         self.conn.execute(schema.settings.insert().values(key=key, value=text))
         self.settings[key] = text
+        if key == "device_id":
+            self.ledger.device_id = text
 
     def __exit__(
         self,

@@ -1,0 +1,86 @@
+"""``counter``: the window's command-line tool for admins and scripts.
+
+Every command prints for people by default and the same data as JSON with ``--json``. Errors a
+person can cause print a stable code and a Chinese message and exit with status 2; a failed
+check (an invalid number, a broken ledger) exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from counter_app.cli import admin, cases, checks
+from counter_app.cli.output import Output
+from counter_app.domain.errors import DomainError, ValidationError
+from counter_app.store.datadir import DataDir
+from counter_app.store.uow import NotInitialised, Store
+
+log = logging.getLogger("counter")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    parser = argparse.ArgumentParser(
+        prog="counter",
+        description="政务服务中心窗口端命令行工具：初始化、导入事项目录、接件、查询、校验事件链、导出。",
+    )
+    parser.add_argument("--data-dir", help="数据目录（默认取环境变量 COUNTER_DATA_DIR 或用户数据目录）")
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
+    parser.add_argument("--clerk", default="admin", help="操作人员工号（记入事件）")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    admin.register(sub)
+    cases.register(sub)
+    checks.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Output(args.json)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.func in (checks.run,) or not getattr(args, "needs_store", True):
+            return int(args.func(args, out))
+        store = Store(DataDir.resolve(args.data_dir))
+        try:
+            store.device_id()
+            return int(args.func(args, out, store))
+        finally:
+            store.close()
+    except ValidationError as exc:
+        out.error(exc.code, "输入有误", [f"[{i.code}] {i.message}" for i in exc.issues if not i.warning])
+        return 2
+    except DomainError as exc:
+        out.error(exc.code, exc.message)
+        return 2
+    except NotInitialised as exc:
+        out.error(NotInitialised.code, str(exc))
+        return 2
+    except (json.JSONDecodeError, OSError) as exc:
+        out.error("INPUT_UNREADABLE", f"无法读取输入：{exc}")
+        return 2
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for the log
+        log_path = _log_crash()
+        out.error("INTERNAL", f"程序内部错误：{type(exc).__name__}: {exc}（详细信息见 {log_path}）")
+        return 3
+
+
+def _log_crash() -> str:
+    import tempfile
+    import traceback
+
+    path = Path(tempfile.gettempdir()) / "counter-cli-error.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc())
+    return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Admin commands: init, import-catalog, items, deadline, calendar, verify."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from counter_app.cli.output import Output, kv, table
+from counter_app.domain.calendar import DayKind, promise_due
+from counter_app.services.clock import HALL_TZ, system_clock
+from counter_app.services.intake import item_time_limit
+from counter_app.services.ledger_check import verify_ledger
+from counter_app.services.reference import current_calendar, current_catalog, override_day
+from counter_app.services.setup import import_catalog, init_counter
+from counter_app.store.datadir import DataDir
+from counter_app.store.uow import Store
+
+DEMO_CATALOG = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "demo_catalog.json"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the admin commands."""
+    p = sub.add_parser("init", help="初始化数据目录：数据库、设备密钥、大厅与窗口号、工作日历")
+    p.add_argument("--hall", required=True, help="大厅代码，2–12位字母或数字，如 YX330781")
+    p.add_argument("--window", type=int, required=True, help="窗口号 1–99")
+    p.set_defaults(func=init, needs_store=False)
+
+    p = sub.add_parser("import-catalog", help="导入事项目录（JSON），导入前完整校验")
+    p.add_argument("file", nargs="?", default=str(DEMO_CATALOG), help="目录文件，默认为演示目录")
+    p.set_defaults(func=import_)
+
+    p = sub.add_parser("items", help="查找事项目录中的事项")
+    p.add_argument("text", nargs="?", default="")
+    p.set_defaults(func=items)
+
+    p = sub.add_parser("deadline", help="计算某事项在某受理时间的承诺办结时间")
+    p.add_argument("task_code", help="实施编码")
+    p.add_argument("--at", help="受理时间，如 2026-12-15T10:00（默认现在）")
+    p.set_defaults(func=deadline)
+
+    p = sub.add_parser("calendar", help="查看或调整大厅工作日历")
+    p.add_argument("--month", help="显示某月，如 2026-10（默认本月）")
+    p.add_argument("--set", dest="set_day", help="调整某一天，如 2026-09-15")
+    p.add_argument("--kind", choices=[k.value for k in DayKind], help="调整后的类型")
+    p.add_argument("--name", default="", help="说明，如 台风停止办公")
+    p.set_defaults(func=calendar)
+
+    p = sub.add_parser("verify", help="逐条校验本机事件链：哈希、签名、序号和链接")
+    p.set_defaults(func=verify)
+
+
+def init(args: argparse.Namespace, out: Output) -> int:
+    """Initialise a data folder."""
+    info = init_counter(DataDir.resolve(args.data_dir), args.hall, args.window, system_clock)
+    out.emit(
+        asdict(info),
+        lambda d: kv(
+            [
+                ("数据目录", d["data_dir"]),
+                ("设备编号", d["device_id"]),
+                ("大厅", d["hall_code"]),
+                ("窗口", d["window_no"]),
+                ("设备标识", d["device_tag"]),
+            ]
+        ),
+    )
+    return 0
+
+
+def import_(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Import a catalog file."""
+    stats = import_catalog(store, Path(args.file), system_clock, args.clerk)
+    out.emit(
+        stats,
+        lambda d: (
+            f"已导入事项目录 {d['version']}：{d['departments']} 个部门，{d['items']} 个事项"
+            f"（进驻大厅 {d['items_in_hall']} 个）"
+        ),
+    )
+    return 0
+
+
+def items(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Search the catalog."""
+    with store.read() as conn:
+        catalog = current_catalog(conn)
+    found = catalog.search(args.text) if args.text else catalog.items
+    rows = [
+        {
+            "task_code": i.task_code,
+            "name": i.name,
+            "dept": catalog.department(i.dept_code).name,
+            "type": i.project_type.label,
+            "promise": str(i.promise_limit),
+        }
+        for i in found
+    ]
+    columns = [
+        ("task_code", "实施编码"),
+        ("name", "事项名称"),
+        ("dept", "部门"),
+        ("type", "类型"),
+        ("promise", "承诺时限"),
+    ]
+    out.emit(rows, lambda r: table(r, columns))
+    return 0
+
+
+def deadline(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Compute a promise due date."""
+    at = datetime.fromisoformat(args.at) if args.at else system_clock()
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=HALL_TZ)
+    with store.read() as conn:
+        item = current_catalog(conn).item(args.task_code)
+        result = promise_due(at, item_time_limit(item), current_calendar(conn))
+    data = {
+        "task_code": item.task_code,
+        "item_name": item.name,
+        "accepted_at": at.isoformat(timespec="minutes"),
+        "limit": str(item.promise_limit),
+        "promise_due": result.due.isoformat(timespec="seconds"),
+        "estimated": result.estimated,
+    }
+    note = "（预计：该年度节假日安排尚未公布）" if result.estimated else ""
+    out.emit(
+        data,
+        lambda d: kv(
+            [
+                ("事项", d["item_name"]),
+                ("受理时间", d["accepted_at"]),
+                ("承诺时限", d["limit"]),
+                ("承诺办结时间", d["promise_due"] + note),
+            ]
+        ),
+    )
+    return 0
+
+
+def calendar(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Show a month of the hall calendar, or override one day."""
+    if args.set_day:
+        if not args.kind:
+            out.error("CALENDAR_KIND_REQUIRED", "调整日历须用 --kind 指定类型")
+            return 2
+        now = system_clock()
+        with store.unit_of_work() as uow:
+            entry = override_day(uow, date.fromisoformat(args.set_day), DayKind(args.kind), args.name, now)
+            uow.ledger.append(
+                "calendar.overridden",
+                {"day": args.set_day, "kind": args.kind, "name": args.name},
+                args.clerk,
+                now,
+            )
+            uow.commit()
+        args.month = entry.date.strftime("%Y-%m")
+    month = args.month or system_clock().strftime("%Y-%m")
+    first = date.fromisoformat(month + "-01")
+    with store.read() as conn:
+        cal = current_calendar(conn)
+    rows: list[dict[str, Any]] = []
+    d = first
+    while d.month == first.month:
+        day = cal.day(d)
+        rows.append(
+            {
+                "date": d.isoformat(),
+                "weekday": "一二三四五六日"[d.weekday()],
+                "working": "上班" if day.is_working else "休息",
+                "name": day.name,
+                "source": day.source.value,
+            }
+        )
+        d = date.fromordinal(d.toordinal() + 1)
+    columns = [
+        ("date", "日期"),
+        ("weekday", "星期"),
+        ("working", "状态"),
+        ("name", "说明"),
+        ("source", "来源"),
+    ]
+    out.emit(rows, lambda r: table(r, columns))
+    return 0
+
+
+def verify(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Verify the local ledger; exit 1 on the first problem."""
+    verdict = verify_ledger(store)
+
+    def render(d: dict[str, Any]) -> str:
+        if d["ok"]:
+            head = f"链头序号 {d['head_seq']}，哈希 {d['head_hash'][:16]}…"
+            return f"✓ 事件链完整：共 {d['checked']} 条事件，{head}"
+        p = d["problem"]
+        return (
+            f"✗ 事件链在序号 {p['seq']} 处出现问题 [{p['code']}]：{p['message']}\n"
+            f"  之前的 {d['checked']} 条事件校验通过（数据库中共 {d['stored_rows']} 行）"
+        )
+
+    out.emit(verdict.as_dict(), render)
+    return 0 if verdict.ok else 1

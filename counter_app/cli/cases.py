@@ -1,0 +1,223 @@
+"""Case commands: intake from JSON, list, search, show, lifecycle steps, CSV export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from counter_app.cli.output import Output, kv, table
+from counter_app.domain.case import ResultCode, SuspensionKind
+from counter_app.services import case_commands as cmd
+from counter_app.services.case_rows import load_case
+from counter_app.services.clock import system_clock
+from counter_app.services.intake import accept_case
+from counter_app.services.intake_model import intake_from_json
+from counter_app.services.queries import export_csv, list_cases, search_cases
+from counter_app.store import schema
+from counter_app.store.uow import Store
+
+SUMMARY_COLUMNS = [
+    ("project_no", "办件编号"),
+    ("item_name", "事项"),
+    ("applicant_name", "申请人"),
+    ("state_label", "状态"),
+    ("received_at", "接件时间"),
+    ("promise_due", "承诺办结"),
+]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the case commands."""
+    p = sub.add_parser("intake", help="从 JSON 文件接件（受理 / 一次性告知 / 不予受理）")
+    p.add_argument("file", help="办件 JSON 文件，- 表示标准输入")
+    p.set_defaults(func=intake)
+
+    p = sub.add_parser("list", help="列出最近的办件")
+    p.add_argument("--day", help="只列出某日接件的办件，如 2026-11-25")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=list_)
+
+    p = sub.add_parser("search", help="按办件编号、证件号码或申请人姓名查找办件")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=search)
+
+    p = sub.add_parser("show", help="显示一个办件的全部记录")
+    p.add_argument("project_no")
+    p.set_defaults(func=show)
+
+    p = sub.add_parser("export-csv", help="把全部办件导出为 CSV（UTF-8，Excel 可直接打开）")
+    p.add_argument("file", help="输出文件，- 表示标准输出")
+    p.set_defaults(func=export)
+
+    p = sub.add_parser("case", help="办件后续操作：补正受理、办理环节、特别程序、办结、送达、作废")
+    steps = p.add_subparsers(dest="step", required=True, metavar="操作")
+    s = steps.add_parser("accept-corrected", help="申请人补齐材料后受理")
+    s.add_argument("project_no")
+    s.add_argument("--supplied", nargs="*", default=[], help="补交的材料名称")
+    s = steps.add_parser("return", help="退件（逾期未补正或申请人撤回）")
+    s.add_argument("project_no")
+    s.add_argument("--reason", required=True)
+    s = steps.add_parser("start", help="开始办理（承办）")
+    s.add_argument("project_no")
+    s = steps.add_parser("record", help="记录办理环节")
+    s.add_argument("project_no")
+    s.add_argument("--node", required=True, help="环节名称，如 审核、批准")
+    s.add_argument("--action", default="通过", choices=["通过", "退回", "其他"])
+    s.add_argument("--opinion", default="")
+    s = steps.add_parser("suspend", help="启动特别程序")
+    s.add_argument("project_no")
+    s.add_argument("--kind", type=int, choices=[1, 2], default=2, help="1 延长审批，2 其他（时限中止）")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--extend-days", type=int, default=0)
+    s = steps.add_parser("resume", help="结束特别程序")
+    s.add_argument("project_no")
+    s.add_argument("--outcome", default="")
+    s = steps.add_parser("close", help="办结")
+    s.add_argument("project_no")
+    s.add_argument(
+        "--result", type=int, choices=[0, 1, 4], default=0, help="0 出证办结，1 不予许可，4 转报办结"
+    )
+    s.add_argument("--reason", default="")
+    s.add_argument("--cert-name", default="")
+    s.add_argument("--cert-no", default="")
+    s = steps.add_parser("deliver", help="送达（领取或邮寄）")
+    s.add_argument("project_no")
+    s.add_argument("--method", default="窗口领取")
+    s = steps.add_parser("void", help="作废办件（须填写理由）")
+    s.add_argument("project_no")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--deleted", action="store_true", help="录入错误的删除办结")
+    p.set_defaults(func=step)
+
+
+def intake(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Take in a case from a JSON file."""
+    raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    result = accept_case(store, system_clock, args.clerk, intake_from_json(json.loads(raw)))
+
+    def render(d: dict[str, Any]) -> str:
+        lines = [
+            kv(
+                [
+                    ("办件编号", d["project_no"]),
+                    ("事项", d["item_name"]),
+                    ("状态", d["state_label"]),
+                    (
+                        "承诺办结时间",
+                        (d["promise_due"] or "—") + ("（预计）" if d["promise_estimated"] else ""),
+                    ),
+                    ("核验码", d["check_code"]),
+                ]
+            )
+        ]
+        lines.extend(f"提示 [{w['code']}] {w['message']}" for w in d["warnings"])
+        return "\n".join(lines)
+
+    out.emit(result.as_dict(), render)
+    return 0
+
+
+def list_(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """List recent cases."""
+    rows = [s.as_dict() for s in list_cases(store, args.day, args.limit)]
+    out.emit(rows, lambda r: table(r, SUMMARY_COLUMNS))
+    return 0
+
+
+def search(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Search cases."""
+    rows = [s.as_dict() for s in search_cases(store, args.text, args.limit)]
+    out.emit(rows, lambda r: table(r, SUMMARY_COLUMNS))
+    return 0
+
+
+def show(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Show a case and its transitions."""
+    with store.read() as conn:
+        record = load_case(conn, args.project_no.strip().upper())
+        steps = conn.execute(
+            select(schema.case_transitions)
+            .where(schema.case_transitions.c.project_no == record.case.project_no)
+            .order_by(schema.case_transitions.c.id)
+        ).all()
+    data = {
+        "project_no": record.case.project_no,
+        "state": record.case.state.value,
+        "state_label": record.case.state.label,
+        "promise_due": record.promise_due.isoformat(timespec="seconds") if record.promise_due else None,
+        "promise_estimated": record.promise_estimated,
+        "intake": json.loads(record.header["intake"]),
+        "transitions": [{"seq": s.seq, "action": s.action, "state": s.state, "at": s.at} for s in steps],
+    }
+
+    def render(d: dict[str, Any]) -> str:
+        intake = d["intake"]
+        head = kv(
+            [
+                ("办件编号", d["project_no"]),
+                ("事项", intake["item_name"]),
+                ("申请人", intake["applicant"]["name"]),
+                ("状态", d["state_label"]),
+                ("承诺办结时间", d["promise_due"] or "—"),
+            ]
+        )
+        return (
+            head
+            + "\n\n"
+            + table(
+                d["transitions"], [("seq", "事件序号"), ("action", "操作"), ("state", "状态"), ("at", "时间")]
+            )
+        )
+
+    out.emit(data, render)
+    return 0
+
+
+def export(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Export cases to CSV."""
+    count = export_csv(store, sys.stdout) if args.file == "-" else export_csv(store, Path(args.file))
+    if args.file != "-":
+        out.emit(
+            {"exported": count, "file": args.file}, lambda d: f"已导出 {d['exported']} 个办件到 {d['file']}"
+        )
+    return 0
+
+
+def step(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Run one lifecycle step."""
+    c, n, no = system_clock, args.clerk, args.project_no.strip().upper()
+    if args.step == "accept-corrected":
+        result = cmd.accept_corrected(store, c, n, no, args.supplied)
+    elif args.step == "return":
+        result = cmd.return_case(store, c, n, no, args.reason)
+    elif args.step == "start":
+        result = cmd.start_process(store, c, n, no)
+    elif args.step == "record":
+        result = cmd.record_process(store, c, n, no, args.node, args.action, args.opinion)
+    elif args.step == "suspend":
+        result = cmd.suspend(store, c, n, no, SuspensionKind(args.kind), args.reason, args.extend_days)
+    elif args.step == "resume":
+        result = cmd.resume(store, c, n, no, args.outcome)
+    elif args.step == "close":
+        result = cmd.close_case(
+            store, c, n, no, ResultCode(args.result), args.reason, args.cert_name, args.cert_no
+        )
+    elif args.step == "deliver":
+        result = cmd.deliver(store, c, n, no, args.method)
+    else:
+        result = cmd.void_case(store, c, n, no, args.reason, args.deleted)
+    data = {
+        "project_no": result.project_no,
+        "state": result.state.value,
+        "state_label": result.state.label,
+        "promise_due": result.promise_due.isoformat(timespec="seconds") if result.promise_due else None,
+        "seq": result.seq,
+    }
+    out.emit(data, lambda d: f"{d['project_no']}：{d['state_label']}（事件序号 {d['seq']}）")
+    return 0

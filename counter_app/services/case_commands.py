@@ -1,0 +1,205 @@
+"""What happens to a case after intake: correction supplied, processing, 特别程序, 办结, 送达, 作废.
+
+Each command loads the case's latest snapshot, asks the domain for the next state, and appends
+one ledger event and one transition row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from counter_app.domain.calendar import TimeLimit, promise_due
+from counter_app.domain.case import Case, CaseState, ResultCode, SuspensionKind
+from counter_app.domain.errors import DomainError
+from counter_app.services.case_rows import CaseRecord, add_transition, load_case
+from counter_app.services.clock import Clock
+from counter_app.services.intake import item_time_limit
+from counter_app.services.reference import current_calendar, current_catalog
+from counter_app.store.uow import Store, UnitOfWork
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """The case after a command, with the event that recorded it."""
+
+    project_no: str
+    state: CaseState
+    promise_due: datetime | None
+    seq: int
+
+
+def _deadline(uow: UnitOfWork, record: CaseRecord, case: Case, now: datetime, extension: int) -> Any:
+    if case.accepted_at is None:
+        return record.promise_due, record.promise_estimated
+    item = current_catalog(uow.conn).item(record.header["task_code"])
+    base = item_time_limit(item)
+    limit = TimeLimit(base.value + extension, base.unit)
+    stops = [(s, e) for k, s, e in case.suspensions if k is SuspensionKind.CLOCK_STOP]
+    result = promise_due(case.accepted_at, limit, current_calendar(uow.conn), stops, now=now)
+    return result.due, result.estimated
+
+
+def _run(
+    store: Store,
+    clock: Clock,
+    clerk_id: str,
+    project_no: str,
+    action: str,
+    step: Callable[[Case, datetime], Case],
+    payload: dict[str, Any],
+    extension_days: int = 0,
+) -> CommandResult:
+    now = clock()
+    with store.unit_of_work() as uow:
+        record = load_case(uow.conn, project_no)
+        case = step(record.case, now)
+        due, estimated = record.promise_due, record.promise_estimated
+        extension = record.extension_days + extension_days
+        if action in ("accept", "resume") or extension_days:
+            due, estimated = _deadline(uow, record, case, now, extension)
+        body = {"project_no": project_no, **payload}
+        if due is not None and action in ("accept", "resume", "suspend"):
+            body["promise_due"] = due.isoformat(timespec="seconds")
+            body["promise_estimated"] = estimated
+        event = uow.ledger.append(f"case.{_EVENT_NAMES[action]}", body, clerk_id, now, project_no)
+        add_transition(uow.conn, event.seq, action, case, now, due, estimated, extension)
+        uow.commit()
+    return CommandResult(project_no, case.state, due, event.seq)
+
+
+_EVENT_NAMES = {
+    "accept": "accepted",
+    "return_case": "returned",
+    "start_process": "process_started",
+    "record_process": "process_recorded",
+    "suspend": "suspended",
+    "resume": "resumed",
+    "close": "closed",
+    "void": "voided",
+    "deliver": "delivered",
+}
+
+
+def accept_corrected(
+    store: Store, clock: Clock, clerk_id: str, project_no: str, supplied: list[str]
+) -> CommandResult:
+    """The applicant brought the missing materials: 补正受理, and the deadline starts now."""
+    return _run(
+        store, clock, clerk_id, project_no, "accept", lambda c, t: c.accept(t), {"supplied": supplied}
+    )
+
+
+def return_case(store: Store, clock: Clock, clerk_id: str, project_no: str, reason: str) -> CommandResult:
+    """退件: corrections not supplied in time, or the applicant withdrew."""
+    return _run(
+        store,
+        clock,
+        clerk_id,
+        project_no,
+        "return_case",
+        lambda c, t: c.return_case(reason, t),
+        {"result_code": int(ResultCode.RETURNED), "reason": reason},
+    )
+
+
+def start_process(
+    store: Store, clock: Clock, clerk_id: str, project_no: str, node: str = "承办"
+) -> CommandResult:
+    """The department starts work on an accepted case."""
+    return _run(
+        store, clock, clerk_id, project_no, "start_process", lambda c, t: c.start_process(), {"node": node}
+    )
+
+
+def record_process(
+    store: Store, clock: Clock, clerk_id: str, project_no: str, node: str, action: str, opinion: str
+) -> CommandResult:
+    """One 环节 record: 承办/审核/批准 with the 业务动作 (通过/退回/其他) and an opinion."""
+    if action not in ("通过", "退回", "其他"):
+        raise DomainError("业务动作只能是 通过、退回 或 其他", "CASE_PROCESS_ACTION")
+    return _run(
+        store,
+        clock,
+        clerk_id,
+        project_no,
+        "record_process",
+        lambda c, t: c.record_process(),
+        {"node": node, "action": action, "opinion": opinion},
+    )
+
+
+def suspend(
+    store: Store,
+    clock: Clock,
+    clerk_id: str,
+    project_no: str,
+    kind: SuspensionKind,
+    reason: str,
+    extend_days: int = 0,
+) -> CommandResult:
+    """特别程序: 延长审批 adds ``extend_days`` to the limit; any other kind stops the clock."""
+    if kind is SuspensionKind.EXTENSION and extend_days <= 0:
+        raise DomainError("延长审批须填写延长的天数", "CASE_EXTENSION_DAYS")
+    return _run(
+        store,
+        clock,
+        clerk_id,
+        project_no,
+        "suspend",
+        lambda c, t: c.suspend(kind, reason, t),
+        {"kind": int(kind), "reason": reason, "extend_days": extend_days},
+        extension_days=extend_days if kind is SuspensionKind.EXTENSION else 0,
+    )
+
+
+def resume(store: Store, clock: Clock, clerk_id: str, project_no: str, outcome: str = "") -> CommandResult:
+    """特别程序 ends; the deadline is moved by the working days the clock was stopped."""
+    return _run(store, clock, clerk_id, project_no, "resume", lambda c, t: c.resume(t), {"outcome": outcome})
+
+
+def close_case(
+    store: Store,
+    clock: Clock,
+    clerk_id: str,
+    project_no: str,
+    result: ResultCode,
+    reason: str = "",
+    cert_name: str = "",
+    cert_no: str = "",
+) -> CommandResult:
+    """办结 with a result code (出证办结, 不予许可, 转报办结)."""
+    return _run(
+        store,
+        clock,
+        clerk_id,
+        project_no,
+        "close",
+        lambda c, t: c.close(result, t, reason),
+        {"result_code": int(result), "reason": reason, "cert_name": cert_name, "cert_no": cert_no},
+    )
+
+
+def void_case(
+    store: Store, clock: Clock, clerk_id: str, project_no: str, reason: str, deleted: bool = False
+) -> CommandResult:
+    """作废 (or 删除 for an entry made in error): the case stays on the books, closed with a reason."""
+    result = ResultCode.DELETED if deleted else ResultCode.VOIDED
+    return _run(
+        store,
+        clock,
+        clerk_id,
+        project_no,
+        "void",
+        lambda c, t: c.void(reason, t, deleted),
+        {"result_code": int(result), "reason": reason},
+    )
+
+
+def deliver(
+    store: Store, clock: Clock, clerk_id: str, project_no: str, method: str = "窗口领取"
+) -> CommandResult:
+    """送达: the certificate was collected or sent (窗口领取 / 邮寄)."""
+    return _run(store, clock, clerk_id, project_no, "deliver", lambda c, t: c.deliver(), {"method": method})

@@ -1,0 +1,125 @@
+"""Reading and writing a case's rows: the intake header, transitions and their snapshots."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from counter_app.domain.case import Case, CaseState, ResultCode, SuspensionKind
+from counter_app.domain.errors import DomainError
+from counter_app.store import schema
+
+
+class CaseNotFound(DomainError):
+    """No case with that number on this window."""
+
+    code = "CASE_NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case as the window knows it now: the domain case plus its deadline and intake."""
+
+    case: Case
+    promise_due: datetime | None
+    promise_estimated: bool
+    extension_days: int
+    header: dict[str, Any]
+
+
+def case_to_json(case: Case) -> dict[str, Any]:
+    """The domain case as JSON-ready data (stored as the transition snapshot)."""
+    return {
+        "project_no": case.project_no,
+        "instant": case.instant,
+        "state": case.state.value,
+        "received_at": _iso(case.received_at),
+        "accepted_at": _iso(case.accepted_at),
+        "closed_at": _iso(case.closed_at),
+        "result": None if case.result is None else int(case.result),
+        "reason": case.reason,
+        "corrections": case.corrections,
+        "suspensions": [[int(k), _iso(s), _iso(e)] for k, s, e in case.suspensions],
+    }
+
+
+def case_from_json(data: dict[str, Any]) -> Case:
+    """Rebuild the domain case from a snapshot."""
+    return Case(
+        project_no=data["project_no"],
+        instant=data["instant"],
+        state=CaseState(data["state"]),
+        received_at=_dt(data["received_at"]),
+        accepted_at=_dt(data["accepted_at"]),
+        closed_at=_dt(data["closed_at"]),
+        result=None if data["result"] is None else ResultCode(data["result"]),
+        reason=data["reason"],
+        corrections=data["corrections"],
+        suspensions=tuple((SuspensionKind(k), _req(s), _dt(e)) for k, s, e in data["suspensions"]),
+    )
+
+
+def add_transition(
+    conn: Connection,
+    seq: int,
+    action: str,
+    case: Case,
+    at: datetime,
+    promise_due: datetime | None,
+    promise_estimated: bool,
+    extension_days: int,
+) -> None:
+    """Append one transition row with the snapshot of the case after it."""
+    snapshot = {
+        "case": case_to_json(case),
+        "promise_due": _iso(promise_due),
+        "promise_estimated": promise_estimated,
+        "extension_days": extension_days,
+    }
+    conn.execute(
+        schema.case_transitions.insert().values(
+            project_no=case.project_no,
+            seq=seq,
+            action=action,
+            state=case.state.value,
+            at=at.isoformat(timespec="milliseconds"),
+            snapshot=json.dumps(snapshot, ensure_ascii=False),
+        )
+    )
+
+
+def load_case(conn: Connection, project_no: str) -> CaseRecord:
+    """The current record of a case; CaseNotFound if this window has no such case."""
+    header = conn.execute(select(schema.cases).where(schema.cases.c.project_no == project_no)).first()
+    if header is None:
+        raise CaseNotFound(f"未找到办件：{project_no}")
+    snap_text = conn.execute(
+        select(schema.case_transitions.c.snapshot)
+        .where(schema.case_transitions.c.project_no == project_no)
+        .order_by(schema.case_transitions.c.id.desc())
+        .limit(1)
+    ).scalar_one()
+    snap = json.loads(snap_text)
+    return CaseRecord(
+        case=case_from_json(snap["case"]),
+        promise_due=_dt(snap["promise_due"]),
+        promise_estimated=snap["promise_estimated"],
+        extension_days=snap["extension_days"],
+        header=dict(header._mapping),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="milliseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _req(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -1,0 +1,211 @@
+"""accept_case: take in a case at the window, in one transaction with its ledger events."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from counter_app.domain.calendar import LimitUnit, TimeLimit, promise_due
+from counter_app.domain.case import Case, CaseState
+from counter_app.domain.case_numbers import make_case_number
+from counter_app.domain.catalog import ServiceItem, TimeUnit
+from counter_app.domain.errors import DomainError, Issue, ValidationError
+from counter_app.domain.validation import check_contact_phone, check_document
+from counter_app.services.case_rows import add_transition
+from counter_app.services.clock import Clock
+from counter_app.services.intake_model import CaseIntake, Decision, Party
+from counter_app.services.reference import current_calendar, current_catalog
+from counter_app.store import schema
+from counter_app.store.uow import Store, UnitOfWork
+
+CHECK_CODE_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What the window tells the clerk (and prints) after taking in a case."""
+
+    project_no: str
+    state: CaseState
+    item_name: str
+    accepted_at: datetime
+    promise_due: datetime | None
+    promise_estimated: bool
+    check_code: str
+    warnings: tuple[Issue, ...]
+    seqs: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "project_no": self.project_no,
+            "state": self.state.value,
+            "state_label": self.state.label,
+            "item_name": self.item_name,
+            "accepted_at": self.accepted_at.isoformat(timespec="seconds"),
+            "promise_due": self.promise_due.isoformat(timespec="seconds") if self.promise_due else None,
+            "promise_estimated": self.promise_estimated,
+            "check_code": self.check_code,
+            "warnings": [w.as_dict() for w in self.warnings],
+            "seqs": list(self.seqs),
+        }
+
+
+def item_time_limit(item: ServiceItem) -> TimeLimit:
+    """The item's 承诺时限 as a calendar TimeLimit."""
+    natural = item.promise_limit.unit is TimeUnit.NATURAL_DAY
+    return TimeLimit(item.promise_limit.value, LimitUnit.NATURAL_DAY if natural else LimitUnit.WORKING_DAY)
+
+
+def validate_parties(intake: CaseIntake, today: date) -> list[Issue]:
+    """Check applicant, agent and phone; every problem is collected, not just the first."""
+    issues: list[Issue] = []
+
+    def party(p: Party, role: str) -> None:
+        if not p.name.strip():
+            issues.append(Issue("PARTY_NAME_EMPTY", f"{role}姓名/名称不能为空"))
+        result = check_document(p.cert_type, p.cert_no, today)
+        issues.extend(Issue(i.code, f"{role}：{i.message}", i.warning) for i in result.issues)
+        if p.kind == "entity" and not p.legal_rep.strip():
+            issues.append(Issue("PARTY_LEGAL_REP", f"{role}为单位时须填写法定代表人"))
+
+    party(intake.applicant, "申请人")
+    if intake.agent is not None:
+        party(intake.agent, "经办人")
+    phone = intake.phone or intake.applicant.phone
+    if not phone:
+        issues.append(Issue("PHONE_EMPTY", "请填写联系电话"))
+    else:
+        issues.extend(check_contact_phone(phone).issues)
+    return issues
+
+
+def _next_serial(uow: UnitOfWork, day: date) -> int:
+    key = day.isoformat()
+    last = uow.conn.execute(
+        select(schema.case_serials.c.last_serial).where(schema.case_serials.c.day == key)
+    ).scalar()
+    if last is None:
+        uow.conn.execute(schema.case_serials.insert().values(day=key, last_serial=1))
+        return 1
+    uow.conn.execute(
+        schema.case_serials.update().where(schema.case_serials.c.day == key).values(last_serial=last + 1)
+    )
+    return int(last) + 1
+
+
+def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -> IntakeResult:
+    """Take in a case: receive it and decide (受理 / 一次性告知补正 / 不予受理) in one visit.
+
+    The case row, its transitions and their ledger events are written in one transaction: the
+    clerk sees the case number only after COMMIT returned, and then it is on the books.
+    """
+    now = clock()
+    issues = validate_parties(intake, now.date())
+    errors = [i for i in issues if not i.warning]
+    with store.unit_of_work() as uow:
+        catalog = current_catalog(uow.conn)
+        try:
+            item: ServiceItem | None = catalog.item(intake.task_code)
+        except DomainError as exc:
+            item = None
+            errors.append(Issue(exc.code, exc.message))
+        if item is not None and intake.decision is Decision.ACCEPT:
+            received = {m.name for m in intake.received}
+            lacking = [m.name for m in item.materials if m.required and m.name not in received]
+            if lacking:
+                errors.append(
+                    Issue("CASE_MATERIALS_MISSING", f"缺少必要材料：{'、'.join(lacking)}，请出具一次性告知书")
+                )
+        if errors:
+            raise ValidationError(errors)
+        assert item is not None
+        s = uow.settings
+        window_no = int(s["window_no"])
+        serial = _next_serial(uow, now.date())
+        project_no = make_case_number(s["hall_code"], now.date(), window_no, s["device_tag"], serial)
+        case = Case.receive(project_no, instant=int(item.project_type) == 1, at=now)
+        intake_data = intake.as_payload()
+        received_payload = {
+            "project_no": project_no,
+            "task_code": item.task_code,
+            "item_name": item.name,
+            "dept_code": item.dept_code,
+            "project_type": int(item.project_type),
+            "window_no": window_no,
+            "ticket_no": intake.ticket_no,
+            "received_at": now.isoformat(timespec="milliseconds"),
+            **{k: intake_data[k] for k in ("applicant", "agent", "phone", "materials", "note")},
+        }
+        received_event = uow.ledger.append("case.received", received_payload, clerk_id, now, project_no)
+        applicant = intake.applicant
+        uow.conn.execute(
+            schema.cases.insert().values(
+                project_no=project_no,
+                task_code=item.task_code,
+                item_name=item.name,
+                dept_code=item.dept_code,
+                project_type=int(item.project_type),
+                applicant_kind=applicant.kind,
+                applicant_name=applicant.name,
+                cert_type=applicant.cert_type,
+                cert_no=applicant.cert_no.strip().upper(),
+                phone=intake.phone or applicant.phone,
+                window_no=window_no,
+                clerk_id=clerk_id,
+                ticket_no=intake.ticket_no,
+                received_at=now.isoformat(timespec="milliseconds"),
+                intake=json.dumps(received_payload, ensure_ascii=False),
+                seq=received_event.seq,
+            )
+        )
+        add_transition(uow.conn, received_event.seq, "receive", case, now, None, False, 0)
+        check_code = received_event.hash[:CHECK_CODE_LENGTH].upper()
+        due = None
+        estimated = False
+        if intake.decision is Decision.ACCEPT:
+            case = case.accept(now)
+            deadline = promise_due(now, item_time_limit(item), current_calendar(uow.conn))
+            due, estimated = deadline.due, deadline.estimated
+            payload: dict[str, Any] = {
+                "project_no": project_no,
+                "accepted_at": now.isoformat(timespec="milliseconds"),
+                "promise_due": due.isoformat(timespec="seconds"),
+                "promise_estimated": estimated,
+                "check_code": check_code,
+            }
+            event = uow.ledger.append("case.accepted", payload, clerk_id, now, project_no)
+            action = "accept"
+        elif intake.decision is Decision.CORRECTION:
+            case = case.request_correction([m.name for m in intake.missing])
+            missing = [{"name": m.name, "reason": m.reason or "未提供"} for m in intake.missing]
+            payload = {"project_no": project_no, "missing": missing, "check_code": check_code}
+            event = uow.ledger.append("case.correction_requested", payload, clerk_id, now, project_no)
+            action = "request_correction"
+        else:
+            case = case.reject(intake.reason, now)
+            payload = {
+                "project_no": project_no,
+                "reason": intake.reason,
+                "legal_basis": intake.legal_basis,
+                "check_code": check_code,
+            }
+            event = uow.ledger.append("case.not_accepted", payload, clerk_id, now, project_no)
+            action = "reject"
+        add_transition(uow.conn, event.seq, action, case, now, due, estimated, 0)
+        uow.commit()
+    return IntakeResult(
+        project_no=project_no,
+        state=case.state,
+        item_name=item.name,
+        accepted_at=now,
+        promise_due=due,
+        promise_estimated=estimated,
+        check_code=check_code,
+        warnings=tuple(i for i in issues if i.warning),
+        seqs=(received_event.seq, event.seq),
+    )

@@ -1,0 +1,163 @@
+"""Finding cases on this window: by case number, ID number or name; listing; CSV export."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from counter_app.domain.case import CaseState
+from counter_app.store import schema
+from counter_app.store.uow import Store
+
+_latest_id = (
+    select(func.max(schema.case_transitions.c.id))
+    .where(schema.case_transitions.c.project_no == schema.cases.c.project_no)
+    .correlate(schema.cases)
+    .scalar_subquery()
+)
+_latest = schema.case_transitions.alias("latest")
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of a case list."""
+
+    project_no: str
+    item_name: str
+    applicant_name: str
+    cert_no: str
+    state: CaseState
+    received_at: str
+    window_no: int
+    clerk_id: str
+    promise_due: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json`` and CSV."""
+        return {
+            "project_no": self.project_no,
+            "item_name": self.item_name,
+            "applicant_name": self.applicant_name,
+            "cert_no": self.cert_no,
+            "state": self.state.value,
+            "state_label": self.state.label,
+            "received_at": self.received_at,
+            "window_no": self.window_no,
+            "clerk_id": self.clerk_id,
+            "promise_due": self.promise_due,
+        }
+
+
+def _base() -> Select[Any]:
+    c = schema.cases.c
+    return (
+        select(
+            c.project_no,
+            c.item_name,
+            c.applicant_name,
+            c.cert_no,
+            c.received_at,
+            c.window_no,
+            c.clerk_id,
+            _latest.c.state,
+            _latest.c.snapshot,
+        )
+        .select_from(schema.cases)
+        .join(_latest, _latest.c.id == _latest_id)
+    )
+
+
+def _summaries(conn: Connection, query: Select[Any]) -> list[CaseSummary]:
+    return [
+        CaseSummary(
+            project_no=r.project_no,
+            item_name=r.item_name,
+            applicant_name=r.applicant_name,
+            cert_no=r.cert_no,
+            state=CaseState(r.state),
+            received_at=r.received_at,
+            window_no=r.window_no,
+            clerk_id=r.clerk_id,
+            promise_due=json.loads(r.snapshot)["promise_due"],
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def search_cases(store: Store, text: str, limit: int = 50) -> list[CaseSummary]:
+    """Cases whose number, ID number (证件号码) or applicant name matches ``text``.
+
+    Numbers match exactly or by prefix; names by prefix. All three use an index, so the search
+    stays fast with a million cases on the window.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    c = schema.cases.c
+    upper = text.upper()
+    with store.read() as conn:
+        found: dict[str, CaseSummary] = {}
+        for column, value in ((c.project_no, upper), (c.cert_no, upper), (c.applicant_name, text)):
+            query = _base().where(column >= value, column < value + "\uffff").order_by(column).limit(limit)
+            for summary in _summaries(conn, query):
+                found.setdefault(summary.project_no, summary)
+            if len(found) >= limit:
+                break
+    return list(found.values())[:limit]
+
+
+def list_cases(store: Store, day: str | None = None, limit: int = 200) -> list[CaseSummary]:
+    """The most recent cases, optionally only those received on ``day`` (YYYY-MM-DD)."""
+    c = schema.cases.c
+    query = _base().order_by(c.received_at.desc()).limit(limit)
+    if day:
+        query = query.where(c.received_at >= day, c.received_at < day + "T99")
+    with store.read() as conn:
+        return _summaries(conn, query)
+
+
+def iter_all_cases(store: Store, batch: int = 1000) -> Iterator[CaseSummary]:
+    """Every case in case-number order, read in batches (for export)."""
+    c = schema.cases.c
+    after = ""
+    while True:
+        with store.read() as conn:
+            rows = _summaries(conn, _base().where(c.project_no > after).order_by(c.project_no).limit(batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].project_no
+
+
+CSV_HEADER = {
+    "project_no": "办件编号",
+    "item_name": "事项名称",
+    "applicant_name": "申请人",
+    "cert_no": "证件号码",
+    "state": "状态代码",
+    "state_label": "状态",
+    "received_at": "接件时间",
+    "window_no": "窗口",
+    "clerk_id": "受理人员",
+    "promise_due": "承诺办结时间",
+}
+
+
+def export_csv(store: Store, out: IO[str] | Path) -> int:
+    """Write every case as CSV (UTF-8 with BOM so that spreadsheet programs read the Chinese)."""
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8-sig", newline="") as fh:
+            return export_csv(store, fh)
+    writer = csv.DictWriter(out, fieldnames=list(CSV_HEADER))
+    writer.writerow(CSV_HEADER)
+    count = 0
+    for summary in iter_all_cases(store):
+        writer.writerow(summary.as_dict())
+        count += 1
+    return count

@@ -1,0 +1,123 @@
+"""Reference data a window works from: the service catalog and the hall calendar.
+
+Both live in the local database, so a window starts and works with the server unreachable.
+The server is the authority; until a window has met it, the catalog comes from an import and
+the calendar from the seed in :mod:`counter_app.calendar_source`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from counter_app import calendar_source
+from counter_app.domain.calendar import CalendarDay, DayKind, DaySource, WorkCalendar
+from counter_app.domain.catalog import Catalog, dump_catalog, load_catalog
+from counter_app.domain.errors import DomainError
+from counter_app.store import schema
+from counter_app.store.uow import UnitOfWork
+
+CATALOG_DOC = "catalog"
+OFFICIAL_YEARS_KEY = "calendar_official_years"
+
+
+class ReferenceMissing(DomainError):
+    """No catalog has been imported or fetched yet."""
+
+    code = "CATALOG_MISSING"
+
+
+def store_catalog(uow: UnitOfWork, catalog: Catalog, at: datetime, etag: str = "") -> str:
+    """Keep ``catalog`` as the window's current catalog; returns its content hash."""
+    body = json.dumps(dump_catalog(catalog), ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    uow.conn.execute(schema.documents.delete().where(schema.documents.c.name == CATALOG_DOC))
+    uow.conn.execute(
+        schema.documents.insert().values(
+            name=CATALOG_DOC,
+            version=str(catalog.version),
+            etag=etag or digest,
+            body=body,
+            stored_at=at.isoformat(timespec="seconds"),
+        )
+    )
+    return digest
+
+
+_catalog_cache: dict[str, Catalog] = {}
+
+
+def current_catalog(conn: Connection) -> Catalog:
+    """The catalog in the local database (parsed once per stored version)."""
+    row = conn.execute(
+        select(schema.documents.c.etag, schema.documents.c.body).where(schema.documents.c.name == CATALOG_DOC)
+    ).first()
+    if row is None:
+        raise ReferenceMissing("尚未导入事项目录，请先运行 counter import-catalog")
+    cached = _catalog_cache.get(row.etag)
+    if cached is None:
+        cached = load_catalog(json.loads(row.body), "本地事项目录")
+        _catalog_cache.clear()
+        _catalog_cache[row.etag] = cached
+    return cached
+
+
+def seed_calendar(uow: UnitOfWork, first_year: int, last_year: int, at: datetime) -> int:
+    """Fill the calendar table from the maintained holiday data; admin overrides are kept."""
+    overrides = {
+        r.day
+        for r in uow.conn.execute(
+            select(schema.calendar_days.c.day).where(
+                schema.calendar_days.c.source == DaySource.OVERRIDE.value
+            )
+        )
+    }
+    uow.conn.execute(
+        schema.calendar_days.delete().where(schema.calendar_days.c.source != DaySource.OVERRIDE.value)
+    )
+    days = [
+        d for d in calendar_source.seed_days(first_year, last_year) if d.date.isoformat() not in overrides
+    ]
+    if days:
+        uow.conn.execute(
+            schema.calendar_days.insert(),
+            [_day_row(d, at) for d in days],
+        )
+    years = sorted(calendar_source.official_years(first_year, last_year))
+    uow.put_setting(OFFICIAL_YEARS_KEY, years)
+    return len(days)
+
+
+def override_day(uow: UnitOfWork, day: date, kind: DayKind, name: str, at: datetime) -> CalendarDay:
+    """An administrator's decision about one day (a typhoon closure, a late-announced 调休)."""
+    entry = CalendarDay(day, kind, name, DaySource.OVERRIDE)
+    uow.conn.execute(schema.calendar_days.delete().where(schema.calendar_days.c.day == day.isoformat()))
+    uow.conn.execute(schema.calendar_days.insert().values(**_day_row(entry, at)))
+    return entry
+
+
+def current_calendar(conn: Connection) -> WorkCalendar:
+    """The hall calendar from the local database."""
+    rows = conn.execute(select(schema.calendar_days)).all()
+    years_row = conn.execute(
+        select(schema.settings.c.value).where(schema.settings.c.key == OFFICIAL_YEARS_KEY)
+    ).scalar()
+    years = json.loads(years_row) if years_row else []
+    days = [
+        CalendarDay(date.fromisoformat(r.day), DayKind(r.kind), r.name, DaySource(r.source)) for r in rows
+    ]
+    return WorkCalendar(days, years)
+
+
+def _day_row(day: CalendarDay, at: datetime) -> dict[str, Any]:
+    return {
+        "day": day.date.isoformat(),
+        "kind": day.kind.value,
+        "name": day.name,
+        "source": day.source.value,
+        "updated_at": at.isoformat(timespec="seconds"),
+    }
