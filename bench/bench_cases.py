@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -23,15 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
-
 from counter_app.services.clock import HALL_TZ, FixedClock  # noqa: E402
 from counter_app.services.intake import accept_case  # noqa: E402
 from counter_app.services.queries import search_cases  # noqa: E402
 from counter_app.services.setup import import_catalog, init_counter  # noqa: E402
 from counter_app.store.datadir import DataDir  # noqa: E402
 from counter_app.store.uow import Store  # noqa: E402
-from tests.integration.conftest import DEMO_CATALOG, intake_for, promise_item  # noqa: E402
+from tests.support import DEMO_CATALOG, intake_for, promise_item  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕鹏飞晓东雪梅"
@@ -72,46 +71,43 @@ def fill(store: Store, rows: int) -> list[tuple[str, str, str]]:
     samples: list[tuple[str, str, str]] = []
     day0 = datetime(2023, 1, 1, tzinfo=HALL_TZ)
     chunk = 50_000
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        for base in range(0, rows, chunk):
-            events, cases, steps = [], [], []
-            for i in range(base, min(rows, base + chunk)):
-                seq = i + 1_000
-                day = day0 + timedelta(days=i // 900)
-                no = f"YX330781-{day:%Y%m%d}-{1 + i % 25:02d}ABC-{1 + i % 900:04d}"
-                cert = f"{330781 + i % 97:06d}{1950 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}X"
-                name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-                events.append({"seq": seq, "eid": f"e{seq}", "h": f"{seq:064x}"})
-                cases.append({"no": no, "cert": cert, "name": name, "seq": seq, "at": day.isoformat()})
-                steps.append({"no": no, "seq": seq, "at": day.isoformat()})
-                if i % 100_003 == 0:
-                    samples.append((no, cert, name))
-            conn.execute(
-                text(
-                    "INSERT INTO events (seq, event_id, type, hash, prev_hash, signature, envelope)"
-                    " VALUES (:seq, :eid, 'case.received', :h, '', '', '{}')"
-                ),
-                events,
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO cases (project_no, task_code, item_name, dept_code, project_type, applicant_kind,"
-                    " applicant_name, cert_type, cert_no, phone, window_no, clerk_id, ticket_no, received_at,"
-                    " intake, seq) VALUES (:no, 'T', '食品经营许可证核发', 'SCJG', 2, 'person', :name, '111', :cert,"
-                    " '', 3, 'c', NULL, :at, '{}', :seq)"
-                ),
-                cases,
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO case_transitions (project_no, seq, action, state, at, snapshot) VALUES"
-                    " (:no, :seq, 'accept', 'ACCEPTED', :at, '{\"promise_due\": null}')"
-                ),
-                steps,
-            )
-            conn.commit()
+    conn = sqlite3.connect(store.data_dir.db_path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    for base in range(0, rows, chunk):
+        events, cases, steps = [], [], []
+        for i in range(base, min(rows, base + chunk)):
+            seq = i + 1_000
+            day = day0 + timedelta(days=i // 900)
+            no = f"YX330785-{day:%Y%m%d}-{1 + i % 25:02d}ABC-{1 + i % 900:04d}"
+            cert = f"{330781 + i % 97:06d}{1950 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}X"
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            at = day.isoformat()
+            events.append((seq, f"e{seq}", f"{seq:064x}"))
+            cases.append((no, name, cert, at, seq))
+            steps.append((no, seq, at))
+            if i % 100_003 == 0:
+                samples.append((no, cert, name))
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO events (seq, event_id, type, hash, prev_hash, signature, envelope)"
+            " VALUES (?, ?, 'case.received', ?, '', '', '{}')",
+            events,
+        )
+        conn.executemany(
+            "INSERT INTO cases (project_no, task_code, item_name, dept_code, project_type, applicant_kind,"
+            " applicant_name, cert_type, cert_no, phone, window_no, clerk_id, ticket_no, received_at,"
+            " intake, seq) VALUES (?, 'T', '食品经营许可证核发', 'SCJG', 2, 'person', ?, '111', ?,"
+            " '', 3, 'c', NULL, ?, '{}', ?)",
+            cases,
+        )
+        conn.executemany(
+            "INSERT INTO case_transitions (project_no, seq, action, state, at, snapshot) VALUES"
+            " (?, ?, 'accept', 'ACCEPTED', ?, '{\"promise_due\": null}')",
+            steps,
+        )
+        conn.execute("COMMIT")
+    conn.close()
     return samples
 
 
@@ -147,7 +143,8 @@ def main() -> None:
     parser.add_argument("--search-rows", type=int, default=1_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        bench_accept(Path(tmp), args.cases)
+        if args.cases:
+            bench_accept(Path(tmp), args.cases)
         bench_search(Path(tmp), args.search_rows)
 
 

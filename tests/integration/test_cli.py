@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import DEMO_CATALOG, PERSON_ID, REPO
+from tests.support import DEMO_CATALOG, PERSON_ID, REPO
 
 
 def counter(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

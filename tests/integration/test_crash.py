@@ -17,7 +17,7 @@ from counter_app.services.ledger_check import verify_ledger
 from counter_app.store.datadir import DataDir
 from counter_app.store.db import integrity_check
 from counter_app.store.uow import Store
-from tests.integration.conftest import REPO
+from tests.support import REPO
 
 WORKER = textwrap.dedent(
     """
@@ -27,7 +27,7 @@ WORKER = textwrap.dedent(
     from counter_app.services.intake import accept_case
     from counter_app.store.datadir import DataDir
     from counter_app.store.uow import Store
-    from tests.integration.conftest import intake_for, promise_item
+    from tests.support import intake_for, promise_item
 
     store = Store(DataDir(Path(sys.argv[1])))
     item = promise_item(store)

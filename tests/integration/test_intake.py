@@ -19,7 +19,7 @@ from counter_app.services.ledger_check import verify_ledger
 from counter_app.services.queries import export_csv, search_cases
 from counter_app.store import schema
 from counter_app.store.ledger_store import iter_events
-from tests.integration.conftest import ENTITY_USCC, intake_for, promise_item
+from tests.support import ENTITY_USCC, intake_for, promise_item
 
 
 def event_count(store) -> int:  # type: ignore[no-untyped-def]

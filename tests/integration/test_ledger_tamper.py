@@ -11,7 +11,7 @@ import pytest
 
 from counter_app.services.intake import accept_case
 from counter_app.services.ledger_check import verify_ledger
-from tests.integration.conftest import REPO, intake_for, promise_item
+from tests.support import REPO, intake_for, promise_item
 
 
 @pytest.fixture
