@@ -22,6 +22,7 @@ from counter_app.store import schema
 from counter_app.store.uow import UnitOfWork
 
 CATALOG_DOC = "catalog"
+CALENDAR_DOC = "calendar"  # as cached by counter_app.sync from the server
 OFFICIAL_YEARS_KEY = "calendar_official_years"
 
 
@@ -101,16 +102,29 @@ def override_day(uow: UnitOfWork, day: date, kind: DayKind, name: str, at: datet
 
 
 def current_calendar(conn: Connection) -> WorkCalendar:
-    """The hall calendar from the local database."""
+    """The hall calendar: the server's published calendar once one was pulled (it is the
+    authority), else the local seed; this window's own overrides are laid on top of either."""
     rows = conn.execute(select(schema.calendar_days)).all()
+    local = [
+        CalendarDay(date.fromisoformat(r.day), DayKind(r.kind), r.name, DaySource(r.source)) for r in rows
+    ]
+    published = conn.execute(
+        select(schema.documents.c.body).where(schema.documents.c.name == CALENDAR_DOC)
+    ).scalar()
+    if published:
+        body = json.loads(published)
+        days = [
+            CalendarDay(
+                date.fromisoformat(d["date"]), DayKind(d["kind"]), d.get("name", ""), DaySource(d["source"])
+            )
+            for d in body.get("days", [])
+        ]
+        overrides = [d for d in local if d.source is DaySource.OVERRIDE]
+        return WorkCalendar([*days, *overrides], body.get("official_years", []))
     years_row = conn.execute(
         select(schema.settings.c.value).where(schema.settings.c.key == OFFICIAL_YEARS_KEY)
     ).scalar()
-    years = json.loads(years_row) if years_row else []
-    days = [
-        CalendarDay(date.fromisoformat(r.day), DayKind(r.kind), r.name, DaySource(r.source)) for r in rows
-    ]
-    return WorkCalendar(days, years)
+    return WorkCalendar(local, json.loads(years_row) if years_row else [])
 
 
 def _day_row(day: CalendarDay, at: datetime) -> dict[str, Any]:
