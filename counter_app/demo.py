@@ -37,6 +37,7 @@ from counter_app.sync import Pusher, enroll, pull_reference_data
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CATALOG = ROOT / "resources" / "catalog" / "demo_catalog.json"
 WINDOW = 3
+CLERK = "0307"  # 工号 of the demo clerk
 
 APPLICANTS = [
     Party("王建国", "111", "11010519491231002X", phone="13800138000"),
@@ -135,8 +136,8 @@ def _take_in_cases(store: Store) -> list[dict[str, Any]]:
                 reason="申请事项依法不需要取得行政许可",
                 legal_basis="《中华人民共和国行政许可法》第三十二条第一款第（一）项",
             )
-        result = accept_case(store, system_clock, "demo-clerk", intake)
-        doc = issue_document(store, system_clock, "demo-clerk", result.project_no)
+        result = accept_case(store, system_clock, CLERK, intake)
+        doc = issue_document(store, system_clock, CLERK, result.project_no)
         done.append(
             {
                 "project_no": result.project_no,
@@ -175,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             enroll(store, url, code)
             with store.unit_of_work() as uow:
                 uow.put_setting("check_base_url", url + "/check")
+                uow.put_setting(f"clerk_name:{CLERK}", "张晓燕")
                 uow.commit()
             changed = pull_reference_data(store)
             print(f"==> 窗口已登记（设备 {info.device_id}），从服务器取得：{'、'.join(changed) or '无更新'}")
