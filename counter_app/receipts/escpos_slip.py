@@ -1,0 +1,75 @@
+"""The ticket slip as ESC/POS bytes for an 80 mm thermal printer with a Chinese (GB18030) font.
+
+The printer is put in Chinese character mode (``FS &``), so text is sent GBK-encoded and printed
+with its built-in hanzi; the rating QR code is drawn by the printer itself (``GS ( k``).
+python-escpos (``[gui]`` extra) assembles the commands on a ``Dummy`` printer, which only
+collects bytes: sending them to a USB, serial or network printer is the caller's business.
+"""
+
+from __future__ import annotations
+
+from escpos.constants import QR_ECLEVEL_M
+from escpos.printer import Dummy
+
+from counter_app.receipts.model import TicketSlip
+from counter_app.receipts.slip import RATING_CAPTION, ahead_text
+
+FS_CHINESE_MODE_ON = b"\x1c\x26"  # FS &: Chinese character mode (two-byte GB18030/GBK)
+FS_CHINESE_MODE_OFF = b"\x1c\x2e"  # FS .
+FS_CHINESE_SIZE = b"\x1c\x21"  # FS ! n: bit 2 double width, bit 3 double height (hanzi)
+CHINESE_DOUBLE = 0x0C
+LINE_WIDTH = 48  # columns of font A (12 dots) on 576 printable dots
+
+
+def _text(printer: Dummy, text: str, encoding: str) -> None:
+    # Printer.text() would run python-escpos's code-page "magic" encoder, which knows no GBK.
+    printer._raw(text.encode(encoding, errors="replace") + b"\n")
+
+
+def _chinese_size(printer: Dummy, double: bool) -> None:
+    printer._raw(FS_CHINESE_SIZE + bytes([CHINESE_DOUBLE if double else 0]))
+
+
+def render_ticket_slip_escpos(
+    data: TicketSlip, *, encoding: str = "gbk", qr_module: int = 6, cut: bool = True
+) -> bytes:
+    """ESC/POS commands printing ``data`` as a ticket slip; returns the bytes to send to the printer.
+
+    ``encoding`` is ``"gbk"`` (or ``"gb18030"`` for printers with the full GB18030 font);
+    characters it cannot encode print as ``?``. ``qr_module`` is the QR module size in dots (1–16).
+    """
+    printer = Dummy()
+    printer.hw("INIT")
+    printer._raw(FS_CHINESE_MODE_ON)
+    printer.set(align="center", normal_textsize=True)
+    _chinese_size(printer, False)
+    _text(printer, data.hall_name, encoding)
+    _text(printer, "-" * LINE_WIDTH, encoding)
+
+    printer.set(align="center", double_width=True, double_height=True)
+    _chinese_size(printer, True)
+    _text(printer, data.category_name, encoding)
+
+    printer.set(align="center", bold=True, custom_size=True, width=4, height=4)
+    _text(printer, data.ticket_no, encoding)
+
+    printer.set(align="center", bold=True, double_height=True)
+    _text(printer, ahead_text(data.people_ahead), encoding)
+    printer.set(align="center", bold=False, normal_textsize=True)
+    _chinese_size(printer, False)
+    _text(printer, f"取号时间：{data.issued_at:%Y-%m-%d %H:%M:%S}", encoding)
+    if data.window_hint:
+        _text(printer, data.window_hint, encoding)
+    _text(printer, "-" * LINE_WIDTH, encoding)
+
+    printer.set(align="center")
+    printer.qr(data.rating_url, ec=QR_ECLEVEL_M, size=qr_module, native=True)
+    printer._raw(b"\n")
+    _text(printer, RATING_CAPTION, encoding)
+    if data.footer:
+        _text(printer, data.footer, encoding)
+    printer._raw(FS_CHINESE_MODE_OFF)
+    if cut:
+        printer.cut()
+    output: bytes = printer.output
+    return output
