@@ -23,24 +23,47 @@ from counter_app.store.uow import NotInitialised, Store
 log = logging.getLogger("counter")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every command."""
-    parser = argparse.ArgumentParser(
-        prog="counter",
-        description="政务服务中心窗口端命令行工具：初始化、导入事项目录、接件、查询、校验事件链、导出。",
-    )
+def _globals(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    parser = parser or argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data-dir", help="数据目录（默认取环境变量 COUNTER_DATA_DIR 或用户数据目录）")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
     parser.add_argument("--clerk", default="admin", help="操作人员工号（记入事件）")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    parser = _globals(
+        argparse.ArgumentParser(
+            prog="counter",
+            description="政务服务中心窗口端命令行工具：初始化、导入事项目录、接件、查询、校验事件链、导出、同步。",
+        )
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     admin.register(sub)
     cases.register(sub)
     checks.register(sub)
+    sync = sub.add_parser(
+        "sync",
+        help="与电子监察服务器同步：enroll 登记 / once 上传一次 / run 持续同步 / status 待上传情况",
+        add_help=False,
+    )
+    sync.add_argument("sync_args", nargs=argparse.REMAINDER)
+    sync.set_defaults(func=None, needs_store=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "sync" in argv:  # hand the rest of the line to the sync tool, which has its own help
+        at = argv.index("sync")
+        head, unknown = _globals().parse_known_args(argv[:at])
+        if not unknown:
+            from counter_app.sync.__main__ import main as sync_main
+
+            prefix = ["--data-dir", head.data_dir] if head.data_dir else []
+            return sync_main([*prefix, *(["--json"] if head.json else []), *argv[at + 1 :]])
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Output(args.json)

@@ -1,0 +1,171 @@
+"""Drain a 10,000-event offline backlog from a counter to the real server on loopback.
+
+Starts ``python -m supervision_server serve`` on a free port (SQLite in a temporary folder, and
+PostgreSQL when one accepts ``postgres`` on 127.0.0.1:5432), enrolls a fresh counter, writes the
+backlog while the counter is offline, then times one push cycle until the server's signed
+receipt covers every event. Target: under 3 s. Run: ``python bench/bench_backlog.py [-n 10000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from counter_app.store.datadir import DataDir  # noqa: E402
+from counter_app.store.ledger_store import acked_seq  # noqa: E402
+from counter_app.store.uow import Store  # noqa: E402
+from counter_app.sync import Pusher, enroll  # noqa: E402
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+TARGET_S = 3.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(data_dir: Path, database_url: str | None) -> Iterator[tuple[str, list[str]]]:
+    """A running server: its base URL and the ``--data-dir``/``--database-url`` arguments."""
+    port = _free_port()
+    db_args = ["--data-dir", str(data_dir)] + (["--database-url", database_url] if database_url else [])
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [
+        sys.executable,
+        "-m",
+        "supervision_server",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--demo",
+    ]
+    log = (data_dir.parent / "server.log").open("wb")
+    proc = subprocess.Popen(cmd + db_args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((data_dir.parent / "server.log").read_text(errors="replace")[-2000:])
+            try:
+                requests.get(url + "/api/v1/catalog", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.05)
+        yield url, db_args
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        log.close()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str | None]:
+    """A fresh PostgreSQL database (dropped afterwards), or None when none is reachable."""
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
+        with admin.connect() as conn:
+            name = f"bench_backlog_{uuid.uuid4().hex[:8]}"
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:
+        yield None
+        return
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def issue_code(db_args: list[str]) -> str:
+    """A one-time enrollment code for window 1 of hall BENCH."""
+    cmd = [sys.executable, "-m", "supervision_server", "issue-code", "--hall", "BENCH", "--window", "1"]
+    out = subprocess.run(
+        cmd + db_args,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    ).stdout
+    return [line.strip() for line in out.splitlines() if line.strip()][-1]
+
+
+def write_backlog(store: Store, count: int) -> None:
+    """``count`` case events spread over one offline day, committed in chunks of 1,000."""
+    start = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    step = timedelta(seconds=86_400 / count)
+    for base in range(0, count, 1000):
+        with store.unit_of_work() as uow:
+            for i in range(base, min(base + 1000, count)):
+                kind = "case.received" if i % 2 == 0 else "case.accepted"
+                payload = {"project_no": f"B{i // 2:07d}", "item": "食品经营许可", "applicant": "张三"}
+                uow.ledger.append(kind, payload, "clerk-1", start + i * step, project_no=f"B{i // 2:07d}")
+            uow.commit()
+
+
+def run(label: str, count: int, database_url: str | None) -> float:
+    """One measured drain; returns seconds."""
+    with tempfile.TemporaryDirectory(prefix="bench-backlog-") as tmp:
+        root = Path(tmp)
+        with server(root / "server", database_url) as (url, db_args):
+            store = Store(DataDir(root / "counter"))
+            try:
+                enroll(store, url, issue_code(db_args))
+                write_backlog(store, count)
+                pusher = Pusher(store, heartbeat_every_s=None)
+                started = time.perf_counter()
+                status = pusher.push_once()
+                elapsed = time.perf_counter() - started
+                pusher.stop()
+                with store.read() as conn:
+                    done = acked_seq(conn)
+                head = requests.get(f"{url}/api/v1/devices/{store.device_id()}/head", timeout=10).json()
+            finally:
+                store.close()
+    if done != count or head["acked_seq"] != count or status.last_error is not None:
+        raise SystemExit(f"{label}: drain incomplete: local {done}, server {head}, error {status.last_error}")
+    verdict = "OK" if elapsed < TARGET_S else "SLOWER THAN TARGET"
+    print(
+        f"{label:<10} {count} events  {elapsed:6.2f} s  {count / elapsed:8.0f} events/s  [{verdict} < {TARGET_S} s]"
+    )
+    return elapsed
+
+
+def main() -> None:
+    """Run the bench on SQLite, then on PostgreSQL when reachable."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("-n", "--events", type=int, default=10_000)
+    args = parser.parse_args()
+    print(f"backlog drain to the server on loopback, {os.cpu_count()} CPU(s)")
+    run("sqlite", args.events, None)
+    with postgres_database() as url:
+        if url is None:
+            print("postgresql not reachable on 127.0.0.1:5432: skipped")
+        else:
+            run("postgresql", args.events, url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Headless sync: ``python -m counter_app.sync --data-dir DIR once|run|enroll|status``.
+
+- ``enroll --server URL --code CODE``: register this window with the server.
+- ``once``: push what is waiting, send a heartbeat, refresh catalog and calendar; exit 0 when
+  nothing is left waiting, 1 otherwise.
+- ``run``: keep syncing in the background until interrupted (Ctrl+C or SIGTERM).
+- ``status [--json]``: what is waiting locally; never touches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from counter_app.store.datadir import DataDir
+from counter_app.store.ledger_store import acked_seq, head, pending_stats
+from counter_app.store.uow import Store
+from counter_app.sync.config import SyncConfig
+from counter_app.sync.enroll import enroll
+from counter_app.sync.errors import SyncError
+from counter_app.sync.pusher import Pusher
+from counter_app.sync.reference import pull_reference_data
+from counter_app.sync.status import SyncStatus
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of the headless sync tool."""
+    parser = argparse.ArgumentParser(prog="python -m counter_app.sync", description="与电子监察服务器同步")
+    parser.add_argument("--data-dir", help="窗口数据目录（默认 $COUNTER_DATA_DIR 或用户数据目录）")
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("once", help="上传一次并更新事项目录和日历")
+    run = commands.add_parser("run", help="持续同步，直到被中断")
+    run.add_argument("--interval", type=float, default=60.0, help="定时重试间隔（秒）")
+    reg = commands.add_parser("enroll", help="用一次性登记码登记本窗口")
+    reg.add_argument("--server", required=True, help="服务器地址，例如 http://10.0.0.5:8080")
+    reg.add_argument("--code", required=True, help="管理员发放的一次性登记码")
+    status = commands.add_parser("status", help="显示本机待上传情况（不联网）")
+    status.add_argument("--json", action="store_true", dest="json_sub", help="以 JSON 输出")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    as_json = bool(args.json or getattr(args, "json_sub", False))
+    store = Store(DataDir.resolve(args.data_dir))
+    try:
+        if args.command == "enroll":
+            return _enroll(store, args.server, args.code, as_json)
+        if args.command == "status":
+            return _print(local_status(store), as_json)
+        if args.command == "once":
+            return _once(store, as_json)
+        return _run(store, args.interval, as_json)
+    finally:
+        store.close()
+
+
+def local_status(store: Store) -> dict[str, Any]:
+    """Waiting events and server settings from the local database only."""
+    with store.read() as conn:
+        waiting, oldest = pending_stats(conn)
+        head_seq, head_hash = head(conn)
+        acked = acked_seq(conn)
+        conn.rollback()
+    settings = store.settings()
+    return {
+        "device_id": settings.get("device_id", ""),
+        "server_url": settings.get("server_url", ""),
+        "enrolled_at": settings.get("enrolled_at", ""),
+        "head_seq": head_seq,
+        "head_hash": head_hash,
+        "acked_seq": acked,
+        "waiting": waiting,
+        "oldest_waiting_at": oldest,
+        "clock_offset_ms": int(settings["clock_offset_ms"]) if settings.get("clock_offset_ms") else None,
+    }
+
+
+def _enroll(store: Store, server: str, code: str, as_json: bool) -> int:
+    try:
+        result = enroll(store, server, code)
+    except SyncError as exc:
+        return _fail(exc, as_json)
+    return _print(
+        {"device_id": result.device_id, "hall_code": result.hall_code, "window_no": result.window_no}, as_json
+    )
+
+
+def _once(store: Store, as_json: bool) -> int:
+    try:
+        SyncConfig.load(store)
+    except SyncError as exc:
+        return _fail(exc, as_json)
+    pusher = Pusher(store, heartbeat_every_s=None)
+    try:
+        status = pusher.push_once()
+    finally:
+        pusher.stop()
+    report = status.as_json()
+    try:
+        report["reference_changed"] = pull_reference_data(store)
+    except SyncError as exc:
+        report["reference_error"] = exc.info().message
+    _print(report, as_json)
+    return 0 if status.waiting == 0 and status.last_error is None else 1
+
+
+def _run(store: Store, interval: float, as_json: bool) -> int:
+    done = threading.Event()
+
+    def show(status: SyncStatus) -> None:
+        _print(status.as_json(), as_json, compact=True)
+
+    pusher = Pusher(store, interval_s=interval, listener=show)
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    pusher.start()
+    try:
+        while not done.wait(interval):
+            try:
+                pull_reference_data(store)
+            except SyncError as exc:
+                logging.getLogger(__name__).info("reference pull failed: %s", exc)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        pusher.stop()
+    return 0
+
+
+def _fail(exc: SyncError, as_json: bool) -> int:
+    _print({"error": exc.code, "message": exc.message, "detail": exc.detail}, as_json)
+    return 2
+
+
+def _print(data: dict[str, Any], as_json: bool, compact: bool = False) -> int:
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=None if compact else 2), flush=True)
+    else:
+        for key, value in data.items():
+            print(f"{key}: {value}", flush=True)
+        if compact:
+            print("", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

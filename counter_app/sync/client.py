@@ -1,0 +1,144 @@
+"""The HTTP side of sync: one ``requests.Session`` with timeouts, and error classification.
+
+Each call returns the decoded JSON reply or raises :class:`SyncError`: connection problems and
+timeouts are ``NETWORK``, 5xx ``SERVER_ERROR`` and 429 ``RATE_LIMITED`` (all retryable); any other
+4xx carries the server's own ``code`` and stops the pusher. ``online`` tells whether the last call
+got an HTTP answer at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from counter_app.sync.errors import (
+    BAD_RESPONSE,
+    NETWORK,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    SyncError,
+)
+
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+API = "/api/v1"
+
+
+class HttpReply:
+    """A non-error reply: status, headers and decoded JSON body (None for 304)."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str]) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
+class ServerClient:
+    """Talks to the e-supervision server at ``base_url``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", "service-counter-sync/1")
+        self.timeout = timeout
+        self.online: bool | None = None
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.session.close()
+
+    # -- the calls of the contract -------------------------------------------------------------
+
+    def enroll(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /enroll``: register this device's public key with a one-time code."""
+        return self._json("POST", "/enroll", json_body=body).body
+
+    def post_events(self, device_id: str, payload: bytes) -> HttpReply:
+        """``POST /devices/{id}/events`` with a pre-serialised ``{"events": [...]}`` body.
+
+        A 409 is returned (not raised), because SEQ_GAP is part of normal resumption.
+        """
+        return self._json("POST", f"/devices/{device_id}/events", data=payload, allow=(409,))
+
+    def head(self, device_id: str) -> dict[str, Any]:
+        """``GET /devices/{id}/head``: what the server holds for this device."""
+        return self._json("GET", f"/devices/{device_id}/head").body
+
+    def heartbeat(self, device_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /devices/{id}/heartbeat``."""
+        return self._json("POST", f"/devices/{device_id}/heartbeat", json_body=body).body
+
+    def document(self, name: str, etag: str | None) -> HttpReply:
+        """``GET /{name}`` with If-None-Match; status 304 means the cached copy is current."""
+        headers = {"If-None-Match": etag} if etag else {}
+        return self._json("GET", f"/{name}", headers=headers, allow=(304,))
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        allow: tuple[int, ...] = (),
+    ) -> HttpReply:
+        all_headers = dict(headers or {})
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if data is not None:
+            all_headers["Content-Type"] = "application/json"
+        try:
+            response = self.session.request(
+                method, self.base_url + API + path, data=data, headers=all_headers, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            self.online = False
+            raise SyncError(NETWORK, f"{method} {path}: {type(exc).__name__}: {exc}", retryable=True) from exc
+        self.online = True
+        status = response.status_code
+        if status == 304 and 304 in allow:
+            return HttpReply(status, None, response.headers)
+        body = _decode(response)
+        if 200 <= status < 300 or status in allow:
+            if body is None:
+                raise SyncError(BAD_RESPONSE, f"{method} {path}: {status} without JSON", retryable=True)
+            return HttpReply(status, body, response.headers)
+        raise _http_error(method, path, status, body, response.headers.get("Retry-After"))
+
+
+def _decode(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _http_error(method: str, path: str, status: int, body: Any, retry_after: str | None) -> SyncError:
+    server_code = body.get("code") if isinstance(body, dict) else None
+    server_text = body.get("message") if isinstance(body, dict) else None
+    detail = f"{method} {path}: HTTP {status} {server_code or ''} {server_text or ''}".strip()
+    wait = _seconds(retry_after)
+    if status == 429:
+        return SyncError(RATE_LIMITED, detail, retryable=True, http_status=status, retry_after_s=wait)
+    if status >= 500:
+        return SyncError(SERVER_ERROR, detail, retryable=True, http_status=status, retry_after_s=wait)
+    return SyncError(str(server_code or f"HTTP_{status}"), detail, retryable=False, http_status=status)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """Retry-After in seconds (the delta form; an HTTP date is ignored and backoff decides)."""
+    try:
+        return max(0.0, float(retry_after)) if retry_after else None
+    except ValueError:
+        return None
