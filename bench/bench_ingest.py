@@ -1,0 +1,385 @@
+"""Server ingest throughput on PostgreSQL: signed events/s with every check, beside raw inserts.
+
+Run: ``.venv/bin/python bench/bench_ingest.py [--events 20000] [--batch 500]``
+
+It creates a fresh database ``sc_bench_<random>`` on 127.0.0.1:5432 (user postgres), drops it at
+the end, and prints:
+
+* Ed25519 verification alone: ``cryptography`` (OpenSSL) and PyNaCl (libsodium) on one thread,
+  PyNaCl on two threads (it releases the GIL; OpenSSL through ``cryptography`` does not);
+* ingest through ``ingest_batch`` (hash, signature, chain placement, projections, alerts, one
+  transaction per batch) with a realistic mix of queue, case and rating events;
+* the raw insert rate of the very same rows into a copy of the events table, no checks;
+* ingest over HTTP on loopback against ``python -m supervision_server serve``, with one and with
+  two client threads (two windows sending at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from counter_app.ledger import GENESIS_HASH, DeviceKey, Envelope, SignedEvent, seal  # noqa: E402
+from supervision_server.context import ServerContext  # noqa: E402
+from supervision_server.db import run_write  # noqa: E402
+from supervision_server.enroll import enroll_device, issue_code  # noqa: E402
+from supervision_server.ingest import event_row, ingest_batch  # noqa: E402
+from supervision_server.settings import Settings  # noqa: E402
+from supervision_server.verify import envelope_json  # noqa: E402
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+TOKEN = "bench-admin-token-0123456789abcdef"
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    name = f"sc_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{PG}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) -> list[SignedEvent]:
+    """``count`` chained events of one window: tickets called and served, cases taken in, ratings."""
+    events: list[SignedEvent] = []
+    prev, seq, n = GENESIS_HASH, 0, 0
+    while len(events) < count:
+        n += 1
+        # Each window serves its own queue category here, so windows never share a ticket.
+        ticket, project_no = f"{chr(ord('A') + (window_no - 1) % 26)}{n:04d}", f"{device_id}-{n:06d}"
+        applicant = {
+            "name": "张小三",
+            "cert_type": "111",
+            "cert_no": "11010519491231002X",
+            "phone": "13800000000",
+        }
+        steps: list[tuple[str, dict[str, Any]]] = [
+            ("ticket.called", {"ticket_no": ticket, "category": ticket[0], "window_no": window_no}),
+            ("ticket.started", {"ticket_no": ticket, "category": ticket[0], "window_no": window_no}),
+            (
+                "case.received",
+                {
+                    "project_no": project_no,
+                    "task_code": "11330785002541370X4000112233440",
+                    "item_name": "食品经营许可证核发",
+                    "dept_code": "SCJG",
+                    "project_type": 2,
+                    "applicant": applicant,
+                    "window_no": window_no,
+                    "ticket_no": ticket,
+                    "materials": [{"name": "申请书", "form": "ORIGINAL", "copies": 1}],
+                },
+            ),
+            (
+                "case.accepted",
+                {
+                    "project_no": project_no,
+                    "accepted_at": "2026-11-25T09:12:00.000+08:00",
+                    "promise_due": "2026-12-09T23:59:59+08:00",
+                    "promise_estimated": False,
+                    "check_code": "7K3Q9",
+                },
+            ),
+            ("ticket.finished", {"ticket_no": ticket, "category": ticket[0], "window_no": window_no}),
+            (
+                "rating.recorded",
+                {"project_no": project_no, "ticket_no": ticket, "satisfaction": 1, "channel": "评价器"},
+            ),
+        ]
+        for type_, payload in steps:
+            seq += 1
+            envelope = Envelope(
+                device_id=device_id,
+                seq=seq,
+                prev_hash=prev,
+                event_id=str(uuid.uuid4()),
+                type=type_,
+                payload=payload,
+                clerk_id=f"clerk-{window_no}",
+                occurred_at="2026-11-25T09:12:00.000+08:00",
+                clock_offset_ms=-120,
+            )
+            event = seal(envelope, key)
+            events.append(event)
+            prev = event.hash
+    return events[:count]
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:8.0f} events/s  ({count} in {seconds:.2f} s)"
+
+
+def gil_released(work: Callable[[], object], calls: int = 2000) -> int:
+    """How often another Python thread ran while ``work`` was called ``calls`` times.
+
+    With a long switch interval a thread that holds the GIL lets the other one run about once;
+    a call that releases the GIL lets it run thousands of times.
+    """
+    stop = False
+    ticks = 0
+
+    def other() -> None:
+        nonlocal ticks
+        while not stop:
+            ticks += 1
+            time.sleep(0)
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.5)
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        for _ in range(calls):
+            work()
+    finally:
+        stop = True
+        thread.join()
+        sys.setswitchinterval(previous)
+    return ticks
+
+
+def bench_verify(events: list[SignedEvent], key: DeviceKey) -> None:
+    from nacl.signing import VerifyKey
+
+    pairs = [(base64.b64decode(e.signature), bytes.fromhex(e.hash)) for e in events[:6000]]
+    nacl_key = VerifyKey(base64.b64decode(key.public_b64))
+
+    def openssl(part: list[tuple[bytes, bytes]]) -> None:
+        for signature, digest in part:
+            key.public_key.verify(signature, digest)
+
+    def sodium(part: list[tuple[bytes, bytes]]) -> None:
+        for signature, digest in part:
+            nacl_key.verify(digest, signature)
+
+    def timed(work: Callable[[list[tuple[bytes, bytes]]], None], threads: int) -> float:
+        parts = [pairs[i::threads] for i in range(threads)]
+        workers = [threading.Thread(target=work, args=(p,)) for p in parts]
+        start = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        return time.perf_counter() - start
+
+    signature, digest = pairs[0]
+    print("Ed25519 verification alone")
+    for name, work, one in (
+        ("cryptography (OpenSSL)", openssl, lambda: key.public_key.verify(signature, digest)),
+        ("PyNaCl (libsodium)    ", sodium, lambda: nacl_key.verify(digest, signature)),
+    ):
+        single, double = timed(work, 1), timed(work, 2)
+        print(f"  {name}, 1 thread : {rate(len(pairs), single)}")
+        print(f"  {name}, 2 threads: {rate(len(pairs), double)}  x{single / double:.2f}")
+        ticks = gil_released(one)
+        verdict = "releases" if ticks > 100 else "holds"
+        print(f"  {name}: another thread ran {ticks} times during 2000 calls -> it {verdict} the GIL")
+    busy = gil_released(lambda: sum(range(300)))
+    print(f"  (pure Python work for comparison: the other thread ran {busy} times)")
+
+
+def enroll_direct(ctx: ServerContext, device_id: str, key: DeviceKey, window_no: int) -> None:
+    now = ctx.clock()
+    code = run_write(
+        ctx.engine, lambda c: issue_code(c, "H1", window_no, __import__("datetime").timedelta(hours=1), now)
+    )
+    run_write(
+        ctx.engine,
+        lambda c: enroll_device(
+            c, code=code.code, device_id=device_id, public_key=key.public_b64, device_info={}, now=now
+        ),
+    )
+
+
+def bench_in_process(
+    url: str, data_dir: Path, chains: list[tuple[str, DeviceKey, list[SignedEvent]]], batch: int
+) -> None:
+    settings = Settings(database_url=url, data_dir=data_dir, admin_token=TOKEN)
+    ctx = ServerContext.open(settings)
+    try:
+        for window_no, (device_id, key, _) in enumerate(chains, start=1):
+            enroll_direct(ctx, device_id, key, window_no)
+        total = sum(len(events) for _, _, events in chains)
+        half = len(chains) // 2
+
+        def push(group: list[tuple[str, DeviceKey, list[SignedEvent]]], first: int, last: int) -> None:
+            for offset in range(first, last, batch):
+                for device_id, _, events in group:
+                    part = events[offset : min(offset + batch, last)]
+                    if part:
+                        result = ingest_batch(ctx, device_id, part)
+                        assert result.stored == len(part), result
+
+        length = max(len(e) for _, _, e in chains)
+        middle = length // 2 // batch * batch
+        start = time.perf_counter()
+        push(chains, 0, middle)  # first half of every window's day, one batch after another
+        sequential = time.perf_counter() - start
+        start = time.perf_counter()
+        workers = [
+            threading.Thread(target=push, args=(group, middle, length))
+            for group in (chains[:half], chains[half:])
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        concurrent = time.perf_counter() - start
+        checked = sequential + concurrent
+        done_sequential = sum(len(e[:middle]) for _, _, e in chains)
+        stamp = "2026-11-25T01:00:00.000000+00:00"
+        rows = [
+            event_row(e, stamp, envelope_json(e.envelope.as_dict()))
+            for _, _, events in chains
+            for e in events
+        ]
+        with ctx.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE bench_raw (LIKE events INCLUDING ALL)")
+        start = time.perf_counter()
+        for offset in range(0, len(rows), batch):
+            with ctx.engine.begin() as conn:
+                conn.execute(text("SELECT 1"))
+                conn.execute(
+                    text(
+                        "INSERT INTO bench_raw (device_id, seq, hash, prev_hash, event_id, type, clerk_id, "
+                        "occurred_at, clock_offset_ms, received_at, project_no, envelope, signature) VALUES "
+                        "(:device_id, :seq, :hash, :prev_hash, :event_id, :type, :clerk_id, :occurred_at, "
+                        ":clock_offset_ms, :received_at, :project_no, :envelope, :signature)"
+                    ),
+                    rows[offset : offset + batch],
+                )
+        raw = time.perf_counter() - start
+        print(f"ingest_batch() on PostgreSQL, batches of {batch}, {len(chains)} windows")
+        print(f"  with every check, 1 thread       : {rate(done_sequential, sequential)}")
+        print(f"  with every check, 2 threads      : {rate(total - done_sequential, concurrent)}")
+        print(f"  with every check, whole run      : {rate(total, checked)}")
+        print(f"  raw INSERT of the same rows      : {rate(total, raw)}")
+        print(f"  verify threads: {ctx.verifier.threads}, parallel verification: {ctx.verifier.parallel}")
+    finally:
+        ctx.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_http(
+    url: str, data_dir: Path, chains: list[tuple[str, DeviceKey, list[SignedEvent]]], batch: int
+) -> None:
+    import json
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPERVISION_")}
+    env.update(SUPERVISION_ADMIN_TOKEN=TOKEN, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "supervision_server", "serve", "--port", str(port)]
+    command += ["--database-url", url, "--data-dir", str(data_dir)]
+    log = (data_dir.parent / "http-server.log").open("wb")
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        for _ in range(300):
+            try:
+                requests.get(base + "/calendar", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        bodies: dict[str, list[bytes]] = {}
+        for window_no, (device_id, key, events) in enumerate(chains, start=1):
+            code = requests.post(
+                base + "/admin/enroll-codes", json={"hall_code": "H1", "window_no": window_no}, headers=admin
+            ).json()["code"]
+            body = {"code": code, "device_id": device_id, "public_key": key.public_b64, "device_info": {}}
+            assert requests.post(base + "/enroll", json=body).status_code == 201
+            bodies[device_id] = [
+                json.dumps(
+                    {"events": [e.as_wire() for e in events[i : i + batch]]}, ensure_ascii=False
+                ).encode()
+                for i in range(0, len(events), batch)
+            ]
+
+        def send(device_id: str) -> None:
+            with requests.Session() as session:
+                for payload in bodies[device_id]:
+                    reply = session.post(
+                        f"{base}/devices/{device_id}/events",
+                        data=payload,
+                        headers={"Content-Type": "application/json"},
+                        timeout=120,
+                    )
+                    assert reply.status_code == 200, reply.text
+
+        def run(devices: list[str]) -> float:
+            threads = [threading.Thread(target=send, args=(d,)) for d in devices]
+            start = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return time.perf_counter() - start
+
+        first, second, third = chains[0][0], chains[1][0], chains[2][0]
+        one = run([first])
+        two = run([second, third])
+        print(f"HTTP on loopback (uvicorn, 1 worker), batches of {batch}")
+        print(f"  1 client                          : {rate(len(chains[0][2]), one)}")
+        print(f"  2 clients at once                 : {rate(len(chains[1][2]) + len(chains[2][2]), two)}")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000, help="events for the in-process run")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--windows", type=int, default=4)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    per_window = args.events // args.windows
+    print(f"signing {args.events} + {args.events} events ...", flush=True)
+    chains = []
+    for i in range(args.windows):
+        key = DeviceKey.generate()
+        device_id = f"bench-{i}-{uuid.uuid4().hex[:6]}"
+        chains.append((device_id, key, day_of_events(device_id, key, per_window, i + 1)))
+    http_chains = []
+    for i in range(3):
+        key = DeviceKey.generate()
+        device_id = f"http-{i}-{uuid.uuid4().hex[:6]}"
+        http_chains.append((device_id, key, day_of_events(device_id, key, args.events // 2, 10 + i)))
+    bench_verify(chains[0][2], chains[0][1])
+    with fresh_database() as url, tempfile.TemporaryDirectory() as tmp:
+        bench_in_process(url, Path(tmp) / "in-process", chains, args.batch)
+        bench_http(url, Path(tmp) / "http", http_chains, args.batch)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Command line: ``python -m supervision_server serve | issue-code | migrate``.
+
+``serve`` runs the HTTP server (uvicorn); ``issue-code`` prints a one-time enrollment code for a
+window, the code alone on the last line; ``migrate`` brings the database schema up to date.
+Every command reads the same settings (``--config``, ``SUPERVISION_*``, options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from supervision_server.settings import Settings, SettingsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="supervision-server", description="电子监察服务器")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def database_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--config", type=Path, help="TOML or JSON settings file")
+        sub.add_argument("--database-url", help="e.g. postgresql+psycopg://user@host/db (default: SQLite)")
+        sub.add_argument("--data-dir", type=Path, help="server key, SQLite file (default ./supervision-data)")
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    database_options(serve)
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8710)")
+    serve.add_argument(
+        "--demo", action="store_true", default=None, help="demo mode: generated token, demo catalog"
+    )
+
+    issue = commands.add_parser("issue-code", help="print a one-time enrollment code")
+    database_options(issue)
+    issue.add_argument("--hall", required=True, help="hall code")
+    issue.add_argument("--window", required=True, type=int, help="window number")
+    issue.add_argument("--ttl-hours", type=float, default=None, help="validity (default 24)")
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    database_options(migrate)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"database_url": args.database_url, "data_dir": args.data_dir}
+    if args.command == "serve":
+        overrides.update(host=args.host, port=args.port, demo=args.demo)
+    return Settings.load(args.config, **overrides)
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from supervision_server.app import create_app
+
+    app = create_app(settings)
+    ready = app.state.ctx.settings
+    print(f"电子监察服务器启动：http://{ready.host}:{ready.port}（数据库：{_shown_url(ready)}）", flush=True)
+    if ready.demo:
+        print(f"演示模式：管理令牌保存在 {ready.data_dir / 'admin_token'}", flush=True)
+    uvicorn.run(app, host=ready.host, port=ready.port, log_level="info", access_log=False)
+    return 0
+
+
+def _shown_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
+
+
+def _issue_code(settings: Settings, hall: str, window: int, ttl_hours: float | None) -> int:
+    from supervision_server.db import make_engine, run_write
+    from supervision_server.enroll import issue_code
+    from supervision_server.migrations import migrate
+    from supervision_server.timeutil import system_clock
+
+    engine = make_engine(settings.effective_database_url, pool_size=1)
+    try:
+        migrate(engine)
+        ttl = timedelta(hours=ttl_hours if ttl_hours is not None else settings.enroll_code_ttl_hours)
+        now = system_clock()
+        issued = run_write(engine, lambda conn: issue_code(conn, hall, window, ttl, now))
+    finally:
+        engine.dispose()
+    print(
+        f"大厅 {issued.hall_code} {issued.window_no} 号窗口的一次性登记码（有效期至 {issued.expires_at}）："
+    )
+    print(issued.code)
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    from supervision_server.db import make_engine
+    from supervision_server.migrations import migrate
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        version = migrate(engine)
+    finally:
+        engine.dispose()
+    print(f"数据库结构已是最新版本 {version}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``supervision-server`` script."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if args.command == "serve":
+            return _serve(settings)
+        if args.command == "issue-code":
+            return _issue_code(settings, args.hall, args.window, args.ttl_hours)
+        return _migrate(settings)
+    except SettingsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # an ApiError from issue-code, a database that cannot be reached
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The ASGI application factory: ``create_app(settings)``.
+
+Nothing connects at import time. The factory checks the settings (a weak admin token is refused
+outside demo mode), opens the database, applies migrations, loads or creates the server key,
+seeds the calendar on first start and, in demo mode, publishes the demo catalog if none is
+stored. While the app runs, a background task re-checks WITHHOLDING every
+``withholding_check_interval_s`` seconds, so a device that stops sending heartbeats is still
+caught.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
+
+from supervision_server.api_support import install_error_handlers
+from supervision_server.context import ServerContext
+from supervision_server.db import run_write
+from supervision_server.distribution import ensure_calendar, publish_demo_catalog
+from supervision_server.heartbeat import check_withholding
+from supervision_server.models import EventBatch
+from supervision_server.routes_admin import router as admin_router
+from supervision_server.routes_devices import router as devices_router
+from supervision_server.routes_public import router as public_router
+from supervision_server.settings import Settings
+from supervision_server.timeutil import Clock, system_clock
+
+log = logging.getLogger("supervision_server")
+API_VERSION = "1.0.0"
+
+
+def prepare(ctx: ServerContext) -> None:
+    """First-start work: seed the calendar, and in demo mode publish the demo catalog."""
+    settings = ctx.settings
+    now = ctx.clock()
+    run_write(
+        ctx.engine,
+        lambda conn: ensure_calendar(conn, now, settings.calendar_years_back, settings.calendar_years_ahead),
+    )
+    if settings.demo and run_write(ctx.engine, lambda conn: publish_demo_catalog(conn, now)):
+        log.info("demo catalog published")
+
+
+def run_withholding_check(ctx: ServerContext) -> int:
+    """One WITHHOLDING pass over every device at the context's current time."""
+    grace = timedelta(seconds=ctx.settings.withholding_grace_s)
+    now = ctx.clock()
+    return run_write(ctx.engine, lambda conn: check_withholding(conn, now, grace))
+
+
+async def _watch_withholding(ctx: ServerContext) -> None:
+    while True:
+        await asyncio.sleep(ctx.settings.withholding_check_interval_s)
+        try:
+            await run_in_threadpool(run_withholding_check, ctx)
+        except Exception:
+            log.exception("withholding check failed")
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
+    """Build the application; see the module docstring for what happens here."""
+    settings = settings.checked()
+    ctx = ServerContext.open(settings, clock)
+    try:
+        prepare(ctx)
+    except Exception:
+        ctx.close()
+        raise
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        watcher = asyncio.create_task(_watch_withholding(ctx))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            ctx.close()
+
+    app = FastAPI(
+        title="Service Counter e-supervision server",
+        version=API_VERSION,
+        description="电子监察服务器：接收各窗口签名事件，分发事项目录与日历，提供办件回执查询。",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    app.include_router(devices_router)
+    app.include_router(public_router)
+    app.include_router(admin_router)
+    _document_raw_bodies(app)
+    return app
+
+
+def _document_raw_bodies(app: FastAPI) -> None:
+    """Add the schemas of bodies that routes read themselves (for speed or free form) to OpenAPI."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            batch = EventBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(batch.pop("$defs", {}))
+            components["EventBatch"] = batch
+            components["CatalogDocument"] = {
+                "type": "object",
+                "title": "CatalogDocument",
+                "description": "a service catalog in format 1 (counter_app.domain.catalog)",
+                "additionalProperties": True,
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,197 @@
+"""The cases read model (办件): one row per ``project_no``, folded from ``case.*`` events.
+
+Times are kept as the device wrote them (ISO 8601 with the hall's offset), which is what a
+citizen's receipt shows. Rows are loaded once per batch (locked on PostgreSQL, so that two windows' batches about the
+same case serialise), changed in memory event by event, and written back together. Business
+rules only raise alerts: an event that breaks the lifecycle is still applied, because the
+ledger, not the read model, is the record of what happened at the window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from counter_app.domain.case import OPEN_STATES, CaseState
+from supervision_server.alerts import AlertDraft
+from supervision_server.projected import ProjectedEvent, changed_rows, chunks, text
+from supervision_server.schema import cases
+
+R, C, A, P, S = (
+    CaseState.RECEIVED,
+    CaseState.CORRECTION,
+    CaseState.ACCEPTED,
+    CaseState.IN_PROCESS,
+    CaseState.SUSPENDED,
+)
+
+# event type -> (states it may follow, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[CaseState], CaseState]] = {
+    "case.accepted": (frozenset({R, C}), A),
+    "case.correction_requested": (frozenset({R}), C),
+    "case.not_accepted": (frozenset({R, C}), CaseState.NOT_ACCEPTED),
+    "case.process_recorded": (frozenset({A, P}), P),
+    "case.suspended": (frozenset({P}), S),
+    "case.resumed": (frozenset({S}), P),
+    "case.closed": (frozenset({A, P, C}), CaseState.CLOSED),
+    "case.delivered": (frozenset({CaseState.CLOSED}), CaseState.DELIVERED),
+    "case.voided": (frozenset(OPEN_STATES), CaseState.CLOSED),
+}
+CASE_TYPES = frozenset({"case.received", *TRANSITIONS})
+RESULT_ISSUED = 0
+RESULT_NOT_ACCEPTED = 6
+
+
+class CaseProjector:
+    """Folds a batch of case events into the cases table and returns the alerts it found."""
+
+    def __init__(self, conn: Connection, now: str) -> None:
+        self.conn = conn
+        self.now = now
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.new: dict[str, dict[str, Any]] = {}
+        self.dirty: dict[str, dict[str, Any]] = {}
+        self.drafts: list[AlertDraft] = []
+
+    def apply(self, items: list[ProjectedEvent]) -> list[AlertDraft]:
+        """Project ``items`` (in ledger order) and write the changed rows."""
+        wanted = sorted({no for item in items if (no := item.project_no())})
+        for part in chunks(wanted):
+            query = select(cases).where(cases.c.project_no.in_(part)).order_by(cases.c.project_no)
+            for row in self.conn.execute(query.with_for_update()).mappings():
+                self.rows[row["project_no"]] = dict(row)
+        for item in items:
+            self._one(item)
+        changed_rows(self.conn, cases, self.new, {k: v for k, v in self.dirty.items() if k not in self.new})
+        return self.drafts
+
+    def _alert(self, rule_id: str, item: ProjectedEvent, message: str, **details: Any) -> None:
+        self.drafts.append(
+            AlertDraft(
+                rule_id,
+                message,
+                device_id=item.device_id,
+                seq=item.seq,
+                project_no=item.project_no(),
+                details={"type": item.type, "from_fork": item.from_fork, **details},
+            )
+        )
+
+    def _one(self, item: ProjectedEvent) -> None:
+        project_no = item.project_no()
+        if project_no is None:
+            self._alert(
+                "PAYLOAD_INVALID", item, f"设备 {item.device_id} 序号 {item.seq} 的办件事件缺少有效的办件编号"
+            )
+            return
+        row = self.rows.get(project_no)
+        if item.type == "case.received":
+            if row is not None:
+                self._alert(
+                    "DUPLICATE_PROJECT_NO",
+                    item,
+                    f"办件编号 {project_no} 已由设备 {row['device_id']} 序号 {row['seq']} 登记，"
+                    f"设备 {item.device_id} 序号 {item.seq} 再次登记",
+                    first_device_id=row["device_id"],
+                    first_seq=row["seq"],
+                )
+                return
+            self._note_check_code(self._create(project_no, item, CaseState.RECEIVED), item)
+            return
+        if row is None:
+            self._alert("CASE_UNKNOWN", item, f"办件 {project_no} 未见接件登记，却收到「{item.type}」事件")
+            row = self._create(project_no, item, CaseState.RECEIVED)
+            row["received_at"] = None
+        allowed, target = TRANSITIONS[item.type]
+        current = CaseState(row["state"])
+        if current not in allowed:
+            self._alert(
+                "ILLEGAL_TRANSITION",
+                item,
+                f"办件 {project_no} 当前为「{current.label}」，不应出现「{item.type}」",
+                state=current.value,
+            )
+        self._transition(row, item, target)
+
+    def _note_check_code(self, row: dict[str, Any], item: ProjectedEvent) -> None:
+        # The code is printed on whatever document the citizen takes home (receipt, correction
+        # or refusal notice), so any case event may carry it.
+        code = item.text("check_code")
+        if code:
+            row["check_code"] = code
+
+    def _create(self, project_no: str, item: ProjectedEvent, state: CaseState) -> dict[str, Any]:
+        applicant = item.payload.get("applicant")
+        person = applicant if isinstance(applicant, dict) else {}
+        window_no = item.number("window_no")
+        row: dict[str, Any] = {
+            "project_no": project_no,
+            "device_id": item.device_id,
+            "seq": item.seq,
+            "from_fork": item.from_fork,
+            "task_code": item.text("task_code") or "",
+            "item_name": item.text("item_name") or "",
+            "dept_code": item.text("dept_code") or "",
+            "project_type": item.number("project_type"),
+            "applicant_name": text(person.get("name")) or "",
+            "applicant_cert_type": text(person.get("cert_type")) or "",
+            "applicant_cert_no": text(person.get("cert_no")) or "",
+            "window_no": window_no if window_no is not None else item.window_no,
+            "ticket_no": item.text("ticket_no"),
+            "clerk_id": item.clerk_id,
+            "state": state.value,
+            "received_at": item.text("received_at") or item.occurred_at,
+            "accepted_at": None,
+            "promise_due": None,
+            "promise_estimated": None,
+            "check_code": None,
+            "result_code": None,
+            "reason": "",
+            "correction_count": 0,
+            "closed_at": None,
+            "delivered_at": None,
+        }
+        self._touch(row, item)
+        self.rows[project_no] = self.new[project_no] = row
+        return row
+
+    def _touch(self, row: dict[str, Any], item: ProjectedEvent) -> None:
+        row.update(
+            last_event_type=item.type,
+            last_event_at=item.occurred_at,
+            last_device_id=item.device_id,
+            last_seq=item.seq,
+            updated_at=self.now,
+        )
+        self.dirty[row["project_no"]] = row
+
+    def _transition(self, row: dict[str, Any], item: ProjectedEvent, target: CaseState) -> None:
+        at = item.text("accepted_at") or item.occurred_at
+        row["state"] = target.value
+        kind = item.type
+        if kind == "case.accepted":
+            row["accepted_at"] = at
+            row["promise_due"] = item.text("promise_due")
+            estimated = item.payload.get("promise_estimated")
+            row["promise_estimated"] = estimated if isinstance(estimated, bool) else None
+        elif kind == "case.correction_requested":
+            if row["correction_count"] >= 1:
+                self._alert(
+                    "MULTIPLE_CORRECTIONS", item, f"办件 {row['project_no']} 再次要求补正（应一次性告知）"
+                )
+            row["correction_count"] += 1
+        elif kind in ("case.not_accepted", "case.closed", "case.voided"):
+            result = RESULT_NOT_ACCEPTED if kind == "case.not_accepted" else item.number("result_code")
+            reason = item.text("reason") or ""
+            row.update(result_code=result, reason=reason, closed_at=item.occurred_at)
+            if result != RESULT_ISSUED and not reason.strip():
+                self._alert(
+                    "CLOSURE_WITHOUT_REASON",
+                    item,
+                    f"办件 {row['project_no']} 办结结果为 {result}，但未填写理由",
+                )
+        elif kind == "case.delivered":
+            row["delivered_at"] = item.occurred_at
+        self._note_check_code(row, item)
+        self._touch(row, item)

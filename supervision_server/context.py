@@ -1,0 +1,39 @@
+"""What every request handler shares: settings, the engine, the server key, the verifier, a clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from counter_app.ledger import DeviceKey
+from supervision_server.db import make_engine
+from supervision_server.migrations import migrate
+from supervision_server.settings import Settings
+from supervision_server.timeutil import Clock, system_clock
+from supervision_server.verify import BatchVerifier
+
+
+@dataclass
+class ServerContext:
+    """The server's long-lived objects; created by :meth:`open`, released by :meth:`close`."""
+
+    settings: Settings
+    engine: Engine
+    server_key: DeviceKey
+    verifier: BatchVerifier
+    clock: Clock = field(default=system_clock)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock = system_clock) -> ServerContext:
+        """Connect, bring the schema up to date and load (or create) the server key."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.effective_database_url)
+        migrate(engine)
+        key = DeviceKey.load_or_create(settings.server_key_path)
+        return cls(settings, engine, key, BatchVerifier(settings.verify_threads), clock)
+
+    def close(self) -> None:
+        """Stop the verifier threads and close every pooled connection."""
+        self.verifier.close()
+        self.engine.dispose()

@@ -1,0 +1,147 @@
+"""Engines and transactions for SQLite (the default) and PostgreSQL (``postgresql+psycopg://``).
+
+SQLite: WAL, ``synchronous=FULL``, foreign keys and a busy timeout on every connection.
+pysqlite's implicit transactions are switched off and writes start with ``BEGIN IMMEDIATE``
+(the "serializable isolation" recipe of SQLAlchemy's pysqlite documentation), so a write
+transaction holds the database's write lock from its first statement. Reads begin with a plain
+deferred ``BEGIN`` and never block writers under WAL.
+
+PostgreSQL: READ COMMITTED; writers that must be serialised lock the row they are about
+(``SELECT ... FOR UPDATE`` on the device).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+BUSY_TIMEOUT_MS = 10_000
+_READ_ONLY = "sc_read_only"
+
+
+def normalise_url(url: str) -> str:
+    """Map plain ``postgresql://`` and ``postgres://`` URLs onto the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for ``url`` with the durability settings described in the module docstring."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        _install_sqlite_hooks(engine)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # BEGIN is issued below, never implicitly by pysqlite
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def is_postgres(bind: Engine | Connection) -> bool:
+    """Whether ``bind`` talks to PostgreSQL."""
+    return bind.dialect.name == "postgresql"
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: committed when the block ends normally, rolled back otherwise."""
+    with engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only (a deferred transaction, rolled back at the end)."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_READ_ONLY: True})
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+
+
+def run_write(engine: Engine, work: Callable[[Connection], T], attempts: int = 4) -> T:
+    """Run ``work`` in one write transaction, retrying on lock conflicts and unique races.
+
+    Two batches that touch the same case or ticket can deadlock or race to insert the same row on
+    PostgreSQL; the loser is rolled back whole and simply runs again against the winner's data.
+    """
+    for attempt in range(attempts):
+        try:
+            with write_transaction(engine) as conn:
+                return work(conn)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == attempts - 1:
+                _log.error("write transaction failed after %d attempts: %s", attempts, exc)
+                raise
+            _log.info("write transaction retried after: %s", exc.orig)
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) in the caller's transaction.
+
+    PostgreSQL gets one ``COPY ... FROM STDIN``, about twice as fast as a pipelined executemany
+    for a batch of events; constraints and the transaction apply as for INSERT. Elsewhere an
+    executemany INSERT.
+    """
+    if not rows:
+        return
+    if not is_postgres(conn):
+        conn.execute(table.insert(), rows)
+        return
+    import psycopg
+
+    columns = list(rows[0])
+    driver = conn.connection.driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    except psycopg.Error as exc:
+        # The driver's own error, as SQLAlchemy would have raised it (IntegrityError, ...), so
+        # that run_write retries a unique race or deadlock exactly as for any other statement.
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc

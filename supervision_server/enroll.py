@@ -1,0 +1,157 @@
+"""Device enrollment (设备登记): one-time codes issued by an administrator, redeemed by a counter.
+
+An administrator issues a short code for a hall and window; the counter sends it with its
+device id and Ed25519 public key. The server keeps only a SHA-256 of each code, so a database
+dump does not hand out working codes. A code works once and until it expires. Redeeming the
+same code again for the same device and key answers as the first time did (the first reply may
+have been lost); a device id already enrolled with another key is refused, because the key is
+what every later event is checked against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from counter_app.ledger import GENESIS_HASH, public_key_from_b64
+from supervision_server.errors import ApiError
+from supervision_server.schema import devices, enroll_codes
+from supervision_server.timeutil import iso
+
+# Crockford-style: no I, L, O, U, so that a code read aloud or typed is hard to get wrong.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_GROUPS, _GROUP_LEN = 3, 4
+DEVICE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+_DEVICE_ID_RE = re.compile(DEVICE_ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A fresh enrollment code and what it is for."""
+
+    code: str
+    hall_code: str
+    window_no: int
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """The outcome of a successful enrollment."""
+
+    device_id: str
+    hall_code: str
+    window_no: int
+    created: bool
+
+
+def normalise_code(code: str) -> str:
+    """Upper-case a code and drop separators and spaces, as a clerk may type it either way."""
+    return re.sub(r"[\s\-_]", "", code).upper()
+
+
+def code_hash(code: str) -> str:
+    """The stored form of a code."""
+    return hashlib.sha256(b"service-counter/enroll-code/v1\n" + normalise_code(code).encode()).hexdigest()
+
+
+def valid_device_id(device_id: str) -> bool:
+    """Whether ``device_id`` has the allowed form (letters, digits, ``.``, ``_``, ``:``, ``-``)."""
+    return bool(_DEVICE_ID_RE.match(device_id))
+
+
+def issue_code(conn: Connection, hall_code: str, window_no: int, ttl: timedelta, now: datetime) -> IssuedCode:
+    """Create and store a one-time code for ``hall_code``/``window_no`` valid for ``ttl``."""
+    if not hall_code.strip():
+        raise ApiError(422, "HALL_CODE_REQUIRED", "请填写大厅编码")
+    if window_no < 1:
+        raise ApiError(422, "WINDOW_NO_INVALID", "窗口号必须是正整数")
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(_GROUPS * _GROUP_LEN))
+    code = "-".join(raw[i : i + _GROUP_LEN] for i in range(0, len(raw), _GROUP_LEN))
+    expires_at = iso(now + ttl)
+    conn.execute(
+        enroll_codes.insert().values(
+            code_hash=code_hash(code),
+            hall_code=hall_code.strip(),
+            window_no=window_no,
+            created_at=iso(now),
+            expires_at=expires_at,
+        )
+    )
+    return IssuedCode(code, hall_code.strip(), window_no, expires_at)
+
+
+def enroll_device(
+    conn: Connection,
+    *,
+    code: str,
+    device_id: str,
+    public_key: str,
+    device_info: dict[str, Any],
+    now: datetime,
+) -> Enrollment:
+    """Redeem ``code`` for ``device_id`` with ``public_key`` (base64 raw Ed25519).
+
+    Raises ApiError 403 ENROLL_CODE_UNKNOWN / ENROLL_CODE_EXPIRED / ENROLL_CODE_USED,
+    409 DEVICE_EXISTS, 422 BAD_PUBLIC_KEY or DEVICE_ID_INVALID.
+    """
+    if not valid_device_id(device_id):
+        raise ApiError(422, "DEVICE_ID_INVALID", "设备编号只能包含字母、数字和 . _ : -，最长 64 个字符")
+    try:
+        public_key_from_b64(public_key)
+    except ValueError as exc:
+        raise ApiError(
+            422, "BAD_PUBLIC_KEY", "设备公钥不是有效的 Ed25519 公钥（32 字节，Base64 编码）"
+        ) from exc
+    row = conn.execute(
+        select(enroll_codes).where(enroll_codes.c.code_hash == code_hash(code)).with_for_update()
+    ).first()
+    if row is None:
+        raise ApiError(403, "ENROLL_CODE_UNKNOWN", "登记码无效，请向管理员重新申请")
+    existing = conn.execute(select(devices).where(devices.c.device_id == device_id).with_for_update()).first()
+    if existing is not None and existing.public_key != public_key:
+        raise ApiError(409, "DEVICE_EXISTS", f"设备编号 {device_id} 已用另一把密钥登记", device_id=device_id)
+    if row.used_at is not None:
+        if row.used_by == device_id and existing is not None:
+            # The same device retrying after a lost reply: answer as before.
+            return Enrollment(device_id, existing.hall_code, existing.window_no, created=False)
+        raise ApiError(403, "ENROLL_CODE_USED", "该登记码已被使用，请向管理员重新申请")
+    if row.expires_at <= iso(now):
+        raise ApiError(403, "ENROLL_CODE_EXPIRED", "登记码已过期，请向管理员重新申请")
+    conn.execute(
+        enroll_codes.update()
+        .where(enroll_codes.c.code_hash == row.code_hash)
+        .values(used_at=iso(now), used_by=device_id)
+    )
+    info = json.dumps(device_info, ensure_ascii=False, sort_keys=True)
+    if existing is None:
+        conn.execute(
+            devices.insert().values(
+                device_id=device_id,
+                public_key=public_key,
+                hall_code=row.hall_code,
+                window_no=row.window_no,
+                device_info=info,
+                enrolled_at=iso(now),
+                main_seq=0,
+                main_hash=GENESIS_HASH,
+                head_seq=0,
+                head_hash=GENESIS_HASH,
+                forked=False,
+                withholding_alerted=False,
+            )
+        )
+    else:  # the same device and key moved to another window with a new code
+        conn.execute(
+            devices.update()
+            .where(devices.c.device_id == device_id)
+            .values(hall_code=row.hall_code, window_no=row.window_no, device_info=info)
+        )
+    return Enrollment(device_id, row.hall_code, row.window_no, created=True)

@@ -1,0 +1,102 @@
+"""Schema versions, applied in order at start-up, each step in its own transaction.
+
+``schema_version`` records every applied step. Two servers starting at once are serialised by
+the write lock on SQLite and by a transaction-scoped advisory lock on PostgreSQL, and each step
+re-reads the version inside its transaction, so a step never runs twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, func, inspect, select
+
+from supervision_server import schema
+from supervision_server.db import is_postgres, write_transaction
+
+Migration = Callable[[Connection], None]
+
+# Any constant will do: it only has to be the same for every server process.
+_PG_MIGRATION_LOCK = 0x5C_5E_17
+
+
+def _insert_only_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
+    """Make ``tables`` refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL)."""
+    if is_postgres(conn):
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION sc_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            # %% because the driver sees placeholders in any statement sent with parameters.
+            "BEGIN RAISE EXCEPTION 'table %% is insert-only: %% refused', TG_TABLE_NAME, TG_OP "
+            "USING ERRCODE = 'insufficient_privilege'; END $$"
+        )
+        for table in tables:
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION sc_refuse_change()"
+            )
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION sc_refuse_change()"
+            )
+        return
+    for table in tables:
+        for op in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'table {table} is insert-only: {op} refused'); END"
+            )
+
+
+def _v1_initial(conn: Connection) -> None:
+    tables = [t for t in schema.metadata.sorted_tables if t is not schema.schema_version]
+    schema.metadata.create_all(conn, tables=tables)
+    _insert_only_triggers(conn, schema.INSERT_ONLY_TABLES)
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def _version_in(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    return int(conn.execute(select(func.coalesce(func.max(schema.schema_version.c.version), 0))).scalar_one())
+
+
+def current_version(engine: Engine) -> int:
+    """The schema version of the database, 0 when it is empty."""
+    with engine.connect() as conn:
+        version = _version_in(conn)
+        conn.rollback()
+        return version
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to :data:`LATEST`; returns the version reached.
+
+    A database newer than this program is refused rather than guessed at.
+    """
+    for number, description, step in MIGRATIONS:
+        with write_transaction(engine) as conn:
+            if is_postgres(conn):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+            schema.schema_version.create(conn, checkfirst=True)
+            version = _version_in(conn)
+            if version > LATEST:
+                raise RuntimeError(
+                    f"数据库结构版本 {version} 高于本程序支持的版本 {LATEST}，请升级服务器程序"
+                )
+            if version >= number:
+                continue
+            step(conn)
+            conn.execute(
+                schema.schema_version.insert().values(
+                    version=number,
+                    description=description,
+                    applied_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+                )
+            )
+    return LATEST

@@ -1,0 +1,270 @@
+"""Request and response shapes of the HTTP API (pydantic), which the OpenAPI document is built from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from supervision_server.enroll import DEVICE_ID_PATTERN
+
+HASH_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class ErrorResponse(BaseModel):
+    """Every error: a stable code, a Chinese message, and fields that say where (seq, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+    code: str = Field(examples=["SEQ_GAP"])
+    message: str = Field(examples=["缺少序号 11 之前的事件，请从序号 11 起重新上报"])
+
+
+# -- devices -------------------------------------------------------------------------------------
+
+
+class EnrollRequest(BaseModel):
+    """A counter redeems a one-time code for its device id and public key."""
+
+    code: str = Field(min_length=1, max_length=64, examples=["K7QX-2M9D-ZP4C"])
+    device_id: str = Field(pattern=DEVICE_ID_PATTERN, examples=["dev-3f9a1c2b7e4d5a60"])
+    public_key: str = Field(description="base64 of the raw 32-byte Ed25519 public key")
+    device_info: dict[str, Any] = Field(default_factory=dict, examples=[{"hostname": "WIN-03"}])
+
+
+class EnrollResponse(BaseModel):
+    """Where the device belongs, and the key that signs its receipts."""
+
+    device_id: str
+    hall_code: str
+    window_no: int
+    server_public_key: str = Field(description="base64 raw Ed25519 key that signs acknowledgement receipts")
+    server_time: str
+
+
+class Envelope(BaseModel):
+    """The signed part of an event (see counter_app.ledger.Envelope)."""
+
+    v: int = Field(examples=[1])
+    device_id: str
+    seq: int = Field(ge=1)
+    prev_hash: str = Field(pattern=HASH_PATTERN)
+    event_id: str
+    type: str = Field(examples=["case.accepted"])
+    payload: dict[str, Any]
+    clerk_id: str
+    occurred_at: str = Field(description="device time, ISO 8601 with offset")
+    clock_offset_ms: int | None
+
+
+class WireEvent(BaseModel):
+    """An event as sent: the envelope, its SHA-256 hash (hex) and the device's Ed25519 signature."""
+
+    envelope: Envelope
+    hash: str = Field(pattern=HASH_PATTERN)
+    signature: str = Field(description="base64 Ed25519 signature over the 32 raw hash bytes")
+
+
+class EventBatch(BaseModel):
+    """Events of one device in increasing seq order."""
+
+    events: list[WireEvent]
+
+
+class Receipt(BaseModel):
+    """The server's signed statement that it holds the device's chain ending at acked_hash."""
+
+    device_id: str
+    acked_seq: int
+    acked_hash: str
+    server_time: str
+    signature: str
+
+
+class IngestResponse(BaseModel):
+    """Acknowledgement of a batch: the last event of it the server holds, and what happened."""
+
+    acked_seq: int
+    acked_hash: str
+    receipt: Receipt
+    stored: int = Field(description="events newly stored (main chain and fork table)")
+    duplicates: int = Field(description="events the server already held")
+    forks: int = Field(description="events of this batch kept in the fork table")
+    forked: bool = Field(description="the device has events outside its main chain")
+
+
+class GapResponse(IngestResponse):
+    """409 SEQ_GAP: events before the gap were stored; resend from expected_seq."""
+
+    code: str = "SEQ_GAP"
+    message: str
+    expected_seq: int
+
+
+class HeadResponse(BaseModel):
+    """The device's position on the server; forked devices also show their main chain."""
+
+    device_id: str
+    acked_seq: int
+    acked_hash: str
+    forked: bool
+    main_seq: int
+    main_hash: str
+
+
+class HeartbeatRequest(BaseModel):
+    """Signed: b"service-counter/heartbeat/v1\\n" + JCS({device_id, head_seq, head_hash, device_time})."""
+
+    head_seq: int = Field(ge=0)
+    head_hash: str = Field(pattern=HASH_PATTERN)
+    device_time: str = Field(description="device clock, ISO 8601 with offset")
+    signature: str
+
+
+class HeartbeatResponse(BaseModel):
+    """Server time and what it holds; clock_offset_ms = server time - device time."""
+
+    server_time: str
+    acked_seq: int
+    acked_hash: str
+    clock_offset_ms: int
+    lag: int = Field(description="announced head_seq minus delivered seq")
+
+
+# -- administration ------------------------------------------------------------------------------
+
+
+class IssueCodeRequest(BaseModel):
+    """An enrollment code for one window of one hall."""
+
+    hall_code: str = Field(min_length=1, max_length=32)
+    window_no: int = Field(ge=1, le=9999)
+    ttl_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+
+
+class IssueCodeResponse(BaseModel):
+    """The code (shown once) and what it enrolls."""
+
+    code: str
+    hall_code: str
+    window_no: int
+    expires_at: str
+
+
+class PublishedResponse(BaseModel):
+    """A stored document version."""
+
+    name: str
+    version: int
+    etag: str
+    published_at: str
+    created: bool = Field(description="false when the document equalled the current version")
+
+
+class CalendarDayRequest(BaseModel):
+    """An administrator's decision about one day."""
+
+    kind: str = Field(examples=["HOLIDAY"], description="WORKDAY, WEEKEND, HOLIDAY or MAKEUP_WORKDAY")
+    name: str = Field(default="", max_length=100, examples=["台风停止办公"])
+
+
+class CalendarDay(BaseModel):
+    """A day that differs from the Monday-to-Friday rule."""
+
+    date: str
+    kind: str
+    name: str
+    source: str = Field(description="OFFICIAL, ESTIMATED or OVERRIDE")
+
+
+class CalendarDocument(BaseModel):
+    """The hall calendar as distributed to counters."""
+
+    format: int
+    version: int
+    official_years: list[int]
+    days: list[CalendarDay]
+
+
+class Alert(BaseModel):
+    """One supervision alert."""
+
+    id: int
+    rule_id: str
+    rule_version: int
+    level: str = Field(description="预警, 黄牌 or 红牌")
+    device_id: str | None
+    seq: int | None
+    project_no: str | None
+    detected_at: str
+    message: str
+    details: dict[str, Any]
+
+
+class AlertList(BaseModel):
+    """Alerts in detection order."""
+
+    alerts: list[Alert]
+
+
+class Device(BaseModel):
+    """An enrolled device and its sync state."""
+
+    device_id: str
+    hall_code: str
+    window_no: int
+    enrolled_at: str
+    last_seen: str | None
+    acked_seq: int
+    acked_hash: str
+    main_seq: int
+    announced_seq: int | None
+    announced_at: str | None
+    lag: int
+    clock_offset_ms: int | None
+    forked: bool
+    withholding_since: str | None
+
+
+class DeviceList(BaseModel):
+    """All enrolled devices."""
+
+    devices: list[Device]
+
+
+class Case(BaseModel):
+    """A case as the server sees it (applicant ID number partly hidden)."""
+
+    model_config = ConfigDict(extra="allow")
+    project_no: str
+    state: str
+    item_name: str
+    window_no: int | None
+    device_id: str
+    seq: int
+    from_fork: bool
+    applicant_name: str
+    applicant_cert_no: str
+    received_at: str | None
+    accepted_at: str | None
+    promise_due: str | None
+    result_code: int | None
+
+
+class CaseList(BaseModel):
+    """Cases matching the filter."""
+
+    cases: list[Case]
+
+
+class CheckResponse(BaseModel):
+    """What a citizen sees when checking a receipt."""
+
+    found: bool
+    project_no: str
+    state: str
+    state_label: str
+    item_name: str
+    accepted_at: str | None
+    promise_due: str | None
+    promise_estimated: bool | None
+    applicant_name: str = Field(description="masked, e.g. 张*三")

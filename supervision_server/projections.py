@@ -1,0 +1,104 @@
+"""Read models updated in the same transaction as the events they come from.
+
+:func:`project` receives the events a batch newly stored (main chain and fork table alike: a
+forked counter's cases are real cases handled at a real window) and updates cases, tickets,
+ratings and clerks. Unknown event types are stored by ingest and ignored here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from supervision_server.alerts import AlertDraft
+from supervision_server.case_projection import CASE_TYPES, CaseProjector
+from supervision_server.db import bulk_insert
+from supervision_server.projected import ProjectedEvent, changed_rows, chunks
+from supervision_server.schema import clerks, ratings
+from supervision_server.ticket_projection import TICKET_EVENTS, project_tickets
+
+__all__ = ["ProjectedEvent", "project"]
+
+
+def project(conn: Connection, items: list[ProjectedEvent], now: str) -> list[AlertDraft]:
+    """Update every read model from ``items`` (in ledger order); returns the alerts raised."""
+    if not items:
+        return []
+    _project_clerks(conn, items)
+    drafts = CaseProjector(conn, now).apply([i for i in items if i.type in CASE_TYPES])
+    project_tickets(conn, [i for i in items if i.type in TICKET_EVENTS], now)
+    drafts.extend(_project_ratings(conn, [i for i in items if i.type == "rating.recorded"]))
+    return drafts
+
+
+def _project_ratings(conn: Connection, items: list[ProjectedEvent]) -> list[AlertDraft]:
+    """One row per 好差评; satisfaction outside 1..5 is kept empty and flagged."""
+    drafts: list[AlertDraft] = []
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        satisfaction = item.number("satisfaction")
+        if satisfaction is None or not 1 <= satisfaction <= 5:
+            drafts.append(
+                AlertDraft(
+                    "PAYLOAD_INVALID",
+                    f"设备 {item.device_id} 序号 {item.seq} 的评价满意度不在 1–5 之间",
+                    device_id=item.device_id,
+                    seq=item.seq,
+                    project_no=item.project_no(),
+                    details={"satisfaction": item.payload.get("satisfaction")},
+                )
+            )
+            satisfaction = None
+        rows.append(
+            {
+                "device_id": item.device_id,
+                "seq": item.seq,
+                "event_hash": item.hash,
+                "project_no": item.project_no(),
+                "ticket_no": item.text("ticket_no"),
+                "satisfaction": satisfaction,
+                "channel": item.text("channel") or "",
+                "occurred_at": item.occurred_at,
+                "received_at": item.received_at,
+            }
+        )
+    bulk_insert(conn, ratings, rows)
+    return drafts
+
+
+def _project_clerks(conn: Connection, items: list[ProjectedEvent]) -> None:
+    """Which clerk worked at which device and window, first and last seen, how many events."""
+    seen: dict[str, dict[str, Any]] = {}
+    device_id = items[0].device_id
+    for item in items:
+        if not item.clerk_id:
+            continue
+        entry = seen.get(item.clerk_id)
+        if entry is None:
+            seen[item.clerk_id] = {
+                "clerk_id": item.clerk_id,
+                "device_id": device_id,
+                "window_no": item.window_no,
+                "first_seen": item.occurred_at,
+                "last_seen": item.occurred_at,
+                "event_count": 1,
+            }
+        else:
+            entry["last_seen"] = max(entry["last_seen"], item.occurred_at)
+            entry["first_seen"] = min(entry["first_seen"], item.occurred_at)
+            entry["event_count"] += 1
+    if not seen:
+        return
+    dirty: dict[Any, dict[str, Any]] = {}
+    for part in chunks(sorted(seen)):
+        query = select(clerks).where(clerks.c.device_id == device_id, clerks.c.clerk_id.in_(part))
+        for row in conn.execute(query).mappings():
+            entry = seen.pop(row["clerk_id"])
+            dirty[row["clerk_id"]] = {
+                **entry,
+                "first_seen": min(row["first_seen"], entry["first_seen"]),
+                "last_seen": max(row["last_seen"], entry["last_seen"]),
+                "event_count": row["event_count"] + entry["event_count"],
+            }
+    changed_rows(conn, clerks, seen, dirty)

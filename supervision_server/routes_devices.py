@@ -1,0 +1,163 @@
+"""Routes the counters call: enroll, events, head, heartbeat."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from counter_app.ledger import public_key_from_b64
+from supervision_server.api_support import Ctx, errors, json_body, request_body_doc
+from supervision_server.db import run_write
+from supervision_server.enroll import enroll_device, valid_device_id
+from supervision_server.errors import ApiError, unknown_device
+from supervision_server.heartbeat import heartbeat_message, parse_device_time, record_heartbeat
+from supervision_server.ingest import IngestResult, device_public_key, ingest_body
+from supervision_server.models import (
+    EnrollRequest,
+    EnrollResponse,
+    GapResponse,
+    HeadResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    IngestResponse,
+)
+from supervision_server.queries import device_head
+from supervision_server.timeutil import iso
+
+router = APIRouter(prefix="/api/v1", tags=["devices"])
+
+
+@router.post(
+    "/enroll",
+    status_code=201,
+    response_model=EnrollResponse,
+    responses=errors(400, 403, 409, 422, 503),
+    summary="Enroll a counter with a one-time code",
+)
+def enroll(request: EnrollRequest, ctx: Ctx) -> EnrollResponse:
+    """Register the device's public key; 403 ENROLL_CODE_UNKNOWN/EXPIRED/USED, 409 DEVICE_EXISTS."""
+    now = ctx.clock()
+    outcome = run_write(
+        ctx.engine,
+        lambda conn: enroll_device(
+            conn,
+            code=request.code,
+            device_id=request.device_id,
+            public_key=request.public_key,
+            device_info=request.device_info,
+            now=now,
+        ),
+    )
+    return EnrollResponse(
+        device_id=outcome.device_id,
+        hall_code=outcome.hall_code,
+        window_no=outcome.window_no,
+        server_public_key=ctx.server_key.public_b64,
+        server_time=iso(now),
+    )
+
+
+def _ack_body(result: IngestResult) -> dict[str, Any]:
+    return {
+        "acked_seq": result.acked_seq,
+        "acked_hash": result.acked_hash,
+        "receipt": result.receipt.as_dict(),
+        "stored": result.stored,
+        "duplicates": result.duplicates,
+        "forks": result.forks,
+        "forked": result.forked,
+    }
+
+
+@router.post(
+    "/devices/{device_id}/events",
+    response_model=IngestResponse,
+    responses={
+        **errors(400, 403, 413, 422, 503),
+        409: {"model": GapResponse, "description": "SEQ_GAP: resend from expected_seq"},
+    },
+    openapi_extra=request_body_doc("EventBatch", "events of this device in increasing seq order"),
+    summary="Deliver signed ledger events",
+)
+async def post_events(device_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+    """Store a batch in one transaction and acknowledge it with a server-signed receipt.
+
+    The whole batch is refused (400, naming the seq) if any event is malformed or mis-signed. A
+    gap stops the batch: what came before it is stored, and 409 SEQ_GAP names ``expected_seq``.
+    """
+    body = await json_body(request)
+    result = await run_in_threadpool(ingest_body, ctx, device_id, body)
+    if result.expected_seq is not None:
+        gap = {
+            "code": "SEQ_GAP",
+            "message": f"缺少序号 {result.expected_seq} 起的事件，请从序号 {result.expected_seq} 起重新上报",
+            "expected_seq": result.expected_seq,
+            **_ack_body(result),
+        }
+        return JSONResponse(gap, status_code=409)
+    return JSONResponse(_ack_body(result))
+
+
+@router.get(
+    "/devices/{device_id}/head",
+    response_model=HeadResponse,
+    responses=errors(403),
+    summary="What the server holds for a device",
+)
+def get_head(device_id: str, ctx: Ctx) -> HeadResponse:
+    """The device's acknowledged position (``acked_seq``/``acked_hash``) and whether it forked."""
+    head = device_head(ctx.engine, device_id)
+    if head is None:
+        raise unknown_device(device_id)
+    return HeadResponse(**head)
+
+
+@router.post(
+    "/devices/{device_id}/heartbeat",
+    response_model=HeartbeatResponse,
+    responses=errors(400, 403, 422, 503),
+    summary="Announce the device's head and clock",
+)
+def heartbeat(device_id: str, request: HeartbeatRequest, ctx: Ctx) -> HeartbeatResponse:
+    """Record the announced head and clock offset; raises ROLLBACK/WITHHOLDING alerts as due."""
+    if not valid_device_id(device_id):
+        raise unknown_device(device_id)
+    public_key = device_public_key(ctx, device_id)
+    try:
+        device_time = parse_device_time(request.device_time)
+    except ValueError as exc:
+        raise ApiError(422, "BAD_DEVICE_TIME", "device_time 必须是带时区的 ISO 8601 时间") from exc
+    message = heartbeat_message(device_id, request.head_seq, request.head_hash, request.device_time)
+    try:
+        public_key_from_b64(public_key).verify(base64.b64decode(request.signature, validate=True), message)
+    except (binascii.Error, ValueError, InvalidSignature) as exc:
+        raise ApiError(400, "BAD_SIGNATURE", "心跳签名无效") from exc
+    now = ctx.clock()
+    settings = ctx.settings
+    result = run_write(
+        ctx.engine,
+        lambda conn: record_heartbeat(
+            conn,
+            device_id,
+            request.head_seq,
+            request.head_hash,
+            device_time,
+            now,
+            grace=timedelta(seconds=settings.withholding_grace_s),
+            skew_alert_ms=settings.clock_skew_alert_ms,
+        ),
+    )
+    return HeartbeatResponse(
+        server_time=result.server_time,
+        acked_seq=result.acked_seq,
+        acked_hash=result.acked_hash,
+        clock_offset_ms=result.clock_offset_ms,
+        lag=result.lag,
+    )

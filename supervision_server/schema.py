@@ -1,0 +1,238 @@
+"""Tables of the e-supervision server.
+
+``events`` holds each device's main chain, one row per ``(device_id, seq)``; ``fork_events``
+holds every other validly signed event a device sent (forks, branches, broken links), one row
+per ``(device_id, seq, hash)``. Both, with ``alerts`` and ``documents``, are insert-only:
+triggers refuse UPDATE and DELETE. ``devices`` and the read models (cases, tickets, ratings,
+clerks) are rebuilt from events and may change.
+
+Server timestamps are ISO 8601 strings in UTC with microseconds (``...+00:00``), so that they
+sort as text on both databases; device times are kept exactly as the device wrote them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# An autoincrementing 64-bit key on PostgreSQL; SQLite only autoincrements INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", String, nullable=False),
+    Column("applied_at", String, nullable=False),
+)
+
+enroll_codes = Table(
+    "enroll_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),  # SHA-256 of the normalised code
+    Column("hall_code", String, nullable=False),
+    Column("window_no", Integer, nullable=False),
+    Column("created_at", String, nullable=False),
+    Column("expires_at", String, nullable=False),
+    Column("used_at", String, nullable=True),
+    Column("used_by", String, nullable=True),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("public_key", String, nullable=False),
+    Column("hall_code", String, nullable=False),
+    Column("window_no", Integer, nullable=False),
+    Column("device_info", Text, nullable=False),
+    Column("enrolled_at", String, nullable=False),
+    # The main chain: events table, contiguous from seq 1.
+    Column("main_seq", BigInteger, nullable=False),
+    Column("main_hash", String(64), nullable=False),
+    # The device's position: the last new event it delivered (main chain or a branch).
+    Column("head_seq", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("forked", Boolean, nullable=False),
+    Column("last_seen", String, nullable=True),
+    Column("announced_seq", BigInteger, nullable=True),
+    Column("announced_hash", String(64), nullable=True),
+    Column("announced_at", String, nullable=True),
+    Column("device_time", String, nullable=True),
+    Column("clock_offset_ms", BigInteger, nullable=True),
+    Column("ahead_since", String, nullable=True),  # announced head first seen ahead of delivery
+    Column("withholding_alerted", Boolean, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("event_id", String, nullable=False),
+    Column("type", String, nullable=False),
+    Column("clerk_id", String, nullable=False),
+    Column("occurred_at", String, nullable=False),
+    Column("clock_offset_ms", BigInteger, nullable=True),
+    Column("received_at", String, nullable=False),
+    Column("project_no", String, nullable=True),
+    Column("envelope", Text, nullable=False),  # JSON of the envelope as received
+    Column("signature", String, nullable=False),
+    UniqueConstraint("device_id", "seq", name="uq_events_device_seq"),
+    Index("ix_events_project_no", "project_no"),
+)
+
+FORK_KINDS = ("FORK", "BRANCH", "BROKEN_LINK")
+
+fork_events = Table(
+    "fork_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # one of FORK_KINDS
+    Column("event_id", String, nullable=False),
+    Column("type", String, nullable=False),
+    Column("clerk_id", String, nullable=False),
+    Column("occurred_at", String, nullable=False),
+    Column("clock_offset_ms", BigInteger, nullable=True),
+    Column("received_at", String, nullable=False),
+    Column("project_no", String, nullable=True),
+    Column("envelope", Text, nullable=False),
+    Column("signature", String, nullable=False),
+    UniqueConstraint("device_id", "seq", "hash", name="uq_fork_events_device_seq_hash"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("rule_id", String, nullable=False),
+    Column("rule_version", Integer, nullable=False),
+    Column("level", String, nullable=False),  # 预警 / 黄牌 / 红牌
+    Column("device_id", String(64), nullable=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("project_no", String, nullable=True),
+    Column("detected_at", String, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("details", Text, nullable=False),  # JSON object
+    Index("ix_alerts_rule_device", "rule_id", "device_id"),
+    Index("ix_alerts_project_no", "project_no"),
+)
+
+# Versioned JSON documents handed to the counters: "catalog" and "calendar".
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("etag", String, nullable=False),  # SHA-256 of the body
+    Column("body", Text, nullable=False),  # canonical JSON of the published representation
+    Column("published_at", String, nullable=False),
+    Column("published_by", String, nullable=False),
+    UniqueConstraint("name", "version", name="uq_documents_name_version"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("project_no", String, primary_key=True),
+    Column("device_id", String(64), nullable=False),  # the device and event that took it in
+    Column("seq", BigInteger, nullable=False),
+    Column("from_fork", Boolean, nullable=False),
+    Column("task_code", String, nullable=False),
+    Column("item_name", String, nullable=False),
+    Column("dept_code", String, nullable=False),
+    Column("project_type", Integer, nullable=True),
+    Column("applicant_name", String, nullable=False),
+    Column("applicant_cert_type", String, nullable=False),
+    Column("applicant_cert_no", String, nullable=False),
+    Column("window_no", Integer, nullable=True),
+    Column("ticket_no", String, nullable=True),
+    Column("clerk_id", String, nullable=False),
+    Column("state", String, nullable=False),
+    Column("received_at", String, nullable=True),
+    Column("accepted_at", String, nullable=True),
+    Column("promise_due", String, nullable=True),
+    Column("promise_estimated", Boolean, nullable=True),
+    Column("check_code", String, nullable=True),
+    Column("result_code", Integer, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("correction_count", Integer, nullable=False),
+    Column("closed_at", String, nullable=True),
+    Column("delivered_at", String, nullable=True),
+    Column("last_event_type", String, nullable=False),
+    Column("last_event_at", String, nullable=False),
+    Column("last_device_id", String(64), nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("updated_at", String, nullable=False),
+    Index("ix_cases_window_no", "window_no"),
+    Index("ix_cases_cert_no", "applicant_cert_no"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("hall_code", String, primary_key=True),
+    Column("day", String(10), primary_key=True),  # the device's local date of the event
+    Column("ticket_no", String, primary_key=True),
+    Column("category", String, nullable=False),
+    Column("state", String, nullable=False),
+    Column("window_no", Integer, nullable=True),
+    Column("issued_at", String, nullable=True),
+    Column("called_at", String, nullable=True),
+    Column("started_at", String, nullable=True),
+    Column("finished_at", String, nullable=True),
+    Column("call_count", Integer, nullable=False),
+    Column("transferred_to", Integer, nullable=True),
+    Column("last_device_id", String(64), nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("updated_at", String, nullable=False),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("event_hash", String(64), nullable=False, unique=True),
+    Column("project_no", String, nullable=True),
+    Column("ticket_no", String, nullable=True),
+    Column("satisfaction", Integer, nullable=True),
+    Column("channel", String, nullable=False),
+    Column("occurred_at", String, nullable=False),
+    Column("received_at", String, nullable=False),
+    Index("ix_ratings_project_no", "project_no"),
+)
+
+clerks = Table(
+    "clerks",
+    metadata,
+    Column("clerk_id", String, primary_key=True),
+    Column("device_id", String(64), primary_key=True),
+    Column("window_no", Integer, nullable=False),
+    Column("first_seen", String, nullable=False),  # occurred_at of the first event seen
+    Column("last_seen", String, nullable=False),
+    Column("event_count", BigInteger, nullable=False),
+)
+
+INSERT_ONLY_TABLES = ("events", "fork_events", "alerts", "documents")

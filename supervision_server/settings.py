@@ -1,0 +1,144 @@
+"""Server settings: one typed object read from a TOML/JSON file and ``SUPERVISION_*`` variables.
+
+Precedence, lowest first: defaults, the file named by ``SUPERVISION_CONFIG`` (or passed in),
+environment variables, then explicit overrides (the command line). A default or empty admin
+token is refused unless the server runs in demo mode, where a random one is created in the data
+directory instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENV_PREFIX = "SUPERVISION_"
+CONFIG_ENV = "SUPERVISION_CONFIG"
+MIN_TOKEN_LENGTH = 16
+WEAK_TOKENS = frozenset({"", "changeme", "change-me", "admin", "secret", "token", "password", "demo"})
+DEMO_TOKEN_FILE = "admin_token"
+
+
+class SettingsError(ValueError):
+    """Settings the server cannot run with; the message is for the operator (Chinese)."""
+
+
+class Settings(BaseModel):
+    """Everything the server needs to start; see the module docstring for where values come from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    data_dir: Path = Field(
+        default=Path("supervision-data"), description="server key, SQLite file, demo token"
+    )
+    admin_token: str = Field(default="", description="bearer token for /api/v1/admin/* and admin reads")
+    demo: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8710, ge=0, le=65535)
+    withholding_grace_s: float = Field(default=600.0, gt=0, description="announced head may lead this long")
+    withholding_check_interval_s: float = Field(default=60.0, gt=0)
+    clock_skew_alert_ms: int = Field(default=300_000, gt=0)
+    max_batch_events: int = Field(default=2000, ge=1)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    verify_threads: int = Field(default=2, ge=1, le=64)
+    enroll_code_ttl_hours: float = Field(default=24.0, gt=0)
+    calendar_years_back: int = Field(default=1, ge=0, le=10)
+    calendar_years_ahead: int = Field(default=1, ge=0, le=10)
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the default SQLite database lives."""
+        return self.data_dir / "supervision.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        """``database_url``, or the SQLite file in ``data_dir`` when none is set."""
+        return self.database_url or f"sqlite+pysqlite:///{self.sqlite_path}"
+
+    @property
+    def server_key_path(self) -> Path:
+        """The server's Ed25519 signing key (PKCS#8 PEM, mode 0600)."""
+        return self.data_dir / "server_key.pem"
+
+    def checked(self) -> Settings:
+        """These settings ready to run: weak admin tokens refused, the demo token filled in."""
+        token_weak = (
+            self.admin_token.strip().lower() in WEAK_TOKENS or len(self.admin_token) < MIN_TOKEN_LENGTH
+        )
+        if not token_weak:
+            return self
+        if not self.demo:
+            raise SettingsError(
+                "未设置安全的管理令牌：请通过环境变量 SUPERVISION_ADMIN_TOKEN 或配置文件设置至少 "
+                f"{MIN_TOKEN_LENGTH} 个字符的随机令牌（不可为默认值）；仅演示时可使用 --demo 自动生成。"
+            )
+        return self.model_copy(update={"admin_token": demo_admin_token(self.data_dir)})
+
+    @classmethod
+    def load(
+        cls,
+        config_file: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Settings from ``config_file`` (or ``$SUPERVISION_CONFIG``), the environment and overrides.
+
+        Overrides whose value is None are ignored, so command-line options can be passed as they
+        come from argparse.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+        if path is not None:
+            values.update(read_config_file(path))
+        for name in cls.model_fields:
+            key = ENV_PREFIX + name.upper()
+            if key in env:
+                values[name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+            raise SettingsError(f"配置项无效：{fields}（{exc.error_count()} 处错误）") from exc
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The settings table of a ``.toml`` file (top level or ``[supervision]``) or a ``.json`` file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"无法读取配置文件 {path}：{exc.strerror}") from exc
+    try:
+        data: Any = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"配置文件 {path} 格式错误：{exc}") from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"配置文件 {path} 的顶层必须是对象")
+    section = data.get("supervision", data)
+    if not isinstance(section, dict):
+        raise SettingsError(f"配置文件 {path} 的 [supervision] 必须是表")
+    return dict(section)
+
+
+def demo_admin_token(data_dir: Path) -> str:
+    """The demo server's admin token, created at random in ``data_dir`` (mode 0600) on first use."""
+    path = data_dir / DEMO_TOKEN_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(token + "\n")
+    return token

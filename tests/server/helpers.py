@@ -1,0 +1,104 @@
+"""Signed event chains, a step clock and small HTTP helpers for the server tests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from counter_app.ledger import GENESIS_HASH, DeviceKey, Envelope, SignedEvent, seal
+
+T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 09:00 in the hall
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+class StepClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def unique(prefix: str) -> str:
+    """A name no other test uses (PostgreSQL tests share one database per session)."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Chain:
+    """One device's ledger: sealed events linked from GENESIS, as a counter would write them."""
+
+    device_id: str
+    key: DeviceKey = field(default_factory=DeviceKey.generate)
+    events: list[SignedEvent] = field(default_factory=list)
+
+    @property
+    def head(self) -> tuple[int, str]:
+        if not self.events:
+            return 0, GENESIS_HASH
+        return self.events[-1].seq, self.events[-1].hash
+
+    def append(
+        self, type_: str = "test.event", payload: dict[str, Any] | None = None, clerk_id: str = "clerk-1"
+    ) -> SignedEvent:
+        seq, prev = self.head
+        envelope = Envelope(
+            device_id=self.device_id,
+            seq=seq + 1,
+            prev_hash=prev,
+            event_id=str(uuid.uuid4()),
+            type=type_,
+            payload=payload if payload is not None else {"n": seq + 1},
+            clerk_id=clerk_id,
+            occurred_at=f"2026-11-25T09:{(seq // 60) % 60:02d}:{seq % 60:02d}.000+08:00",
+            clock_offset_ms=-120,
+        )
+        event = seal(envelope, self.key)
+        self.events.append(event)
+        return event
+
+    def extend(self, count: int, type_: str = "test.event") -> list[SignedEvent]:
+        return [self.append(type_) for _ in range(count)]
+
+    def restored(self, keep: int) -> Chain:
+        """The same device restored from a backup that held only its first ``keep`` events."""
+        return Chain(self.device_id, self.key, list(self.events[:keep]))
+
+
+def wire(events: list[SignedEvent]) -> dict[str, Any]:
+    """A request body for ``POST /devices/{id}/events``."""
+    return {"events": [e.as_wire() for e in events]}
+
+
+def case_payload(project_no: str, name: str = "张小三", window_no: int = 3) -> dict[str, Any]:
+    """A ``case.received`` payload as a counter writes it."""
+    return {
+        "project_no": project_no,
+        "task_code": "11330785002541370X4000112233440",
+        "item_name": "食品经营许可证核发",
+        "dept_code": "SCJG",
+        "project_type": 2,
+        "applicant": {"name": name, "cert_type": "111", "cert_no": "11010519491231002X"},
+        "window_no": window_no,
+        "ticket_no": "A001",
+        "materials": [{"name": "申请书", "form": "ORIGINAL", "copies": 1}],
+    }
+
+
+def accepted_payload(project_no: str, check_code: str = "7K3Q9") -> dict[str, Any]:
+    """A ``case.accepted`` payload with the receipt's check code."""
+    return {
+        "project_no": project_no,
+        "accepted_at": "2026-11-25T09:12:00.000+08:00",
+        "promise_due": "2026-12-09T23:59:59+08:00",
+        "promise_estimated": False,
+        "check_code": check_code,
+    }

@@ -1,0 +1,92 @@
+"""Catalog and calendar: versioned documents with strong ETags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from counter_app.domain.catalog import load_catalog
+from supervision_server.distribution import DEMO_CATALOG
+from tests.server.helpers import ADMIN
+
+
+def demo_catalog() -> dict[str, object]:
+    data: dict[str, object] = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    return data
+
+
+def test_catalog_versions_and_etags(sqlite_client: TestClient) -> None:
+    client = sqlite_client
+    reply = client.get("/api/v1/catalog")
+    assert (reply.status_code, reply.json()["code"]) == (404, "NOT_PUBLISHED")
+    catalog = demo_catalog()
+    put = client.put("/api/v1/admin/catalog", json=catalog, headers=ADMIN)
+    assert put.status_code == 201 and put.json()["version"] == 1 and put.json()["created"]
+    first = client.get("/api/v1/catalog")
+    assert first.status_code == 200 and first.json() == catalog
+    load_catalog(first.json(), "downloaded")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/") and first.headers["X-Document-Version"] == "1"
+    cached = client.get("/api/v1/catalog", headers={"If-None-Match": etag})
+    assert cached.status_code == 304 and cached.headers["ETag"] == etag and not cached.content
+    same = client.put("/api/v1/admin/catalog", json=catalog, headers=ADMIN)
+    assert same.status_code == 200 and same.json()["version"] == 1 and not same.json()["created"]
+    changed = {**catalog, "version": "2025.12.1"}
+    assert client.put("/api/v1/admin/catalog", json=changed, headers=ADMIN).json()["version"] == 2
+    fresh = client.get("/api/v1/catalog", headers={"If-None-Match": etag})
+    assert (
+        fresh.status_code == 200 and fresh.json()["version"] == "2025.12.1" and fresh.headers["ETag"] != etag
+    )
+
+
+def test_a_broken_catalog_is_refused_with_every_problem(sqlite_client: TestClient) -> None:
+    broken = {**demo_catalog(), "format": 99}
+    reply = sqlite_client.put("/api/v1/admin/catalog", json=broken, headers=ADMIN)
+    assert reply.status_code == 422 and reply.json()["code"] == "CATALOG_INVALID" and reply.json()["issues"]
+    assert sqlite_client.put("/api/v1/admin/catalog", json=demo_catalog()).status_code == 401
+    bad_json = sqlite_client.put(
+        "/api/v1/admin/catalog", content=b"{", headers={**ADMIN, "Content-Type": "application/json"}
+    )
+    assert bad_json.json()["code"] == "MALFORMED_JSON"
+    assert sqlite_client.get("/api/v1/catalog").status_code == 404
+
+
+def test_calendar_is_seeded_and_days_can_be_overridden(sqlite_client: TestClient) -> None:
+    client = sqlite_client
+    first = client.get("/api/v1/calendar")
+    assert first.status_code == 200
+    calendar = first.json()
+    assert calendar["format"] == 1 and calendar["version"] == 1
+    by_date = {d["date"]: d for d in calendar["days"]}
+    assert by_date["2026-10-01"]["kind"] == "HOLIDAY" and "国庆" in by_date["2026-10-01"]["name"]
+    assert 2026 in calendar["official_years"]
+    etag = first.headers["ETag"]
+    assert client.get("/api/v1/calendar", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    closure = {"kind": "HOLIDAY", "name": "台风停止办公"}
+    reply = client.put("/api/v1/admin/calendar/days/2026-11-26", json=closure, headers=ADMIN)
+    assert reply.status_code == 201 and reply.json()["version"] == 2
+    updated = client.get("/api/v1/calendar", headers={"If-None-Match": etag})
+    assert updated.status_code == 200 and updated.json()["version"] == 2
+    day = {d["date"]: d for d in updated.json()["days"]}["2026-11-26"]
+    assert day == {"date": "2026-11-26", "kind": "HOLIDAY", "name": "台风停止办公", "source": "OVERRIDE"}
+    weekend_on_weekday = client.put(
+        "/api/v1/admin/calendar/days/2026-11-26", json={"kind": "WEEKEND", "name": ""}, headers=ADMIN
+    )
+    assert (weekend_on_weekday.status_code, weekend_on_weekday.json()["code"]) == (422, "CALENDAR_BAD_DAY")
+    unknown_kind = client.put("/api/v1/admin/calendar/days/2026-11-26", json={"kind": "PARTY"}, headers=ADMIN)
+    assert unknown_kind.json()["code"] == "CALENDAR_BAD_DAY"
+    bad_date = client.put("/api/v1/admin/calendar/days/2026-13-45", json=closure, headers=ADMIN)
+    assert (bad_date.status_code, bad_date.json()["code"]) == (422, "INVALID_REQUEST")
+
+
+def test_demo_mode_publishes_the_demo_catalog(make_app: Callable[..., FastAPI]) -> None:
+    client = TestClient(make_app(demo=True, admin_token=""))
+    reply = client.get("/api/v1/catalog")
+    assert reply.status_code == 200 and reply.json() == demo_catalog()
+    token = client.app.state.ctx.settings.admin_token  # type: ignore[attr-defined]
+    assert len(token) >= 16
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/devices", headers=headers).status_code == 200
