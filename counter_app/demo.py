@@ -185,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    {case['project_no']}  {case['state']}  {case['item']}")
                 print(f"        核验码 {case['check_code']}  文书 {case['pdf']}")
             status = Pusher(store).push_once()
-            print(f"==> 同步完成：已确认至序号 {status.acked_seq}/{status.head_seq}，待上传 {status.waiting} 条")
+            print(
+                f"==> 同步完成：已确认至序号 {status.acked_seq}/{status.head_seq}，待上传 {status.waiting} 条"
+            )
         finally:
             store.close()
         token = (root / "server" / "admin_token").read_text().strip()
