@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from supervision_server.api_support import install_error_handlers
+from supervision_server.check_page import router as check_page_router
 from supervision_server.context import ServerContext
 from supervision_server.db import run_write
 from supervision_server.distribution import ensure_calendar, publish_demo_catalog
@@ -98,6 +99,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(devices_router)
     app.include_router(public_router)
     app.include_router(admin_router)
+    app.include_router(check_page_router)
     _document_raw_bodies(app)
     return app
 

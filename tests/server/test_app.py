@@ -32,6 +32,7 @@ ROUTES = {
     ("get", "/api/v1/alerts"),
     ("get", "/api/v1/devices"),
     ("get", "/api/v1/cases"),
+    ("get", "/check"),
 }
 
 

@@ -213,3 +213,18 @@ def test_two_windows_calling_one_ticket_at_once_both_count(client: TestClient, d
     with ctx.engine.connect() as conn:
         rows = conn.execute(select(tickets).where(tickets.c.ticket_no == ticket)).all()
     assert len(rows) == 1 and rows[0].call_count == 160
+
+
+def test_citizen_check_page_from_the_receipt_qr(client: TestClient, device: Chain) -> None:
+    no = unique("QR")
+    send(
+        client, device, ("case.received", case_payload(no)), ("case.accepted", accepted_payload(no, "7K3Q9"))
+    )
+    empty = client.get("/check")
+    assert empty.status_code == 200 and "核验码" in empty.text and "<form" in empty.text
+    page = client.get("/check", params={"no": f" {no} ", "code": "7K3Q9"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "已在电子监察系统登记" in page.text and "食品经营许可证核发" in page.text and "张*三" in page.text
+    assert "110105" not in page.text
+    wrong = client.get("/check", params={"no": no, "code": "<script>"})
+    assert wrong.status_code == 404 and "未查到该办件" in wrong.text and "<script>" not in wrong.text
