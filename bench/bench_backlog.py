@@ -15,14 +15,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,8 +29,8 @@ from counter_app.store.datadir import DataDir  # noqa: E402
 from counter_app.store.ledger_store import acked_seq  # noqa: E402
 from counter_app.store.uow import Store  # noqa: E402
 from counter_app.sync import Pusher, enroll  # noqa: E402
+from tests.pg import fresh_database, postgres_reachable  # noqa: E402
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TARGET_S = 3.0
 
 
@@ -82,20 +80,11 @@ def server(data_dir: Path, database_url: str | None) -> Iterator[tuple[str, list
 @contextmanager
 def postgres_database() -> Iterator[str | None]:
     """A fresh PostgreSQL database (dropped afterwards), or None when none is reachable."""
-    try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
-        with admin.connect() as conn:
-            name = f"bench_backlog_{uuid.uuid4().hex[:8]}"
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:
+    if not postgres_reachable():
         yield None
         return
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database("bench_backlog") as url:
+        yield url
 
 
 def issue_code(db_args: list[str]) -> str:

@@ -26,13 +26,12 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,23 +43,9 @@ from supervision_server.enroll import enroll_device, issue_code  # noqa: E402
 from supervision_server.ingest import event_row, ingest_batch  # noqa: E402
 from supervision_server.settings import Settings  # noqa: E402
 from supervision_server.verify import envelope_json  # noqa: E402
+from tests.pg import fresh_database  # noqa: E402
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 TOKEN = "bench-admin-token-0123456789abcdef"
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    name = f"sc_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) -> list[SignedEvent]:
@@ -376,7 +361,7 @@ def main() -> None:
         device_id = f"http-{i}-{uuid.uuid4().hex[:6]}"
         http_chains.append((device_id, key, day_of_events(device_id, key, args.events // 2, 10 + i)))
     bench_verify(chains[0][2], chains[0][1])
-    with fresh_database() as url, tempfile.TemporaryDirectory() as tmp:
+    with fresh_database("sc_bench") as url, tempfile.TemporaryDirectory() as tmp:
         bench_in_process(url, Path(tmp) / "in-process", chains, args.batch)
         bench_http(url, Path(tmp) / "http", http_chains, args.batch)
 

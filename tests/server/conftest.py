@@ -6,50 +6,27 @@ session creates its own database ``sc_test_<random>`` and drops it at the end.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from counter_app.ledger import public_key_from_b64
 from supervision_server.app import create_app
 from supervision_server.settings import Settings
+from tests.pg import PG_ADMIN_URL, fresh_database, postgres_reachable
 from tests.server.helpers import ADMIN, ADMIN_TOKEN, Chain, StepClock, unique
-
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def postgres_reachable() -> bool:
-    """Whether PostgreSQL accepts the trust-auth postgres user on 127.0.0.1:5432."""
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
     if not postgres_reachable():
-        pytest.skip("no PostgreSQL reachable at 127.0.0.1:5432 (user postgres, trust auth)")
-    name = f"sc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL}")
+    with fresh_database("sc_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

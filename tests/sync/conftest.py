@@ -9,9 +9,10 @@ import pytest
 
 from counter_app.store.uow import Store
 from counter_app.sync.enroll import enroll
+from tests.pg import postgres_reachable
 from tests.sync.sync_fakes import FakeLedgerServer
 from tests.sync.sync_helpers import make_store
-from tests.sync.sync_server import ServerProcess, fresh_postgres_database, postgres_reachable
+from tests.sync.sync_server import ServerProcess, fresh_postgres_database
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -28,8 +27,9 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, text
 
+from tests.pg import fresh_database
+
 ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def free_port() -> int:
@@ -39,31 +39,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def postgres_reachable() -> bool:
-    """Whether a PostgreSQL server accepts the trust-auth postgres user on 127.0.0.1:5432."""
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 @contextmanager
 def fresh_postgres_database(prefix: str) -> Iterator[str]:
     """Create an empty database for one test module and drop it afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(prefix) as url:
+        yield url
 
 
 class ServerProcess:
