@@ -123,3 +123,29 @@ def test_escpos_slip_reaches_a_network_printer_in_gbk() -> None:
     with pytest.raises(PrinterUnavailable) as info:
         send_escpos(data, f"tcp://127.0.0.1:{port}", timeout=1)
     assert "无法连接" in info.value.message
+
+
+def test_preview_dialog_shows_the_pages(qapp, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrintPreviewWidget
+    from PySide6.QtWidgets import QApplication
+
+    from counter_app.receipts import render_acceptance_receipt
+    from counter_app.receipts.samples import long_receipt
+    from counter_app.ui.printing import preview_document
+
+    seen: dict[str, object] = {}
+
+    def inspect_and_close() -> None:
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, QPrintPreviewDialog) and w.isVisible()
+        )
+        preview = dialog.findChild(QPrintPreviewWidget)
+        seen["title"] = dialog.windowTitle()
+        seen["pages"] = preview.pageCount()
+        dialog.reject()
+
+    QTimer.singleShot(500, inspect_and_close)
+    printed = preview_document(render_acceptance_receipt(long_receipt()), DocType.RECEIPT)
+    assert printed is False
+    assert seen == {"title": "打印预览 - 受理回执", "pages": 2}
