@@ -15,6 +15,7 @@ from counter_app.domain.case import ResultCode, SuspensionKind
 from counter_app.services import case_commands as cmd
 from counter_app.services.case_rows import load_case
 from counter_app.services.clock import system_clock
+from counter_app.services.documents import DocType, issue_document
 from counter_app.services.intake import accept_case
 from counter_app.services.intake_model import intake_from_json
 from counter_app.services.queries import export_csv, list_cases, search_cases
@@ -54,6 +55,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export-csv", help="把全部办件导出为 CSV（UTF-8，Excel 可直接打开）")
     p.add_argument("file", help="输出文件，- 表示标准输出")
     p.set_defaults(func=export)
+
+    p = sub.add_parser("print", help="出具或补打办件文书：存档为 PDF，可送打印机，每次都记入事件链")
+    p.add_argument("project_no")
+    p.add_argument("--type", choices=[t.value for t in DocType], help="文书类型（默认按办件状态）")
+    p.add_argument("--printer", help="打印机名称（不填则只存档不打印；default 表示系统默认打印机）")
+    p.set_defaults(func=print_document)
 
     p = sub.add_parser("case", help="办件后续操作：补正受理、办理环节、特别程序、办结、送达、作废")
     steps = p.add_subparsers(dest="step", required=True, metavar="操作")
@@ -187,6 +194,38 @@ def export(args: argparse.Namespace, out: Output, store: Store) -> int:
             {"exported": count, "file": args.file}, lambda d: f"已导出 {d['exported']} 个办件到 {d['file']}"
         )
     return 0
+
+
+def print_document(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Issue (archive, maybe print) a document; exit 1 if the printer failed (the PDF is kept)."""
+    printer = None
+    if args.printer:
+        from PySide6.QtGui import QGuiApplication
+
+        from counter_app.ui.printing import QtDocumentPrinter
+
+        _app = QGuiApplication.instance() or QGuiApplication([])
+        printer = QtDocumentPrinter("" if args.printer == "default" else args.printer)
+    doc_type = DocType(args.type) if args.type else None
+    issued = issue_document(
+        store, system_clock, args.clerk, args.project_no.strip().upper(), doc_type, printer
+    )
+    outcome = issued.outcome
+    data = {
+        "project_no": issued.project_no,
+        "doc_type": issued.doc_type.value,
+        "title": issued.doc_type.label,
+        "file": str(issued.path),
+        "sha256": issued.sha256,
+        "printed": bool(outcome and outcome.ok),
+        "printer": outcome.printer if outcome else "",
+        "message": outcome.message if outcome else "已存档，未打印",
+        "seq": issued.seq,
+    }
+    out.emit(
+        data, lambda d: kv([("文书", d["title"]), ("存档", d["file"]), ("打印", d["message"] or "已打印")])
+    )
+    return 0 if outcome is None or outcome.ok else 1
 
 
 def step(args: argparse.Namespace, out: Output, store: Store) -> int:

@@ -181,7 +181,7 @@ def build_document(store: Store, project_no: str, doc_type: DocType) -> bytes:
             promise_estimated=record.promise_estimated,
             promise_limit=str(item.promise_limit),
         )
-        return render_acceptance_receipt(receipt)
+        return render_acceptance_receipt(receipt, settings.get("receipt_pagesize", "A4"))
     if doc_type is DocType.CORRECTION:
         missing = events.get("case.correction_requested", {}).get("missing", [])
         if not missing:

@@ -139,3 +139,31 @@ def test_deadline_and_calendar(data: Path) -> None:
 def test_uninitialised_folder_is_explained(tmp_path: Path) -> None:
     result = counter(tmp_path / "empty", "list")
     assert result.returncode == 2 and "NOT_INITIALISED" in result.stderr and "counter init" in result.stderr
+
+
+def test_print_archives_reprints_and_reports_a_missing_printer(data: Path, tmp_path: Path) -> None:
+    code = as_json(counter(data, "--json", "items", "食品经营许可证核发"))[0]["task_code"]
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    item = next(i for i in catalog["items"] if i["task_code"] == code)
+    intake = {
+        "task_code": code,
+        "applicant": {"name": "周明", "cert_no": PERSON_ID, "phone": "13800138000"},
+        "materials": [{"name": m["name"]} for m in item["materials"]],
+    }
+    number = as_json(counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False)))[
+        "project_no"
+    ]
+    first = as_json(counter(data, "--json", "print", number))
+    assert first["doc_type"] == "receipt" and first["printed"] is False and Path(first["file"]).exists()
+    missing = counter(data, "--json", "print", number, "--printer", "不存在的打印机")
+    assert missing.returncode == 1
+    report = json.loads(missing.stdout)
+    assert "未找到" in report["message"] and report["sha256"] == first["sha256"]
+    closed = counter(
+        data, "case", "close", number, "--cert-name", "食品经营许可证", "--cert-no", "JY13307850001234"
+    )
+    assert closed.returncode == 0, closed.stderr
+    done = as_json(counter(data, "--json", "print", number))
+    assert done["doc_type"] == "completion"
+    text = subprocess.run(["pdftotext", done["file"], "-"], capture_output=True, text=True, check=True).stdout
+    assert "领证通知书" in text and "JY13307850001234" in text
