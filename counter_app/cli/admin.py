@@ -48,6 +48,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--name", default="", help="说明，如 台风停止办公")
     p.set_defaults(func=calendar)
 
+    p = sub.add_parser("config", help="查看或修改窗口设置：打印机、回执纸张、核验地址、人员姓名")
+    p.add_argument(
+        "key", nargs="?", help="设置项，如 printer、receipt_pagesize、check_base_url、clerk_name:0307"
+    )
+    p.add_argument("value", nargs="?", help="新的值")
+    p.set_defaults(func=config)
+
     p = sub.add_parser("verify", help="逐条校验本机事件链：哈希、签名、序号和链接")
     p.set_defaults(func=verify)
 
@@ -183,6 +190,45 @@ def calendar(args: argparse.Namespace, out: Output, store: Store) -> int:
         ("source", "来源"),
     ]
     out.emit(rows, lambda r: table(r, columns))
+    return 0
+
+
+CONFIG_KEYS = {
+    "printer": "文书打印机名称（default 为系统默认打印机）",
+    "slip_printer": "小票打印机，如 tcp://192.168.1.50:9100 或 file:/dev/usb/lp0",
+    "receipt_pagesize": "受理回执纸张：A4 或 A5",
+    "check_base_url": "回执二维码中的公众核验地址",
+}
+PROTECTED = ("device_id", "hall_code", "window_no", "device_tag", "server_public_key", "clock_offset_ms")
+
+
+def config(args: argparse.Namespace, out: Output, store: Store) -> int:
+    """Show the window's settings, or change one of those an admin may change."""
+    if args.key and args.value is not None:
+        key, value = args.key, args.value.strip()
+        if key not in CONFIG_KEYS and not key.startswith("clerk_name:"):
+            out.error(
+                "CONFIG_KEY_UNKNOWN",
+                f"不能修改设置项 {key}；可修改：{'、'.join(CONFIG_KEYS)}、clerk_name:工号",
+            )
+            return 2
+        if key == "receipt_pagesize" and value not in ("A4", "A5"):
+            out.error("CONFIG_VALUE", "受理回执纸张只能是 A4 或 A5")
+            return 2
+        if key == "check_base_url" and not value.startswith(("http://", "https://")):
+            out.error("CONFIG_VALUE", "核验地址应以 http:// 或 https:// 开头")
+            return 2
+        with store.unit_of_work() as uow:
+            uow.put_setting(key, value)
+            uow.ledger.append("config.changed", {"key": key, "value": value}, args.clerk, system_clock())
+            uow.commit()
+    settings = store.settings()
+    rows = [
+        {"key": k, "value": v, "note": CONFIG_KEYS.get(k, "只读" if k in PROTECTED else "")}
+        for k, v in sorted(settings.items())
+        if not args.key or k == args.key
+    ]
+    out.emit(rows, lambda r: table(r, [("key", "设置项"), ("value", "值"), ("note", "说明")]))
     return 0
 
 

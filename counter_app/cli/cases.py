@@ -59,7 +59,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("print", help="出具或补打办件文书：存档为 PDF，可送打印机，每次都记入事件链")
     p.add_argument("project_no")
     p.add_argument("--type", choices=[t.value for t in DocType], help="文书类型（默认按办件状态）")
-    p.add_argument("--printer", help="打印机名称（不填则只存档不打印；default 表示系统默认打印机）")
+    p.add_argument(
+        "--printer",
+        help="打印机名称（默认取 counter config printer；都没有则只存档；default 为系统默认打印机）",
+    )
     p.set_defaults(func=print_document)
 
     p = sub.add_parser("case", help="办件后续操作：补正受理、办理环节、特别程序、办结、送达、作废")
@@ -199,13 +202,14 @@ def export(args: argparse.Namespace, out: Output, store: Store) -> int:
 def print_document(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Issue (archive, maybe print) a document; exit 1 if the printer failed (the PDF is kept)."""
     printer = None
-    if args.printer:
+    name = args.printer or store.settings().get("printer", "")
+    if name:
         from PySide6.QtGui import QGuiApplication
 
         from counter_app.ui.printing import QtDocumentPrinter
 
         _app = QGuiApplication.instance() or QGuiApplication([])
-        printer = QtDocumentPrinter("" if args.printer == "default" else args.printer)
+        printer = QtDocumentPrinter("" if name == "default" else name)
     doc_type = DocType(args.type) if args.type else None
     issued = issue_document(
         store, system_clock, args.clerk, args.project_no.strip().upper(), doc_type, printer
