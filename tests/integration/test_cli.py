@@ -159,6 +159,9 @@ def test_print_archives_reprints_and_reports_a_missing_printer(data: Path, tmp_p
     assert missing.returncode == 1
     report = json.loads(missing.stdout)
     assert "未找到" in report["message"] and report["sha256"] == first["sha256"]
+    assert counter(data, "config", "receipt_pagesize", "A3").returncode == 2
+    assert counter(data, "config", "device_id", "x").returncode == 2
+    assert as_json(counter(data, "--json", "config", "receipt_pagesize", "A5"))[0]["value"] == "A5"
     closed = counter(
         data, "case", "close", number, "--cert-name", "食品经营许可证", "--cert-no", "JY13307850001234"
     )
@@ -167,3 +170,10 @@ def test_print_archives_reprints_and_reports_a_missing_printer(data: Path, tmp_p
     assert done["doc_type"] == "completion"
     text = subprocess.run(["pdftotext", done["file"], "-"], capture_output=True, text=True, check=True).stdout
     assert "领证通知书" in text and "JY13307850001234" in text
+    size = subprocess.run(["pdfinfo", done["file"]], capture_output=True, text=True, check=True).stdout
+    assert "A4" in size  # notices stay A4; only the receipt follows receipt_pagesize
+    reprinted = as_json(counter(data, "--json", "print", number, "--type", "receipt"))
+    assert reprinted["sha256"] == first["sha256"]  # the archived receipt, byte for byte
+    second = as_json(counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False)))
+    a5 = as_json(counter(data, "--json", "print", second["project_no"]))
+    assert "A5" in subprocess.run(["pdfinfo", a5["file"]], capture_output=True, text=True, check=True).stdout
