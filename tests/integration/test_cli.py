@@ -176,4 +176,5 @@ def test_print_archives_reprints_and_reports_a_missing_printer(data: Path, tmp_p
     assert reprinted["sha256"] == first["sha256"]  # the archived receipt, byte for byte
     second = as_json(counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False)))
     a5 = as_json(counter(data, "--json", "print", second["project_no"]))
-    assert "A5" in subprocess.run(["pdfinfo", a5["file"]], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", a5["file"]], capture_output=True, text=True, check=True).stdout
+    assert "419.5" in info and "595.2" in info  # A5 in points
