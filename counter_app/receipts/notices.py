@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from reportlab.platypus import Flowable, Spacer
 
 from counter_app.receipts.blocks import (
@@ -72,6 +74,28 @@ def _check(case: CaseInfo) -> str | None:
     return check_url(case.hall.check_base_url, case.project_no, case.check_code)
 
 
+def _closing(
+    case: CaseInfo,
+    issued_on: date,
+    sizes: Sizes,
+    styles: Styles,
+    seal_label: str,
+    lead: str,
+    sign_off: bool = False,
+) -> Flowable:
+    """The notice's end: the closing phrase, the check QR, the applicant's signature and the seal."""
+    return closing_block(
+        sizes,
+        styles,
+        seal_label=seal_label,
+        seal_lines=[case.department, format_date(issued_on)],
+        check=_check(case),
+        check_code=case.check_code,
+        sign_off=sign_off,
+        lead=[para(lead, styles.body_indent)],
+    )
+
+
 def _start(case: CaseInfo, title: str, sizes: Sizes, styles: Styles, doc_no: str = "") -> list[Flowable]:
     story = header(case.hall.name, title, sizes, styles, doc_no=doc_no)
     story.append(case_number_block(case.project_no, sizes, styles))
@@ -137,18 +161,7 @@ def render_correction_notice(data: CorrectionNotice) -> bytes:
         )
     )
     story.append(bold(CORRECTION_COMPLETENESS, styles.body_indent))
-    story.append(
-        closing_block(
-            sizes,
-            styles,
-            seal_label="（受理专用章）",
-            seal_lines=[case.department, format_date(data.issued_on)],
-            check=_check(case),
-            check_code=case.check_code,
-            sign_off=True,
-            lead=[para("特此告知。", styles.body_indent)],
-        )
-    )
+    story.append(_closing(case, data.issued_on, sizes, styles, "（受理专用章）", "特此告知。", sign_off=True))
     return _build(story, case, CORRECTION_TITLE, sizes)
 
 
@@ -183,16 +196,7 @@ def render_rejection_notice(data: RejectionNotice) -> bytes:
         story.append(para(f"{numerals[index]}、{point}", styles.body_indent))
     story.append(para(rights_text(data), styles.body_indent))
     story.append(
-        closing_block(
-            sizes,
-            styles,
-            seal_label="（行政机关印章）",
-            seal_lines=[case.department, format_date(data.issued_on)],
-            check=_check(case),
-            check_code=case.check_code,
-            sign_off=True,
-            lead=[para("特此通知。", styles.body_indent)],
-        )
+        _closing(case, data.issued_on, sizes, styles, "（行政机关印章）", "特此通知。", sign_off=True)
     )
     return _build(story, case, REJECTION_TITLE, sizes)
 
@@ -231,15 +235,5 @@ def render_completion_notice(data: CompletionNotice) -> bytes:
             para(f"{index}. {item}", styles.body_indent)
             for index, item in enumerate(data.collect_requirements, start=1)
         ]
-    story.append(
-        closing_block(
-            sizes,
-            styles,
-            seal_label="（受理专用章）",
-            seal_lines=[case.department, format_date(data.issued_on)],
-            check=_check(case),
-            check_code=case.check_code,
-            lead=[para("特此通知。", styles.body_indent)],
-        )
-    )
+    story.append(_closing(case, data.issued_on, sizes, styles, "（受理专用章）", "特此通知。"))
     return _build(story, case, title, sizes)
