@@ -21,6 +21,10 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+# reportlab keeps each embedded font's subset table in shared font state and does not guard it:
+# two documents drawn at once can corrupt each other's subsets. Every PDF build holds this lock.
+RENDER_LOCK = threading.RLock()
+
 FONT_NAME = "WenQuanYiMicroHei"
 FALLBACK_FONT_NAME = "CJKFallback"
 FONT_FILE = "WenQuanYiMicroHei-GB2312.ttf"

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, Frame, PageTemplate, Table, TableStyle
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from counter_app.receipts.flowables import NumberedCanvas, cell
-from counter_app.receipts.fonts import FONT_NAME, register_fonts
+from counter_app.receipts.fonts import FONT_NAME, RENDER_LOCK, register_fonts
 from counter_app.receipts.style import LABEL_FILL, RULE, Sizes, Styles
 
 
@@ -101,7 +101,8 @@ def build_pdf(story: list[Flowable], sizes: Sizes, *, title: str, author: str, f
         id="body",
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=partial(NumberedCanvas, footer_left=footer_left, sizes=sizes))
+    with RENDER_LOCK:
+        doc.build(story, canvasmaker=partial(NumberedCanvas, footer_left=footer_left, sizes=sizes))
     return buffer.getvalue()
 
 

@@ -17,7 +17,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from counter_app.receipts.codes import QRFlowable
 from counter_app.receipts.flowables import Rule, bold, para
-from counter_app.receipts.fonts import FONT_NAME, register_fonts
+from counter_app.receipts.fonts import FONT_NAME, RENDER_LOCK, register_fonts
 from counter_app.receipts.model import TicketSlip
 from counter_app.receipts.style import INK
 
@@ -142,5 +142,6 @@ def render_ticket_slip(data: TicketSlip) -> bytes:
         id="slip",
     )
     doc.addPageTemplates([PageTemplate(id="slip", frames=[frame])])
-    doc.build(story)
+    with RENDER_LOCK:
+        doc.build(story)
     return buffer.getvalue()
