@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlencode
 
 PROJECT_NO_PATTERN = re.compile(r"^[A-Z0-9-]{1,50}$")
@@ -175,6 +176,33 @@ class AcceptanceReceipt:
         _check_project_no(self.project_no)
         object.__setattr__(self, "materials", tuple(self.materials))
         object.__setattr__(self, "notes", tuple(self.notes))
+
+    @classmethod
+    def for_case(
+        cls,
+        case: CaseInfo,
+        materials: tuple[MaterialLine, ...],
+        accepted_at: datetime,
+        promise_due: datetime | None,
+        **extra: Any,
+    ) -> AcceptanceReceipt:
+        """A receipt for ``case``; ``extra`` sets the optional fields (promise_limit, notes, ...)."""
+        return cls(
+            hall=case.hall,
+            department=case.department,
+            matter_name=case.matter_name,
+            task_code=case.task_code,
+            project_no=case.project_no,
+            applicant=case.applicant,
+            materials=materials,
+            accepted_at=accepted_at,
+            promise_due=promise_due,
+            window_no=case.window_no,
+            clerk_name=case.clerk_name,
+            clerk_id=case.clerk_id,
+            check_code=case.check_code,
+            **extra,
+        )
 
     @property
     def case(self) -> CaseInfo:

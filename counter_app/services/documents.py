@@ -164,20 +164,11 @@ def build_document(store: Store, project_no: str, doc_type: DocType) -> bytes:
             for m in intake["materials"]
             if not m.get("missing")
         )
-        receipt = AcceptanceReceipt(
-            hall=info.hall,
-            department=info.department,
-            matter_name=info.matter_name,
-            task_code=info.task_code,
-            project_no=info.project_no,
-            applicant=info.applicant,
-            materials=materials,
-            accepted_at=record.case.accepted_at,
-            promise_due=None if item.instant else record.promise_due,
-            window_no=info.window_no,
-            clerk_name=info.clerk_name,
-            clerk_id=info.clerk_id,
-            check_code=info.check_code,
+        receipt = AcceptanceReceipt.for_case(
+            info,
+            materials,
+            record.case.accepted_at,
+            None if item.instant else record.promise_due,
             promise_estimated=record.promise_estimated,
             promise_limit=str(item.promise_limit),
         )
