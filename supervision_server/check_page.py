@@ -7,6 +7,7 @@ beyond a masked name; a wrong code and an unknown case read the same.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Annotated, Any
 
@@ -46,6 +47,16 @@ _FORM = """<form method="get" action="/check">
 <p class="note">办件编号和核验码印在受理回执、一次性告知书或不予受理通知书上。</p>"""
 
 
+def _when(value: Any, with_time: bool) -> str:
+    """An ISO time as a citizen reads it: 2026年11月25日 09:30 (or the date alone)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    text = f"{moment.year}年{moment.month}月{moment.day}日"
+    return f"{text} {moment:%H:%M}" if with_time else text
+
+
 def _row(label: str, value: Any) -> str:
     return (
         f"<tr><th>{escape(label)}</th><td>{escape(str(value)) if value not in (None, '') else '—'}</td></tr>"
@@ -76,7 +87,7 @@ def check_page(
             "请向大厅监督电话反映，我们将核查。</p>" + form
         )
         return HTMLResponse(_PAGE.format(body=body), status_code=404)
-    due = found.get("promise_due") or ""
+    due = _when(found["promise_due"], False) if found.get("promise_due") else ""
     if due and found.get("promise_estimated"):
         due += "（预计）"
     rows = "".join(
@@ -85,7 +96,7 @@ def check_page(
             _row("事项名称", found.get("item_name")),
             _row("申请人", found.get("applicant_name")),
             _row("当前状态", found.get("state_label")),
-            _row("受理时间", found.get("accepted_at")),
+            _row("受理时间", _when(found["accepted_at"], True) if found.get("accepted_at") else ""),
             _row("承诺办结", due),
         ]
     )

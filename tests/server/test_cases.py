@@ -226,5 +226,6 @@ def test_citizen_check_page_from_the_receipt_qr(client: TestClient, device: Chai
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "已在电子监察系统登记" in page.text and "食品经营许可证核发" in page.text and "张*三" in page.text
     assert "110105" not in page.text
+    assert "2026年11月25日 09:12" in page.text and "2026年12月9日" in page.text
     wrong = client.get("/check", params={"no": no, "code": "<script>"})
     assert wrong.status_code == 404 and "未查到该办件" in wrong.text and "<script>" not in wrong.text
