@@ -66,5 +66,26 @@ def verify_ledger(store: Store) -> LedgerVerdict:
             break
         events.append(event)
     report = verify_chain(events, store.key.public_key, device_id=device_id)
-    problem = report.problem or early
+    problem = report.problem or early or _against_acks(store, events)
     return LedgerVerdict(report.checked, report.head_seq, report.head_hash, len(rows), problem)
+
+
+def _against_acks(store: Store, events: list[SignedEvent]) -> ChainProblem | None:
+    """The server's receipts are a witness: the chain must still hold what the server acknowledged.
+
+    A chain whose newest rows were deleted still verifies on its own; only this comparison shows it.
+    """
+    with store.read() as conn:
+        last = conn.execute(select(schema.acks).order_by(schema.acks.c.up_to_seq.desc()).limit(1)).first()
+    if last is None:
+        return None
+    held = {e.seq: e.hash for e in events}
+    if last.up_to_seq not in held:
+        return ChainProblem(
+            "TRUNCATED",
+            last.up_to_seq,
+            f"服务器已确认收到至序号 {last.up_to_seq} 的事件，本机事件链却已缺失（被删除）",
+        )
+    if held[last.up_to_seq] != last.acked_hash:
+        return ChainProblem("ACK_MISMATCH", last.up_to_seq, "本机事件与服务器确认回执中的哈希不一致")
+    return None

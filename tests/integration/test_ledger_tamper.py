@@ -112,3 +112,19 @@ def test_cli_verify_reports_and_fails(ledger) -> None:  # type: ignore[no-untype
     assert bad.returncode == 1
     report = json.loads(bad.stdout)
     assert report["problem"]["code"] == "BAD_HASH" and report["problem"]["seq"] == 3
+
+
+def test_deleted_tail_is_named_once_the_server_acknowledged_it(ledger, clock) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.ledger import AckReceipt
+    from counter_app.store.ledger_store import head, record_ack
+
+    with ledger.unit_of_work() as uow:
+        seq, digest = head(uow.conn)
+        record_ack(uow.conn, AckReceipt("dev", seq, digest, "2026-11-25T01:30:00Z", "sig"), clock.now)
+        uow.commit()
+    assert verify_ledger(ledger).ok
+    conn = raw(ledger)
+    conn.execute("DROP TRIGGER events_no_delete")
+    conn.execute("DELETE FROM events WHERE seq = ?", (seq,))
+    verdict = verify_ledger(ledger)
+    assert verdict.problem is not None and (verdict.problem.code, verdict.problem.seq) == ("TRUNCATED", seq)
