@@ -12,6 +12,8 @@ sort as text on both databases; device times are kept exactly as the device wrot
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -76,23 +78,31 @@ devices = Table(
     Column("withholding_alerted", Boolean, nullable=False),
 )
 
+
+def _event_columns() -> list[Column[Any]]:
+    """The columns every stored event has, main chain or fork (fresh objects for each table)."""
+    return [
+        Column("id", Id, primary_key=True, autoincrement=True),
+        Column("device_id", String(64), nullable=False),
+        Column("seq", BigInteger, nullable=False),
+        Column("hash", String(64), nullable=False),
+        Column("prev_hash", String(64), nullable=False),
+        Column("event_id", String, nullable=False),
+        Column("type", String, nullable=False),
+        Column("clerk_id", String, nullable=False),
+        Column("occurred_at", String, nullable=False),
+        Column("clock_offset_ms", BigInteger, nullable=True),
+        Column("received_at", String, nullable=False),
+        Column("project_no", String, nullable=True),
+        Column("envelope", Text, nullable=False),  # JSON of the envelope as received
+        Column("signature", String, nullable=False),
+    ]
+
+
 events = Table(
     "events",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("device_id", String(64), nullable=False),
-    Column("seq", BigInteger, nullable=False),
-    Column("hash", String(64), nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("event_id", String, nullable=False),
-    Column("type", String, nullable=False),
-    Column("clerk_id", String, nullable=False),
-    Column("occurred_at", String, nullable=False),
-    Column("clock_offset_ms", BigInteger, nullable=True),
-    Column("received_at", String, nullable=False),
-    Column("project_no", String, nullable=True),
-    Column("envelope", Text, nullable=False),  # JSON of the envelope as received
-    Column("signature", String, nullable=False),
+    *_event_columns(),
     UniqueConstraint("device_id", "seq", name="uq_events_device_seq"),
     Index("ix_events_project_no", "project_no"),
 )
@@ -102,21 +112,8 @@ FORK_KINDS = ("FORK", "BRANCH", "BROKEN_LINK")
 fork_events = Table(
     "fork_events",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("device_id", String(64), nullable=False),
-    Column("seq", BigInteger, nullable=False),
-    Column("hash", String(64), nullable=False),
-    Column("prev_hash", String(64), nullable=False),
+    *_event_columns(),
     Column("kind", String(16), nullable=False),  # one of FORK_KINDS
-    Column("event_id", String, nullable=False),
-    Column("type", String, nullable=False),
-    Column("clerk_id", String, nullable=False),
-    Column("occurred_at", String, nullable=False),
-    Column("clock_offset_ms", BigInteger, nullable=True),
-    Column("received_at", String, nullable=False),
-    Column("project_no", String, nullable=True),
-    Column("envelope", Text, nullable=False),
-    Column("signature", String, nullable=False),
     UniqueConstraint("device_id", "seq", "hash", name="uq_fork_events_device_seq_hash"),
 )
 
