@@ -19,7 +19,7 @@ from counter_app.services.case_rows import add_transition
 from counter_app.services.clock import Clock
 from counter_app.services.intake_model import CaseIntake, Decision, Party
 from counter_app.services.reference import current_calendar, current_catalog
-from counter_app.store import schema
+from counter_app.store import schema, search_index
 from counter_app.store.uow import Store, UnitOfWork
 
 CHECK_CODE_LENGTH = 10
@@ -143,7 +143,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
         }
         received_event = uow.ledger.append("case.received", received_payload, clerk_id, now, project_no)
         applicant = intake.applicant
-        uow.conn.execute(
+        inserted = uow.conn.execute(
             schema.cases.insert().values(
                 project_no=project_no,
                 task_code=item.task_code,
@@ -163,6 +163,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
                 seq=received_event.seq,
             )
         )
+        search_index.index_case(uow.conn, inserted.lastrowid, search_index.names_in(received_payload))
         add_transition(uow.conn, received_event.seq, "receive", case, now, None, False, 0)
         check_code = received_event.hash[:CHECK_CODE_LENGTH].upper()
         due = None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
 
-from counter_app.store import schema
+from counter_app.store import schema, search_index
 
 Migration = Callable[[Connection], None]
 
@@ -22,7 +22,13 @@ def _v1_initial(conn: Connection) -> None:
             )
 
 
-MIGRATIONS: list[tuple[int, Migration]] = [(1, _v1_initial)]
+def _v2_search_index(conn: Connection) -> None:
+    """Search by any part of a name, and cases of a matter newest first."""
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_cases_task_code ON cases (task_code, received_at)")
+    search_index.rebuild(conn)
+
+
+MIGRATIONS: list[tuple[int, Migration]] = [(1, _v1_initial), (2, _v2_search_index)]
 LATEST = MIGRATIONS[-1][0]
 
 
