@@ -27,6 +27,7 @@ from supervision_server.check_page import router as check_page_router
 from supervision_server.context import ServerContext
 from supervision_server.db import run_write
 from supervision_server.distribution import ensure_calendar, publish_demo_catalog
+from supervision_server.docs_page import install_docs
 from supervision_server.heartbeat import check_withholding
 from supervision_server.models import EventBatch
 from supervision_server.routes_admin import router as admin_router
@@ -93,6 +94,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         version=API_VERSION,
         description="电子监察服务器：接收各窗口签名事件，分发事项目录与日历，提供办件回执查询。",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     install_error_handlers(app)
@@ -100,6 +103,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(public_router)
     app.include_router(admin_router)
     app.include_router(check_page_router)
+    install_docs(app)
     _document_raw_bodies(app)
     return app
 

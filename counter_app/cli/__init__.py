@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotInitialised as exc:
         out.error(NotInitialised.code, str(exc))
         return 2
+    except BrokenPipeError:
+        return _reader_went_away()
     except (json.JSONDecodeError, OSError) as exc:
         out.error("INPUT_UNREADABLE", f"无法读取输入：{exc}")
         return 2
@@ -93,6 +96,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path = _log_crash()
         out.error("INTERNAL", f"程序内部错误：{type(exc).__name__}: {exc}（详细信息见 {log_path}）")
         return 3
+
+
+def _reader_went_away() -> int:
+    """``counter list | head -1``: the reader has what it wanted; stop without a word.
+
+    Python would complain again when it flushes stdout at exit, so stdout is pointed at
+    /dev/null first.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
 
 
 def _log_crash() -> str:

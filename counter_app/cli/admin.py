@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from counter_app.cli.dates import parse_day, parse_moment, parse_month
 from counter_app.cli.output import Output, kv, table
 from counter_app.domain.calendar import DayKind, promise_due
-from counter_app.services.clock import HALL_TZ, system_clock
+from counter_app.services.clock import system_clock
 from counter_app.services.intake import item_time_limit
 from counter_app.services.ledger_check import verify_ledger
 from counter_app.services.reference import current_calendar, current_catalog, override_day
@@ -118,9 +119,7 @@ def items(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def deadline(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Compute a promise due date."""
-    at = datetime.fromisoformat(args.at) if args.at else system_clock()
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=HALL_TZ)
+    at = parse_moment(args.at, "--at") if args.at else system_clock()
     with store.read() as conn:
         item = current_catalog(conn).item(args.task_code)
         result = promise_due(at, item_time_limit(item), current_calendar(conn))
@@ -155,17 +154,16 @@ def calendar(args: argparse.Namespace, out: Output, store: Store) -> int:
             return 2
         now = system_clock()
         with store.unit_of_work() as uow:
-            entry = override_day(uow, date.fromisoformat(args.set_day), DayKind(args.kind), args.name, now)
+            entry = override_day(uow, parse_day(args.set_day, "--set"), DayKind(args.kind), args.name, now)
             uow.ledger.append(
                 "calendar.overridden",
-                {"day": args.set_day, "kind": args.kind, "name": args.name},
+                {"day": entry.date.isoformat(), "kind": args.kind, "name": args.name},
                 args.clerk,
                 now,
             )
             uow.commit()
         args.month = entry.date.strftime("%Y-%m")
-    month = args.month or system_clock().strftime("%Y-%m")
-    first = date.fromisoformat(month + "-01")
+    first = parse_month(args.month, "--month") if args.month else system_clock().date().replace(day=1)
     with store.read() as conn:
         cal = current_calendar(conn)
     rows: list[dict[str, Any]] = []

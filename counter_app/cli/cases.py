@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from counter_app.cli.dates import parse_day
 from counter_app.cli.output import Output, kv, table
 from counter_app.domain.case import ResultCode, SuspensionKind
 from counter_app.services import case_commands as cmd
@@ -135,7 +136,8 @@ def intake(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def list_(args: argparse.Namespace, out: Output, store: Store) -> int:
     """List recent cases."""
-    rows = [s.as_dict() for s in list_cases(store, args.day, args.limit)]
+    day = parse_day(args.day, "--day").isoformat() if args.day else None
+    rows = [s.as_dict() for s in list_cases(store, day, args.limit)]
     out.emit(rows, lambda r: table(r, SUMMARY_COLUMNS))
     return 0
 
@@ -204,11 +206,10 @@ def print_document(args: argparse.Namespace, out: Output, store: Store) -> int:
     printer = None
     name = args.printer or store.settings().get("printer", "")
     if name:
-        from PySide6.QtGui import QGuiApplication
-
         from counter_app.ui.printing import QtDocumentPrinter
+        from counter_app.ui.qt_app import gui_application
 
-        _app = QGuiApplication.instance() or QGuiApplication([])
+        gui_application()
         printer = QtDocumentPrinter("" if name == "default" else name)
     doc_type = DocType(args.type) if args.type else None
     issued = issue_document(

@@ -79,28 +79,28 @@ class QtDocumentPrinter:
         self.printer_name = printer_name
         self.output_file = output_file
 
-    def _printer(self) -> tuple[QPrinter | None, str]:
+    def _printer(self) -> tuple[QPrinter | None, str, str]:
+        """The printer to use and its name, or None, the name asked for and why it cannot be used."""
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if self.output_file:
             printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
             printer.setOutputFileName(self.output_file)
-            return printer, f"PDF:{self.output_file}"
+            return printer, f"PDF:{self.output_file}", ""
         name = self.printer_name or QPrinterInfo.defaultPrinterName()
         info = QPrinterInfo.printerInfo(name) if name else QPrinterInfo()
-        if not name or info.isNull():
-            wanted = f"「{self.printer_name}」" if self.printer_name else "默认打印机"
-            return None, wanted
+        if not name:
+            return None, "", "未找到默认打印机（本机没有设置默认打印机）"
+        if info.isNull():
+            return None, name, f"未找到打印机「{name}」"
         if info.state() == QPrinter.PrinterState.Error:
-            return None, name
+            return None, name, f"打印机「{name}」处于故障状态"
         printer.setPrinterName(name)
-        return printer, name
+        return printer, name, ""
 
     def __call__(self, pdf: bytes, doc_type: DocType) -> PrintOutcome:
-        printer, name = self._printer()
+        printer, name, problem = self._printer()
         if printer is None:
-            return PrintOutcome(
-                False, name, f"未找到可用的打印机{name}。{doc_type.label}已存档，可在办件记录中重新打印。"
-            )
+            return PrintOutcome(False, name, f"{problem}。{doc_type.label}已存档，可在办件记录中重新打印。")
         try:
             printer.setDocName(doc_type.label)
             paint_pdf(printer, pdf)

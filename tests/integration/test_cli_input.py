@@ -1,0 +1,112 @@
+"""Mistyped dates and a reader that goes away: codes and quiet exits, never INTERNAL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_cli import counter
+from tests.support import DEMO_CATALOG, PERSON_ID, REPO
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli-input") / "counter"
+    assert counter(folder, "init", "--hall", "YX330781", "--window", "5").returncode == 0
+    assert counter(folder, "import-catalog").returncode == 0
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("calendar", "--month", "2027-13"), "MONTH_INVALID"),
+        (("calendar", "--month", "下个月"), "MONTH_INVALID"),
+        (("calendar", "--set", "2027-02-30", "--kind", "HOLIDAY"), "DATE_INVALID"),
+        (("deadline", "X", "--at", "昨天"), "TIME_INVALID"),
+        (("deadline", "X", "--at", "2026-11-25T25:00"), "TIME_INVALID"),
+        (("list", "--day", "2026-11-31"), "DATE_INVALID"),
+    ],
+)
+def test_bad_dates_get_a_code_and_exit_2(data: Path, args: tuple[str, ...], code: str) -> None:
+    result = counter(data, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"[{code}]" in result.stderr
+    assert "INTERNAL" not in result.stderr
+    assert "格式填写" in result.stderr
+
+
+def test_a_good_month_still_shows(data: Path) -> None:
+    result = counter(data, "calendar", "--month", "2027-02")
+    assert result.returncode == 0, result.stderr
+    assert "2027-02-28" in result.stdout
+
+
+def test_a_closed_pipe_ends_quietly(data: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader (head -1) is gone before the first line is written
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "counter_app.cli",
+                "--data-dir",
+                str(data),
+                "calendar",
+                "--month",
+                "2027-01",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_printing_without_a_screen_falls_back_to_offscreen(data: Path) -> None:
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    item = next(i for i in catalog["items"] if i["name"] == "食品经营许可证核发")
+    intake = {
+        "task_code": item["task_code"],
+        "applicant": {"name": "周明", "cert_no": PERSON_ID, "phone": "13800138000"},
+        "materials": [{"name": m["name"]} for m in item["materials"]],
+    }
+    taken = counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False))
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    number = json.loads(taken.stdout)["project_no"]
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "counter_app.cli",
+            "--data-dir",
+            str(data),
+            "--json",
+            "print",
+            number,
+            "--printer",
+            "窗口5打印机",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**env, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr  # the printer is missing; Qt did not abort (134)
+    report = json.loads(result.stdout)
+    assert report["message"] == "未找到打印机「窗口5打印机」。受理回执已存档，可在办件记录中重新打印。"
+    assert Path(report["file"]).exists()
