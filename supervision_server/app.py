@@ -33,6 +33,8 @@ from supervision_server.models import EventBatch
 from supervision_server.routes_admin import router as admin_router
 from supervision_server.routes_devices import router as devices_router
 from supervision_server.routes_public import router as public_router
+from supervision_server.routes_queue import QUEUE_ACTIONS
+from supervision_server.routes_queue import router as queue_router
 from supervision_server.settings import Settings
 from supervision_server.timeutil import Clock, system_clock
 
@@ -103,6 +105,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(public_router)
     app.include_router(admin_router)
     app.include_router(check_page_router)
+    app.include_router(queue_router)
     install_docs(app)
     _document_raw_bodies(app)
     return app
@@ -125,6 +128,17 @@ def _document_raw_bodies(app: FastAPI) -> None:
                 "title": "CatalogDocument",
                 "description": "a service catalog in format 1 (counter_app.domain.catalog)",
                 "additionalProperties": True,
+            }
+            components["QueueOp"] = {
+                "type": "object",
+                "title": "QueueOp",
+                "required": ["op_id", "action", "device_time"],
+                "properties": {
+                    "op_id": {"type": "string", "minLength": 8, "maxLength": 64},
+                    "action": {"type": "string", "enum": sorted(QUEUE_ACTIONS)},
+                    "args": {"type": "object", "additionalProperties": True},
+                    "device_time": {"type": "string", "format": "date-time"},
+                },
             }
             app.openapi_schema = schema
         return app.openapi_schema

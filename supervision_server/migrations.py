@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, func, inspect, select
 
 from supervision_server import schema
 from supervision_server.db import is_postgres, write_transaction
+from supervision_server.queue_schema import QUEUE_TABLES
 
 Migration = Callable[[Connection], None]
 
@@ -49,13 +50,19 @@ def _insert_only_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
 
 
 def _v1_initial(conn: Connection) -> None:
-    tables = [t for t in schema.metadata.sorted_tables if t is not schema.schema_version]
+    later = {schema.schema_version, *QUEUE_TABLES}
+    tables = [t for t in schema.metadata.sorted_tables if t not in later]
     schema.metadata.create_all(conn, tables=tables)
     _insert_only_triggers(conn, schema.INSERT_ONLY_TABLES)
 
 
+def _v2_queue(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=list(QUEUE_TABLES))
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
+    (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
 ]
 LATEST = MIGRATIONS[-1][0]
 

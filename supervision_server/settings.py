@@ -51,6 +51,12 @@ class Settings(BaseModel):
     enroll_code_ttl_hours: float = Field(default=24.0, gt=0)
     calendar_years_back: int = Field(default=1, ge=0, le=10)
     calendar_years_ahead: int = Field(default=1, ge=0, le=10)
+    queue_priority_every: int = Field(
+        default=0, ge=0, le=100, description="0: priority tickets first; N: one after every N ordinary calls"
+    )
+    queue_max_waiting_per_id: int = Field(
+        default=2, ge=0, le=20, description="waiting tickets per ID; 0: no limit"
+    )
 
     @property
     def sqlite_path(self) -> Path:

@@ -44,7 +44,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=list_)
 
-    p = sub.add_parser("search", help="按办件编号、证件号码、姓名或企业名称的任意部分、事项名称或拼音首字母（如 spjy）查找办件")
+    p = sub.add_parser(
+        "search",
+        help="按办件编号、证件号码、姓名或企业名称的任意部分、事项名称或拼音首字母（如 spjy）查找办件",
+    )
     p.add_argument("text")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=search)

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
+from counter_app.domain.catalog import Catalog
 from counter_app.domain.errors import DomainError
 
 
@@ -338,6 +339,7 @@ def _arrival(ticket: Ticket) -> tuple[datetime, int, str]:
 # -- numbers and business dates ---------------------------------------------------------------
 
 DEFAULT_ROLLOVER = time(4, 0)  # numbering restarts at 04:00, not at midnight
+HALL_TZ = timezone(timedelta(hours=8), "CST")  # China Standard Time, the hall's civil time
 
 
 def business_date(at: datetime, rollover: time = DEFAULT_ROLLOVER) -> date:
@@ -395,3 +397,10 @@ def chinese_number(n: int) -> str:
     if tens == 0:
         return _DIGITS[ones]
     return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def window_categories(catalog: Catalog, window_no: int) -> list[str]:
+    """The queue categories a window serves: those of the hall's matters whose department staffs it."""
+    departments = {d.code for d in catalog.departments if window_no in d.windows}
+    found = {i.queue_category.prefix for i in catalog.items if i.in_hall and i.dept_code in departments}
+    return sorted(found)

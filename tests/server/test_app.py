@@ -33,6 +33,8 @@ ROUTES = {
     ("get", "/api/v1/devices"),
     ("get", "/api/v1/cases"),
     ("get", "/check"),
+    ("post", "/api/v1/queue/devices/{device_id}/ops"),
+    ("get", "/api/v1/queue/halls/{hall_code}/board"),
 }
 
 

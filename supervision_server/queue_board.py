@@ -1,0 +1,73 @@
+"""The hall board (大厅显示): what each window is serving, the latest calls, who waits where.
+
+Ticket numbers and window numbers only: the board is shown on a public screen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from counter_app.domain.queue import TicketState, display_call
+from supervision_server.queue_schema import queue_tickets, queue_windows
+
+LAST_CALLS = 10
+
+
+def board(conn: Connection, hall_code: str, day: date) -> dict[str, Any]:
+    """The board for ``hall_code`` on business date ``day``."""
+    t = queue_tickets.c
+    today = (t.hall_code == hall_code) & (t.business_date == day.isoformat())
+    serving = conn.execute(
+        select(
+            queue_windows.c.window_no,
+            queue_windows.c.paused,
+            queue_windows.c.pause_reason,
+            t.number,
+            t.state,
+            t.called_at,
+            t.recalls,
+        )
+        .select_from(
+            queue_windows.outerjoin(queue_tickets, queue_tickets.c.id == queue_windows.c.active_ticket_id)
+        )
+        .where(queue_windows.c.hall_code == hall_code)
+        .order_by(queue_windows.c.window_no)
+    ).all()
+    windows = [
+        {
+            "window_no": r.window_no,
+            "paused": bool(r.paused),
+            "pause_reason": r.pause_reason,
+            "number": r.number,
+            "state": r.state,
+            "called_at": r.called_at,
+            "recalls": r.recalls,
+            "text": display_call(r.number, r.window_no) if r.number else "",
+        }
+        for r in serving
+    ]
+    recent = conn.execute(
+        select(t.number, t.window_no, t.called_at, t.recalls)
+        .where(today, t.called_at.is_not(None))
+        .order_by(t.called_at.desc(), t.id.desc())
+        .limit(LAST_CALLS)
+    ).all()
+    waiting = conn.execute(
+        select(t.category, func.count(), func.min(t.issued_at))
+        .where(today, t.state == TicketState.WAITING.value)
+        .group_by(t.category)
+        .order_by(t.category)
+    ).all()
+    return {
+        "hall_code": hall_code,
+        "business_date": day.isoformat(),
+        "windows": windows,
+        "last_calls": [
+            {"number": r.number, "window_no": r.window_no, "called_at": r.called_at, "recalls": r.recalls}
+            for r in recent
+        ],
+        "waiting": [{"category": r[0], "count": r[1], "oldest_issued_at": r[2]} for r in waiting],
+    }

@@ -1,0 +1,207 @@
+"""Routes of the live hall queue: signed operations from windows and kiosks, and the hall board.
+
+An operation is a small JSON body ``{op_id, action, args, device_time}`` signed with the device's
+enrolled Ed25519 key (``X-Signature``, over ``service-counter/queue-op/v1\\n`` + the exact body
+bytes). The window number is the device's enrolled window, never what the request says, so a
+device can only act as itself. A known ``op_id`` is answered from the stored answer (a retry);
+a new one whose ``device_time`` is far from the server's clock is refused as stale.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection, select
+
+from counter_app.domain.catalog import Catalog, load_catalog
+from counter_app.domain.queue import Priority, PriorityPolicy, QueueError, window_categories
+from counter_app.ledger import public_key_from_b64
+from supervision_server import queue_service as qs
+from supervision_server.api_support import Ctx, errors, request_body_doc
+from supervision_server.context import ServerContext
+from supervision_server.db import run_write
+from supervision_server.distribution import latest
+from supervision_server.enroll import valid_device_id
+from supervision_server.errors import ApiError, unknown_device
+from supervision_server.queue_board import board
+from supervision_server.queue_schema import queue_ops
+from supervision_server.schema import devices
+from supervision_server.timeutil import parse_iso
+
+QUEUE_OP_TAG = b"service-counter/queue-op/v1\n"
+MAX_OP_BYTES = 4096
+FRESH_FOR = timedelta(minutes=5)
+QUEUE_ACTIONS = frozenset(
+    {
+        "issue",
+        "call_next",
+        "recall",
+        "start",
+        "finish",
+        "no_show",
+        "transfer",
+        "park",
+        "call_back",
+        "pause",
+        "resume",
+    }
+)
+
+router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
+
+
+def sign_queue_op(key: Any, body: bytes) -> str:
+    """Base64 signature a device sends in ``X-Signature`` for ``body``."""
+    return str(key.sign(QUEUE_OP_TAG + body))
+
+
+@router.post(
+    "/devices/{device_id}/ops",
+    responses=errors(400, 403, 404, 409, 413, 422, 503),
+    openapi_extra=request_body_doc("QueueOp", "{op_id, action, args, device_time}, signed in X-Signature"),
+    summary="A signed queue operation of a window or kiosk",
+)
+async def post_op(device_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+    """Issue a ticket, call next, recall, start, finish, no-show, transfer, park, call back, pause, resume."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_OP_BYTES:
+        raise ApiError(413, "BODY_TOO_LARGE", f"请求体超过 {MAX_OP_BYTES} 字节", max_bytes=MAX_OP_BYTES)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_OP_BYTES:
+            raise ApiError(413, "BODY_TOO_LARGE", f"请求体超过 {MAX_OP_BYTES} 字节", max_bytes=MAX_OP_BYTES)
+    signature = request.headers.get("x-signature", "")
+    answer = await run_in_threadpool(_run, ctx, device_id, bytes(raw), signature)
+    return JSONResponse(answer)
+
+
+def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict[str, Any]:
+    if not valid_device_id(device_id):
+        raise unknown_device(device_id)
+    with ctx.engine.connect() as conn:
+        device = conn.execute(select(devices).where(devices.c.device_id == device_id)).first()
+        conn.rollback()
+    if device is None:
+        raise unknown_device(device_id)
+    try:
+        public_key_from_b64(device.public_key).verify(
+            base64.b64decode(signature, validate=True), QUEUE_OP_TAG + raw
+        )
+    except (binascii.Error, ValueError, InvalidSignature) as exc:
+        raise ApiError(400, "BAD_SIGNATURE", "叫号请求签名无效") from exc
+    op = _parse(raw)
+    now = ctx.clock()
+    call = qs.QueueCall(device.hall_code, device_id, device.window_no, now)
+    settings = ctx.settings
+
+    def work(conn: Connection) -> dict[str, Any]:
+        if call.window_no is not None:
+            qs.lock_window(conn, call)  # a window's requests, retries included, one at a time
+        stored = conn.execute(select(queue_ops.c.op_id).where(queue_ops.c.op_id == op["op_id"])).first()
+        if stored is None and abs(now - op["device_time"]) > FRESH_FOR:
+            raise ApiError(409, "STALE_REQUEST", "请求时间与服务器相差过大，请核对本机时钟后重试")
+        return qs.once(
+            conn, call, op["op_id"], op["action"], lambda: _dispatch(conn, ctx, call, op, settings)
+        )
+
+    try:
+        return run_write(ctx.engine, work)
+    except QueueError as exc:
+        raise ApiError(409, exc.code, exc.message) from exc
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ApiError(400, "MALFORMED_JSON", "请求体不是有效的 JSON") from exc
+    if not isinstance(body, dict):
+        raise ApiError(422, "QUEUE_OP_INVALID", "请求体应为 JSON 对象")
+    op_id, action, args = body.get("op_id"), body.get("action"), body.get("args", {})
+    if (
+        not isinstance(op_id, str)
+        or not 8 <= len(op_id) <= 64
+        or not op_id.isascii()
+        or not op_id.isprintable()
+    ):
+        raise ApiError(422, "QUEUE_OP_INVALID", "op_id 应为 8–64 个可打印 ASCII 字符")
+    if action not in QUEUE_ACTIONS:
+        raise ApiError(422, "QUEUE_ACTION_UNKNOWN", f"未知的叫号操作：{action}")
+    if not isinstance(args, dict):
+        raise ApiError(422, "QUEUE_OP_INVALID", "args 应为 JSON 对象")
+    try:
+        device_time = parse_iso(str(body.get("device_time", "")))
+    except ValueError as exc:
+        raise ApiError(422, "BAD_DEVICE_TIME", "device_time 必须是带时区的 ISO 8601 时间") from exc
+    return {"op_id": op_id, "action": action, "args": args, "device_time": device_time}
+
+
+def _dispatch(
+    conn: Connection, ctx: ServerContext, call: qs.QueueCall, op: dict[str, Any], settings: Any
+) -> dict[str, Any]:
+    action, args = op["action"], op["args"]
+    if action == "issue":
+        catalog = _catalog(conn)
+        category = str(args.get("category", ""))
+        if category not in {c.prefix for c in catalog.categories}:
+            raise ApiError(422, "QUEUE_CATEGORY_UNKNOWN", f"排队类别 {category} 不在目录中")
+        raw_priority = args.get("priority", "NORMAL")
+        if raw_priority not in Priority.__members__:
+            raise ApiError(422, "QUEUE_PRIORITY_UNKNOWN", f"未知的优先类型：{raw_priority}")
+        id_no = str(args.get("id_no", "")).strip().upper()
+        digest = _id_digest(call.hall_code, id_no) if id_no else None
+        return qs.issue(
+            conn, call, category, Priority(raw_priority), digest, settings.queue_max_waiting_per_id
+        )
+    if action == "call_next":
+        categories = window_categories(_catalog(conn), qs.window_no_of(call))
+        return qs.call_next(conn, call, categories, PriorityPolicy(settings.queue_priority_every))
+    if action == "pause":
+        return qs.pause(conn, call, str(args.get("reason", "")))
+    if action == "resume":
+        return qs.resume(conn, call)
+    return qs.act(conn, call, action, args)
+
+
+_catalogs: dict[str, Catalog] = {}
+
+
+def _catalog(conn: Connection) -> Catalog:
+    published = latest(conn, "catalog")
+    if published is None:
+        raise ApiError(503, "CATALOG_NOT_PUBLISHED", "服务器尚未发布事项目录，暂不能取号叫号")
+    cached = _catalogs.get(published.etag)
+    if cached is None:
+        cached = load_catalog(json.loads(published.body), "服务器事项目录")
+        _catalogs.clear()
+        _catalogs[published.etag] = cached
+    return cached
+
+
+def _id_digest(hall_code: str, id_no: str) -> str:
+    """What the server keeps of an ID number for the per-ID ticket limit: a salted digest."""
+    return hashlib.sha256(f"service-counter/queue-id/v1\n{hall_code}\n{id_no}".encode()).hexdigest()
+
+
+@router.get(
+    "/halls/{hall_code}/board",
+    responses=errors(503),
+    summary="The hall board: current calls, last calls, waiting counts",
+)
+def get_board(hall_code: str, ctx: Ctx) -> dict[str, Any]:
+    """What the hall display shows; ticket numbers only, no personal data."""
+    with ctx.engine.connect() as conn:
+        try:
+            return board(conn, hall_code, qs.QueueCall(hall_code, "", None, ctx.clock()).business_date)
+        finally:
+            conn.rollback()
