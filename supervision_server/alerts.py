@@ -46,6 +46,7 @@ RULES: dict[str, Rule] = {
         Rule("MULTIPLE_CORRECTIONS", 1, YELLOW, "同一办件多次要求补正"),
         Rule("CLOSURE_WITHOUT_REASON", 1, YELLOW, "异常办结或不予受理未填写理由"),
         Rule("PAYLOAD_INVALID", 1, WARNING, "事件内容缺少必要字段或格式不符"),
+        Rule("TICKET_SERVED_TWICE", 1, RED, "同一号码在两个窗口办理（离线期间重复叫号）"),
     )
 }
 

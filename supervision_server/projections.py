@@ -15,6 +15,7 @@ from supervision_server.alerts import AlertDraft
 from supervision_server.case_projection import CASE_TYPES, CaseProjector
 from supervision_server.db import bulk_insert
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
+from supervision_server.queue_reconcile import reconcile_offline
 from supervision_server.schema import clerks, ratings
 from supervision_server.ticket_projection import TICKET_EVENTS, project_tickets
 
@@ -28,6 +29,7 @@ def project(conn: Connection, items: list[ProjectedEvent], now: str) -> list[Ale
     _project_clerks(conn, items)
     drafts = CaseProjector(conn, now).apply([i for i in items if i.type in CASE_TYPES])
     project_tickets(conn, [i for i in items if i.type in TICKET_EVENTS], now)
+    drafts.extend(reconcile_offline(conn, items, now))
     drafts.extend(_project_ratings(conn, [i for i in items if i.type == "rating.recorded"]))
     return drafts
 

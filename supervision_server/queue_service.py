@@ -482,6 +482,9 @@ def _write_if(
 
 
 def _public(ticket: Ticket, ticket_id: int) -> dict[str, Any]:
+    def at(moment: datetime | None) -> str | None:
+        return iso(moment) if moment is not None else None
+
     return {
         "id": ticket_id,
         "number": ticket.number,
@@ -492,8 +495,14 @@ def _public(ticket: Ticket, ticket_id: int) -> dict[str, Any]:
         "window_no": ticket.window_no,
         "business_date": ticket.business_date.isoformat(),
         "issued_at": iso(ticket.issued_at),
-        "called_at": iso(ticket.called_at) if ticket.called_at else None,
+        "first_called_at": at(ticket.first_called_at),
+        "called_at": at(ticket.called_at),
         "recalls": ticket.recalls,
+        "started_at": at(ticket.started_at),
+        "ended_at": at(ticket.ended_at),
         "outcome": ticket.outcome.value if ticket.outcome else None,
         "case_nos": list(ticket.case_nos),
+        "transferred_from": ticket.transferred_from,
+        "to_category": ticket.to_category,
+        "to_window_no": ticket.to_window_no,
     }

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select
 from counter_app.domain.catalog import Catalog, load_catalog
 from counter_app.domain.queue import Priority, PriorityPolicy, QueueError, window_categories
 from counter_app.ledger import public_key_from_b64
+from counter_app.ledger.signed_request import queue_op_message
 from supervision_server import queue_service as qs
 from supervision_server.api_support import Ctx, errors, request_body_doc
 from supervision_server.context import ServerContext
@@ -37,7 +38,6 @@ from supervision_server.queue_schema import queue_ops
 from supervision_server.schema import devices
 from supervision_server.timeutil import parse_iso
 
-QUEUE_OP_TAG = b"service-counter/queue-op/v1\n"
 MAX_OP_BYTES = 4096
 FRESH_FOR = timedelta(minutes=5)
 QUEUE_ACTIONS = frozenset(
@@ -61,7 +61,7 @@ router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
 
 def sign_queue_op(key: Any, body: bytes) -> str:
     """Base64 signature a device sends in ``X-Signature`` for ``body``."""
-    return str(key.sign(QUEUE_OP_TAG + body))
+    return str(key.sign(queue_op_message(body)))
 
 
 @router.post(
@@ -95,7 +95,7 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
         raise unknown_device(device_id)
     try:
         public_key_from_b64(device.public_key).verify(
-            base64.b64decode(signature, validate=True), QUEUE_OP_TAG + raw
+            base64.b64decode(signature, validate=True), queue_op_message(raw)
         )
     except (binascii.Error, ValueError, InvalidSignature) as exc:
         raise ApiError(400, "BAD_SIGNATURE", "叫号请求签名无效") from exc
