@@ -7,6 +7,7 @@ the live queue takes that in, so the ticket is never handed out again, the windo
 its next call, and the time line of the ticket is the one the window recorded:
 
 * a known number still waiting becomes the window's (called, served, finished as recorded);
+* a kiosk's offline ticket joins the queue as waiting, at the time the kiosk issued it;
 * an unknown number (hand-written, walk-in) is added as a ticket of origin TYPED or WALK_IN;
 * a ticket already ended is never reopened, and one another window holds raises an alert
   (TICKET_SERVED_TWICE): two windows served the same number while the server was away.
@@ -60,9 +61,14 @@ def _one(conn: Connection, item: ProjectedEvent, now: str) -> list[AlertDraft]:
         .mappings()
         .first()
     )
+    issued = item.type == "ticket.issued"
+    if issued and row is not None:
+        return []  # a window that typed the number reached the server first: the ticket is known
     snapshot = _snapshot(item, state)
+    if issued:
+        snapshot["window_no"] = None
     if row is None:
-        origin = "WALK_IN" if item.payload.get("walk_in") else "TYPED"
+        origin = "OFFLINE" if issued else "WALK_IN" if item.payload.get("walk_in") else "TYPED"
         conn.execute(
             queue_tickets.insert().values(
                 hall_code=item.hall_code,

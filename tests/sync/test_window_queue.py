@@ -16,7 +16,9 @@ import pytest
 import requests
 
 from counter_app.domain.queue import Outcome, TicketState
-from counter_app.services.clock import HALL_TZ, FixedClock
+from counter_app.receipts.slip import render_ticket_slip
+from counter_app.services.clock import HALL_TZ, FixedClock, system_clock
+from counter_app.services.kiosk import Kiosk, TicketRefused
 from counter_app.services.queue import QueueRefused, WindowQueue
 from counter_app.services.setup import import_catalog, init_counter
 from counter_app.store.datadir import DataDir
@@ -228,3 +230,39 @@ def test_two_windows_serving_one_number_raise_an_alert(
         assert len(mine) == 1 and "A001" in mine[0]["message"]
     finally:
         cut_off.close()
+
+
+def test_an_offline_kiosk_issues_its_own_numbers_and_the_queue_takes_them_in(
+    server: ServerProcess, desks: tuple[Desk, Desk]
+) -> None:
+    kiosk_desk, desk = desks
+    kiosk = Kiosk(kiosk_desk.store, system_clock, kiosk_desk.ops)  # issue times as they happen
+    first = kiosk.issue("A")
+    assert (first.number, first.people_ahead, first.offline) == ("A001", 0, False)
+    assert first.message == "您已领取A001号，前方等待0人"
+    with pytest.raises(TicketRefused) as unknown:
+        kiosk.issue("Z")
+    assert unknown.value.code == "QUEUE_CATEGORY_UNKNOWN"
+    server.kill()
+    offline = [kiosk.issue("A") for _ in range(3)]
+    assert [(t.number, t.people_ahead, t.offline) for t in offline] == [
+        ("A1001", 0, True),
+        ("A1002", 1, True),
+        ("A1003", 2, True),
+    ]
+    slip = render_ticket_slip(kiosk.slip(offline[1]))
+    assert slip.startswith(b"%PDF")
+    server.start()
+    # the server's own numbering goes on; the offline tickets join the queue when the kiosk syncs
+    assert kiosk.issue("A").number == "A002"
+    assert Pusher(kiosk_desk.store, heartbeat_every_s=None).push_once().waiting == 0
+    called = [desk.queue.call_next().ticket.number for _ in range(1)]  # type: ignore[union-attr]
+    assert called == ["A001"]
+    order = []
+    for _ in range(4):
+        desk.queue.start()
+        desk.queue.finish(Outcome.CONSULT)
+        nxt = desk.queue.call_next().ticket
+        order.append(nxt.number if nxt else None)
+    # by issue time: A1001..A1003 were issued after A001 and before A002
+    assert order == ["A1001", "A1002", "A1003", "A002"]
