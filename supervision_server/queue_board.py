@@ -71,3 +71,19 @@ def board(conn: Connection, hall_code: str, day: date) -> dict[str, Any]:
         ],
         "waiting": [{"category": r[0], "count": r[1], "oldest_issued_at": r[2]} for r in waiting],
     }
+
+
+def board_version(conn: Connection, hall_code: str, day: date) -> tuple[Any, ...]:
+    """A cheap fingerprint of the board: it changes whenever a ticket or window of the hall does."""
+    t = queue_tickets.c
+    tickets = conn.execute(
+        select(func.count(), func.max(t.updated_at)).where(
+            t.hall_code == hall_code, t.business_date == day.isoformat()
+        )
+    ).one()
+    windows = conn.execute(
+        select(func.count(), func.max(queue_windows.c.updated_at)).where(
+            queue_windows.c.hall_code == hall_code
+        )
+    ).one()
+    return (day.isoformat(), *tickets, *windows)

@@ -9,17 +9,20 @@ a new one whose ``device_time`` is far from the server's clock is refused as sta
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
 import json
+import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Connection, select
 
 from counter_app.domain.catalog import Catalog, load_catalog
@@ -33,7 +36,7 @@ from supervision_server.db import run_write
 from supervision_server.distribution import latest
 from supervision_server.enroll import valid_device_id
 from supervision_server.errors import ApiError, unknown_device
-from supervision_server.queue_board import board
+from supervision_server.queue_board import board, board_version
 from supervision_server.queue_schema import queue_ops
 from supervision_server.schema import devices
 from supervision_server.timeutil import parse_iso
@@ -191,6 +194,47 @@ def _catalog(conn: Connection) -> Catalog:
 def _id_digest(hall_code: str, id_no: str) -> str:
     """What the server keeps of an ID number for the per-ID ticket limit: a salted digest."""
     return hashlib.sha256(f"service-counter/queue-id/v1\n{hall_code}\n{id_no}".encode()).hexdigest()
+
+
+STREAM_POLL_S = 0.25
+STREAM_KEEPALIVE_S = 15.0
+STREAM_MAX_S = 300.0  # a display reconnects (and so resyncs) at least this often
+
+
+@router.get(
+    "/halls/{hall_code}/stream",
+    responses=errors(503),
+    summary="The hall board as server-sent events: the whole board on connect and on every change",
+)
+async def stream_board(hall_code: str, request: Request, ctx: Ctx) -> StreamingResponse:
+    """``event: board`` with the full board as JSON each time it changes (so a reconnect is a
+    full resync), and a comment line every 15 s to keep proxies from closing the stream."""
+
+    def read(last: tuple[Any, ...] | None) -> tuple[tuple[Any, ...], dict[str, Any] | None]:
+        day = qs.QueueCall(hall_code, "", None, ctx.clock()).business_date
+        with ctx.engine.connect() as conn:
+            try:
+                version = board_version(conn, hall_code, day)
+                return version, (board(conn, hall_code, day) if version != last else None)
+            finally:
+                conn.rollback()
+
+    async def events() -> AsyncIterator[str]:
+        last: tuple[Any, ...] | None = None
+        started = quiet = time.monotonic()
+        yield "retry: 2000\n\n"
+        while time.monotonic() - started < STREAM_MAX_S and not await request.is_disconnected():
+            version, snapshot = await run_in_threadpool(read, last)
+            if snapshot is not None:
+                last = version
+                quiet = time.monotonic()
+                yield "event: board\ndata: " + json.dumps(snapshot, ensure_ascii=False) + "\n\n"
+            elif time.monotonic() - quiet > STREAM_KEEPALIVE_S:
+                quiet = time.monotonic()
+                yield ": keepalive\n\n"
+            await asyncio.sleep(STREAM_POLL_S)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
 @router.get(

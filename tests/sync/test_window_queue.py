@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -25,12 +26,14 @@ from counter_app.store.datadir import DataDir
 from counter_app.store.ledger_store import iter_events
 from counter_app.store.uow import Store
 from counter_app.sync import Pusher, enroll
+from counter_app.sync.board_feed import BoardFeed, parse_events
 from counter_app.sync.client import ServerClient
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.errors import SyncError
 from counter_app.sync.queue_client import QueueOps
 from tests.server.helpers import unique
 from tests.support import DEMO_CATALOG
+from tests.sync.sync_helpers import wait_until
 from tests.sync.sync_server import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -266,3 +269,45 @@ def test_an_offline_kiosk_issues_its_own_numbers_and_the_queue_takes_them_in(
         order.append(nxt.number if nxt else None)
     # by issue time: A1001..A1003 were issued after A001 and before A002
     assert order == ["A1001", "A1002", "A1003", "A002"]
+
+
+def test_the_board_is_pushed_and_resynced_after_the_server_returns(
+    server: ServerProcess, desks: tuple[Desk, Desk]
+) -> None:
+    kiosk, desk = desks
+    hall = desk.store.settings()["hall_code"]
+    boards: list[dict[str, Any]] = []
+    states: list[str] = []
+    feed = BoardFeed(server.url, hall, boards.append, states.append, poll_every_s=0.2)
+    feed.start()
+    try:
+        wait_until(lambda: boards, what="the first board")
+        assert boards[0]["windows"] == [] and boards[0]["waiting"] == []
+        kiosk.ops.send("issue", category="A")
+        wait_until(
+            lambda: boards[-1]["waiting"] and boards[-1]["waiting"][0]["count"] == 1, what="the waiting count"
+        )
+        desk.queue.call_next()
+        wait_until(
+            lambda: any(w["number"] == "A001" for w in boards[-1]["windows"]), what="the call on the board"
+        )
+        shown = next(w for w in boards[-1]["windows"] if w["number"] == "A001")
+        assert (shown["window_no"], shown["text"]) == (3, "请A001号到3号窗口办理")
+        assert states[0] == "live"
+        server.kill()
+        wait_until(lambda: states[-1] == "offline", what="the feed noticing the server is gone")
+        server.start()
+        kiosk.ops.send("issue", category="A")
+        wait_until(lambda: states[-1] == "live" and waiting(boards[-1]) == {"A": 1}, what="resync")
+        assert "polling" in states or "offline" in states
+    finally:
+        feed.stop()
+
+
+def waiting(board: dict[str, Any]) -> dict[str, int]:
+    return {w["category"]: w["count"] for w in board["waiting"]}
+
+
+def test_event_stream_parsing() -> None:
+    lines = ["retry: 2000", "", ": keepalive", "event: board", 'data: {"a":', "data: 1}", "", "data: x", ""]
+    assert list(parse_events(iter(lines))) == [("board", '{"a":\n1}'), ("message", "x")]
