@@ -108,7 +108,7 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
     settings = ctx.settings
 
     def work(conn: Connection) -> dict[str, Any]:
-        if call.window_no is not None:
+        if call.window_no is not None and op["action"] != "issue":
             qs.lock_window(conn, call)  # a window's requests, retries included, one at a time
         stored = conn.execute(select(queue_ops.c.op_id).where(queue_ops.c.op_id == op["op_id"])).first()
         if stored is None and abs(now - op["device_time"]) > FRESH_FOR:

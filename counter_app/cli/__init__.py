@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from counter_app.cli import admin, cases, checks
+from counter_app.cli import admin, cases, checks, modes
 from counter_app.cli.output import Output
 from counter_app.domain.errors import DomainError, ValidationError
 from counter_app.store.datadir import DataDir
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.register(sub)
     cases.register(sub)
     checks.register(sub)
+    modes.register(sub)
     sync = sub.add_parser(
         "sync",
         help="与电子监察服务器同步：enroll 登记 / once 上传一次 / run 持续同步 / status 待上传情况",

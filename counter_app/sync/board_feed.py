@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -64,6 +65,7 @@ class BoardFeed:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._session = requests.Session()
+        self._response: requests.Response | None = None
 
     def start(self) -> None:
         """Start the feed thread."""
@@ -71,11 +73,27 @@ class BoardFeed:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop and wait for the thread (a stream read is cut by closing the session)."""
+        """Stop and wait for the thread; no board is delivered after this returns.
+
+        A read blocked on the open stream is woken by shutting its socket down (closing alone
+        does not wake a blocked ``recv`` on Linux).
+        """
         self._stop.set()
+        response = self._response
+        connection = getattr(response.raw, "connection", None) if response is not None else None
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self._session.close()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def _deliver(self, board: Board) -> None:
+        if not self._stop.is_set():
+            self.listener(board)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -85,12 +103,15 @@ class BoardFeed:
                 if self._stop.is_set():
                     return
                 log.info("board stream interrupted: %s", exc)
+            if self._stop.is_set():
+                return
             if not self._poll_once():
                 self.on_state("offline")
             self._stop.wait(self.poll_every_s)
 
     def _stream(self) -> None:
         with self._session.get(self.base + "/stream", stream=True, timeout=self.timeout) as response:
+            self._response = response
             response.raise_for_status()
             response.encoding = "utf-8"
             self.on_state("live")
@@ -98,7 +119,7 @@ class BoardFeed:
                 if self._stop.is_set():
                     return
                 if event == "board":
-                    self.listener(json.loads(data))
+                    self._deliver(json.loads(data))
 
     def _poll_once(self) -> bool:
         try:
@@ -108,5 +129,5 @@ class BoardFeed:
         except (requests.RequestException, ValueError):
             return False
         self.on_state("polling")
-        self.listener(board)
+        self._deliver(board)
         return True
