@@ -10,6 +10,7 @@ Qt widget relays to its own thread through a signal); ``on_state`` reports ``liv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -83,10 +84,8 @@ class BoardFeed:
         connection = getattr(response.raw, "connection", None) if response is not None else None
         sock = getattr(connection, "sock", None)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._session.close()
         if self._thread is not None:
             self._thread.join(timeout)
