@@ -25,6 +25,7 @@ class EmbeddedFont:
     base_font: str
     drawn: frozenset[str]
     blank: frozenset[str]
+    outlines: dict[str, tuple[tuple[int, int], ...]]  # points of each drawn character's glyph
 
 
 def _objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
@@ -54,6 +55,12 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
     return {int(code, 16): bytes.fromhex(text.decode()).decode("utf-16-be") for code, text in pairs}
 
 
+def outline(font: TTFont, glyph_name: str) -> tuple[tuple[int, int], ...]:
+    """The points of a glyph, components resolved: equal for the same glyph in a font and its subset."""
+    coordinates, _, _ = font["glyf"][glyph_name].getCoordinates(font["glyf"])
+    return tuple((int(x), int(y)) for x, y in coordinates)
+
+
 def embedded_fonts(pdf: bytes) -> list[EmbeddedFont]:
     """Every embedded TrueType font subset of ``pdf``, with what its glyphs draw."""
     objects = _objects(pdf)
@@ -74,9 +81,12 @@ def embedded_fonts(pdf: bytes) -> list[EmbeddedFont]:
         glyf = font["glyf"]
         drawn: set[str] = set()
         blank: set[str] = set()
+        outlines: dict[str, tuple[tuple[int, int], ...]] = {}
         for code, text in unicode.items():
             name = cmap.get(code, cmap.get(0xF000 + code, ".notdef"))
             has_outline = name != ".notdef" and glyf[name].numberOfContours != 0
             (drawn if has_outline else blank).add(text)
-        fonts.append(EmbeddedFont(base, frozenset(drawn), frozenset(blank)))
+            if has_outline:
+                outlines[text] = outline(font, name)
+        fonts.append(EmbeddedFont(base, frozenset(drawn), frozenset(blank), outlines))
     return fonts

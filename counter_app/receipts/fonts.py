@@ -167,10 +167,11 @@ def _chain() -> list[LoadedFont]:
     with _lock:
         if not _chain_done:
             folder = resources_dir() / "fonts"
-            for name, file in CHAIN[1:]:
-                path = folder / file
-                if not path.is_file():
-                    raise FileNotFoundError(f"CJK font not found: {path}")
+            paths = [(name, folder / file) for name, file in CHAIN[1:]]
+            missing = [str(path) for _, path in paths if not path.is_file()]
+            if missing:
+                raise FileNotFoundError(f"CJK font not found: {', '.join(missing)}")
+            for name, path in paths:
                 _loaded.append(_register(name, path))
             extra = os.environ.get(EXTRA_FONT_ENV, "")
             if extra and Path(extra).is_file():

@@ -18,7 +18,7 @@ from counter_app.receipts.layout import build_pdf
 from counter_app.receipts.style import A4_SIZES, styles_for
 from tests.pdf_fonts import embedded_fonts
 
-RARE_NAMES = "王\U00020bb7 李\u4dae 张\u938e"  # 𠮷 (Ext B), 䶮 (Ext A), 鎔 (URO, not GB2312)
+RARE_NAMES = "王\U00020bb7 李\u4dae 张\u9394\u938e"  # 𠮷 (Ext B), 䶮 (Ext A), 鎔 鎎 (URO, not GB2312)
 UNCOVERED = "\U00030041\U00030042\U00031328"  # Extension G code points no shipped font draws
 SAMPLES_PER_BLOCK = 40
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
+
 from counter_app.receipts import (
     render_acceptance_receipt,
     render_rejection_notice,
     render_ticket_slip,
     samples,
 )
+from counter_app.receipts.fonts import font_file, font_for
 from tests.integration.test_receipt_pdfs import Pdf
-from tests.pdf_fonts import embedded_fonts
+from tests.pdf_fonts import embedded_fonts, outline
 
 JI = "\U00020bb7"  # 𠮷, Extension B
 YAN = "\u4dae"  # 䶮, Extension A
-RONG = "\u938e"  # 鎔, URO, outside the GB2312 subset
+RONG = "\u9394"  # 鎔, URO, outside the GB2312 subset
 NO_FONT = "\U00030041"  # Extension G, in no shipped font
 
 
@@ -34,6 +37,15 @@ def test_receipt_draws_applicant_and_agent(tmp_path: Path) -> None:
     data = replace(samples.acceptance_receipt(), applicant=applicant, clerk_name=f"张{RONG}")
     raw = render_acceptance_receipt(data)
     assert {JI, YAN, RONG} <= drawn(raw)
+    # Each is the glyph of the font that should draw it, not some glyph of another embedded font.
+    embedded = {
+        ch: font.outlines[ch] for font in embedded_fonts(raw) for ch in (JI, YAN, RONG) if ch in font.drawn
+    }
+    for ch in (JI, YAN, RONG):
+        name = font_for(ch)
+        assert name is not None
+        with TTFont(font_file(name)) as source:
+            assert embedded[ch] == outline(source, source.getBestCmap()[ord(ch)]), ch
     text = Pdf(raw, tmp_path, "receipt").flat()
     for name in (f"王{JI}", f"李{YAN}", f"张{RONG}"):
         assert name in text

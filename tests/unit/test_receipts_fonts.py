@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from counter_app.receipts.font_subset import (
     non_empty_glyphs,
 )
 
-RARE = "\U00020bb7\u4dae\u938e"  # 𠮷 (Ext B), 䶮 (Ext A), 鎔 (URO, outside the GB2312 subset)
+RARE = "\U00020bb7\u4dae\u9394"  # 𠮷 (Ext B), 䶮 (Ext A), 鎔 (URO, outside the GB2312 subset)
 UNCOVERED = "\U00030041"  # Extension G, in no shipped font
 LICENCES = {
     "WenQuanYiMicroHei-GB2312.ttf": ("LICENSE-WenQuanYiMicroHei.txt", "Apache License"),
@@ -122,7 +125,7 @@ def test_chain_fonts_agree_with_fonttools() -> None:
 
 def test_each_character_takes_the_first_font_that_draws_it() -> None:
     assert fonts.font_for("张") == fonts.FONT_NAME
-    assert fonts.font_for("\u938e") == "CJKHanzi"
+    assert fonts.font_for("\u9394") == "CJKHanzi"
     assert fonts.font_for("\u4dae") == "CJKExtA"
     assert fonts.font_for("\U00020bb7") == "CJKBabelStone"
     assert fonts.font_for("\U000201bb") == "CJKHanaMinA"
@@ -147,3 +150,16 @@ def test_resources_dir_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert fonts.font_path() == tmp_path / "fonts" / fonts.FONT_FILE
     monkeypatch.delenv(fonts.RESOURCES_ENV)
     assert fonts.resources_dir().name == "resources"
+
+
+def test_an_extra_font_with_a_taken_name_is_renamed() -> None:
+    """A hall's own font goes last in the chain; a PostScript name already in use is made unique."""
+    script = (
+        "from reportlab.pdfbase import pdfmetrics\n"
+        "from counter_app.receipts import fonts\n"
+        "names = [f.name for f in fonts.loaded_fonts()]\n"
+        "print(names[-1], pdfmetrics.getFont(names[-1]).face.name.decode())\n"
+    )
+    env = {**os.environ, fonts.EXTRA_FONT_ENV: str(fonts.font_path())}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["CJKExtra", "WenQuanYiMicroHei-CJKExtra"]
