@@ -16,10 +16,11 @@ class Issue:
     code: str
     message: str
     warning: bool = False
+    field: str = ""  # the input it is about, e.g. "applicant.name"; empty when not one field
 
     def as_dict(self) -> dict[str, object]:
         """The issue as plain data, for ``--json`` output and the server."""
-        return {"code": self.code, "message": self.message, "warning": self.warning}
+        return {"code": self.code, "message": self.message, "warning": self.warning, "field": self.field}
 
 
 class DomainError(Exception):

@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from counter_app.receipts.fonts import FONT_NAME, in_main_font, markup
+from counter_app.receipts.fonts import FONT_NAME, draw_text, in_main_font, markup, text_width
 from counter_app.receipts.style import A4_SIZES, GREY, INK, LIGHT_RULE, RULE, Sizes
 
 
@@ -35,7 +35,7 @@ class BoldParagraph(Paragraph):
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped; rare characters in the fallback font)."""
+    """A paragraph of plain text (escaped; each character in the font of the chain that draws it)."""
     return Paragraph(markup(text), style)
 
 
@@ -116,17 +116,15 @@ class SealArea(Flowable):
         canv.circle(cx, cy, radius)
         canv.restoreState()
         canv.setFillColor(GREY)
-        canv.setFont(FONT_NAME, size * 0.9)
-        canv.drawCentredString(cx, cy + radius * 0.42, self.seal_label)
+        draw_text(canv, cx, cy + radius * 0.42, self.seal_label, size * 0.9, "centre")
         canv.setFillColor(INK)
         # Shrink the issuer's name to the circle when it is long: it should sit inside the stamp.
-        widest = max((canv.stringWidth(line, FONT_NAME, size) for line in self.lines), default=0)
+        widest = max((text_width(line, size) for line in self.lines), default=0)
         if widest > radius * 1.8:
             size *= radius * 1.8 / widest
-        canv.setFont(FONT_NAME, size)
         y = cy - size * 0.3
         for line in self.lines:
-            canv.drawCentredString(cx, y, line)
+            draw_text(canv, cx, y, line, size, "centre")
             y -= size * 1.6
 
 
@@ -161,9 +159,9 @@ class NumberedCanvas(Canvas):
         self.setStrokeColor(LIGHT_RULE)
         self.setLineWidth(0.4)
         self.line(sizes.margin_x, y + sizes.small * 1.4, width - sizes.margin_x, y + sizes.small * 1.4)
-        self.setFont(FONT_NAME, sizes.small)
         self.setFillColor(GREY)
         if self._footer_left:
-            self.drawString(sizes.margin_x, y, self._footer_left)
+            draw_text(self, sizes.margin_x, y, self._footer_left, sizes.small)
+        self.setFont(FONT_NAME, sizes.small)
         self.drawRightString(width - sizes.margin_x, y, f"第 {self._pageNumber} 页 共 {total} 页")
         self.restoreState()

@@ -318,6 +318,7 @@ class TicketSlip:
     hall_name: str
     rating_url: str
     window_hint: str = ""  # e.g. "请留意叫号，前往 3—6 号窗口办理"
+    holder_name: str = ""  # 取号人, when the ticket was taken with an ID card
     footer: str = "请留意叫号屏幕和语音提示，过号请重新取号。"
 
     def __post_init__(self) -> None:

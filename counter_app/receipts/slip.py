@@ -48,6 +48,11 @@ def ahead_text(people_ahead: int) -> str:
     return f"您前面还有 {people_ahead} 人等候"
 
 
+def holder_text(name: str) -> str:
+    """``取号人：王𠮷``."""
+    return f"取号人：{name}"
+
+
 def _story(data: TicketSlip) -> list[Flowable]:
     register_fonts()
     number_size = 46 if len(data.ticket_no) <= 5 else 32
@@ -59,8 +64,10 @@ def _story(data: TicketSlip) -> list[Flowable]:
         bold(data.ticket_no, _style("slip_number", number_size, leading=1.1)),
         Spacer(1, 4),
         bold(ahead_text(data.people_ahead), _style("slip_ahead", 11)),
-        para(f"取号时间：{data.issued_at:%Y-%m-%d %H:%M:%S}", _style("slip_time", 9)),
     ]
+    if data.holder_name:
+        story.append(para(holder_text(data.holder_name), _style("slip_holder", 10.5)))
+    story.append(para(f"取号时间：{data.issued_at:%Y-%m-%d %H:%M:%S}", _style("slip_time", 9)))
     if data.window_hint:
         story.append(para(data.window_hint, _style("slip_hint", 9.5)))
     story += [

@@ -15,6 +15,7 @@ from counter_app.domain.case_numbers import make_case_number
 from counter_app.domain.catalog import ServiceItem, TimeUnit
 from counter_app.domain.errors import DomainError, Issue, ValidationError
 from counter_app.domain.validation import check_contact_phone, check_document
+from counter_app.receipts.name_check import name_glyph_issues
 from counter_app.services.case_rows import add_transition
 from counter_app.services.clock import Clock
 from counter_app.services.intake_model import CaseIntake, Decision, Party
@@ -65,17 +66,19 @@ def validate_parties(intake: CaseIntake, today: date) -> list[Issue]:
     """Check applicant, agent and phone; every problem is collected, not just the first."""
     issues: list[Issue] = []
 
-    def party(p: Party, role: str) -> None:
+    def party(p: Party, role: str, key: str) -> None:
         if not p.name.strip():
             issues.append(Issue("PARTY_NAME_EMPTY", f"{role}姓名/名称不能为空"))
+        issues.extend(name_glyph_issues(p.name, f"{key}.name", f"{role}姓名/名称"))
+        issues.extend(name_glyph_issues(p.legal_rep, f"{key}.legal_rep", f"{role}法定代表人"))
         result = check_document(p.cert_type, p.cert_no, today)
         issues.extend(Issue(i.code, f"{role}：{i.message}", i.warning) for i in result.issues)
         if p.kind == "entity" and not p.legal_rep.strip():
             issues.append(Issue("PARTY_LEGAL_REP", f"{role}为单位时须填写法定代表人"))
 
-    party(intake.applicant, "申请人")
+    party(intake.applicant, "申请人", "applicant")
     if intake.agent is not None:
-        party(intake.agent, "经办人")
+        party(intake.agent, "经办人", "agent")
     phone = intake.phone or intake.applicant.phone
     if not phone:
         issues.append(Issue("PHONE_EMPTY", "请填写联系电话"))

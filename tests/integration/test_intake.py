@@ -19,7 +19,7 @@ from counter_app.services.ledger_check import verify_ledger
 from counter_app.services.queries import export_csv, search_cases
 from counter_app.store import schema
 from counter_app.store.ledger_store import iter_events
-from tests.support import ENTITY_USCC, intake_for, promise_item
+from tests.support import ENTITY_USCC, PERSON_ID, intake_for, promise_item
 
 
 def event_count(store) -> int:  # type: ignore[no-untyped-def]
@@ -146,3 +146,27 @@ def test_search_and_export(store, clock, tmp_path) -> None:  # type: ignore[no-u
     assert export_csv(store, path) == 3
     rows = list(csv.reader(path.open(encoding="utf-8-sig")))
     assert rows[0][0] == "办件编号" and {r[0] for r in rows[1:]} == set(numbers)
+
+
+def test_a_name_character_no_font_draws_is_a_warning_with_its_field(store, clock) -> None:  # type: ignore[no-untyped-def]
+    item = promise_item(store)
+    rare = accept_case(
+        store,
+        clock,
+        "clerk-07",
+        intake_for(item, applicant=Party("王\U00020bb7", "111", PERSON_ID, phone="13800138000")),
+    )
+    assert rare.state is CaseState.ACCEPTED
+    assert [w.code for w in rare.warnings] == []  # 𠮷 is in the bundled fonts
+    agent = Party("李\U00030041\U00030041\U00030042", "111", PERSON_ID)
+    result = accept_case(store, clock, "clerk-07", intake_for(item, agent=agent))
+    assert result.state is CaseState.ACCEPTED  # a warning never stops the case
+    assert [(w.code, w.field, w.warning) for w in result.warnings] == [
+        ("NAME_GLYPH_MISSING", "agent.name", True),
+        ("NAME_GLYPH_MISSING", "agent.name", True),
+    ]
+    assert result.warnings[0].message == (
+        "经办人姓名/名称中的“\U00030041”（U+30041）本机字库没有该字，打印时将显示为〔U+30041〕，"
+        "请核对录入是否正确，必要时在文书上手写补正"
+    )
+    assert result.as_dict()["warnings"][1]["field"] == "agent.name"
