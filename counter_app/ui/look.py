@@ -21,7 +21,9 @@ STYLE_SHEET = RESOURCES / "style" / "counter.qss"
 def load_fonts() -> list[str]:
     """Add every bundled TrueType font; returns the families, the primary CJK family first."""
     families: list[str] = []
-    for path in sorted(FONTS.glob("*.tt[fc]")):
+    # The Micro Hei files cover what a screen shows; the large rare-character fonts of the
+    # print chain stay out of start-up (Qt falls back to system fonts for a rare name on screen).
+    for path in sorted(FONTS.glob("WenQuanYiMicroHei*.tt[fc]")):
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id < 0:
             log.warning("font %s could not be loaded", path.name)
