@@ -28,16 +28,22 @@ from counter_app.services.clock import system_clock
 from counter_app.services.documents import issue_document
 from counter_app.services.intake import accept_case
 from counter_app.services.intake_model import CaseIntake, Decision, MaterialIn, Party
+from counter_app.services.kiosk import Kiosk
 from counter_app.services.reference import current_catalog
 from counter_app.services.setup import init_counter
 from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 from counter_app.sync import Pusher, enroll, pull_reference_data
+from counter_app.sync.client import ServerClient
+from counter_app.sync.config import SyncConfig
+from counter_app.sync.queue_client import QueueOps
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CATALOG = ROOT / "resources" / "catalog" / "demo_catalog.json"
 WINDOW = 3
+KIOSK_WINDOW = 99  # the hall's ticket kiosk is enrolled on a number no window uses
 CLERK = "0307"  # 工号 of the demo clerk
+DEMO_TICKETS = ("A", "A", "B", "A", "D")
 
 APPLICANTS = [
     Party("王建国", "111", "11010519491231002X", phone="13800138000"),
@@ -90,7 +96,7 @@ def _wait_ready(url: str, proc: subprocess.Popen[str], seconds: float = 60) -> N
     raise SystemExit("等待服务器启动超时")
 
 
-def _issue_code(root: Path, hall: str) -> str:
+def _issue_code(root: Path, hall: str, window: int = WINDOW) -> str:
     out = subprocess.run(
         [
             sys.executable,
@@ -102,7 +108,7 @@ def _issue_code(root: Path, hall: str) -> str:
             "--hall",
             hall,
             "--window",
-            str(WINDOW),
+            str(window),
         ],
         capture_output=True,
         text=True,
@@ -151,6 +157,42 @@ def _take_in_cases(store: Store) -> list[dict[str, Any]]:
     return done
 
 
+def _kiosk_tickets(root: Path, hall: str, url: str) -> DataDir:
+    """Enroll the kiosk and issue a few tickets, so the windows have citizens waiting."""
+    data = DataDir(root / "kiosk")
+    init_counter(data, hall, KIOSK_WINDOW, system_clock)
+    store = Store(data)
+    try:
+        enroll(store, url, _issue_code(root, hall, KIOSK_WINDOW))
+        pull_reference_data(store)
+        config = SyncConfig.load(store)
+        client = ServerClient(config.server_url)
+        kiosk = Kiosk(store, system_clock, QueueOps(store, config, client, system_clock))
+        issued = [kiosk.issue(category) for category in DEMO_TICKETS]
+        client.close()
+        print("==> 取号机发号：" + "；".join(t.message for t in issued))
+        Pusher(store).push_once()
+    finally:
+        store.close()
+    return data
+
+
+def _open_modes(window: DataDir, kiosk: DataDir) -> list[subprocess.Popen[bytes]]:
+    """The hall display, the kiosk and window 3's queue panel, each its own window."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print("==> 没有图形界面：跳过取号机、大厅屏和叫号面板（有桌面时会自动打开）")
+        return []
+    modes = [(kiosk, "display"), (kiosk, "kiosk"), (window, "queue-panel")]
+    print("==> 打开大厅叫号屏、取号机和 3 号窗口叫号面板")
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "counter_app.cli", "--data-dir", str(folder.root), "--clerk", CLERK, mode],
+            cwd=ROOT,
+        )
+        for folder, mode in modes
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the demo hall."""
     parser = argparse.ArgumentParser(prog="run-demo", description="演示大厅：本地电子监察服务器 + 一个窗口")
@@ -190,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         finally:
             store.close()
+        kiosk = _kiosk_tickets(root, hall, url)
         token = (root / "server" / "admin_token").read_text().strip()
         headers = {"Authorization": f"Bearer {token}"}
         seen = requests.get(url + "/api/v1/cases", headers=headers, timeout=10).json()
@@ -201,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    公众核验 {case['project_no']}：HTTP {check.status_code} {check.text[:120]}")
         if args.once:
             return 0
+        opened = _open_modes(data, kiosk)
         print(f"==> 演示服务器运行中：{url}/docs （按 Ctrl+C 停止）")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         server.wait()
@@ -208,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        for proc in locals().get("opened", []):
+            proc.terminate()
         if server.poll() is None:
             server.terminate()
             try:
