@@ -339,6 +339,35 @@ def _call_back(conn: Connection, call: QueueCall, window: Any, number: str) -> d
     return {"ticket": _public(back, row["id"])}
 
 
+def cancel(conn: Connection, call: QueueCall, number: str) -> dict[str, Any]:
+    """取消 a waiting ticket of today (the citizen left, or the kiosk voided a misprint)."""
+    t = queue_tickets.c
+    row = (
+        conn.execute(
+            select(queue_tickets)
+            .where(
+                t.hall_code == call.hall_code,
+                t.business_date == call.business_date.isoformat(),
+                t.number == number,
+            )
+            .order_by(t.leg.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise ApiError(404, "TICKET_UNKNOWN", f"今天没有 {number} 号")
+    ticket = _ticket(row)
+    try:
+        cancelled = ticket.cancel(call.now)
+    except QueueError as exc:
+        raise ApiError(409, exc.code, exc.message) from exc
+    if not _write_if(conn, call, row["id"], TicketState.WAITING, cancelled):
+        raise ApiError(409, "TICKET_CHANGED", f"{number} 号刚被其他操作改变，请刷新后重试")
+    return {"ticket": _public(cancelled, row["id"])}
+
+
 def pause(conn: Connection, call: QueueCall, reason: str) -> dict[str, Any]:
     """暂停服务 with a reason; a ticket being served is finished first."""
     if not reason.strip():

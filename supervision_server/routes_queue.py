@@ -54,6 +54,7 @@ QUEUE_ACTIONS = frozenset(
         "transfer",
         "park",
         "call_back",
+        "cancel",
         "pause",
         "resume",
     }
@@ -108,7 +109,7 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
     settings = ctx.settings
 
     def work(conn: Connection) -> dict[str, Any]:
-        if call.window_no is not None and op["action"] != "issue":
+        if call.window_no is not None and op["action"] not in ("issue", "cancel"):
             qs.lock_window(conn, call)  # a window's requests, retries included, one at a time
         stored = conn.execute(select(queue_ops.c.op_id).where(queue_ops.c.op_id == op["op_id"])).first()
         if stored is None and abs(now - op["device_time"]) > FRESH_FOR:
@@ -169,6 +170,8 @@ def _dispatch(
     if action == "call_next":
         categories = window_categories(_catalog(conn), qs.window_no_of(call))
         return qs.call_next(conn, call, categories, PriorityPolicy(settings.queue_priority_every))
+    if action == "cancel":
+        return qs.cancel(conn, call, str(args.get("number", "")).strip().upper())
     if action == "pause":
         return qs.pause(conn, call, str(args.get("reason", "")))
     if action == "resume":

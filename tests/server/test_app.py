@@ -35,6 +35,7 @@ ROUTES = {
     ("get", "/check"),
     ("post", "/api/v1/queue/devices/{device_id}/ops"),
     ("get", "/api/v1/queue/halls/{hall_code}/board"),
+    ("get", "/api/v1/queue/halls/{hall_code}/stream"),
 }
 
 
