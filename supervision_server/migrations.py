@@ -60,9 +60,26 @@ def _v2_queue(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(QUEUE_TABLES))
 
 
+def _v3_case_authority(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.case_holders, schema.case_serials])
+    # Cases already held were received by their devices and never handed over.
+    conn.execute(
+        schema.case_holders.insert().from_select(
+            ["project_no", "owner_device_id", "holder_device_id", "updated_at"],
+            select(
+                schema.cases.c.project_no,
+                schema.cases.c.device_id,
+                schema.cases.c.device_id,
+                schema.cases.c.updated_at,
+            ),
+        )
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
+    (3, "case holders and case number serials", _v3_case_authority),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -185,6 +185,29 @@ cases = Table(
     Index("ix_cases_cert_no", "applicant_cert_no"),
 )
 
+# Who may speak about a case: the device that received it and the one holding it now (the same
+# until the holder hands it over). Kept beside ``cases`` so that ingest can check a batch before
+# storing it.
+case_holders = Table(
+    "case_holders",
+    metadata,
+    Column("project_no", String, primary_key=True),
+    Column("owner_device_id", String(64), nullable=False),
+    Column("holder_device_id", String(64), nullable=False),
+    Column("handed_over_seq", BigInteger, nullable=True),  # the holder-changing event, if any
+    Column("updated_at", String, nullable=False),
+)
+
+# The highest serial seen per device and day of the case number: a window learns it before it
+# issues numbers, and a serial skipped over is a CASE_NUMBER_GAP alert.
+case_serials = Table(
+    "case_serials",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("day", String(10), primary_key=True),  # the number's own day, YYYY-MM-DD
+    Column("last_serial", Integer, nullable=False),
+)
+
 tickets = Table(
     "tickets",
     metadata,
