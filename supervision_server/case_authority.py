@@ -12,8 +12,13 @@ ledger order against the bindings the server holds (``case_holders``) and raises
   (see ``counter_app.domain.case_authority``): 403 CASE_NOT_HOLDER.
 
 Otherwise :meth:`CaseAuthority.write` binds the new cases to the device, moves handed-over
-cases to their new holder, raises each device's highest serial per day and returns the alerts
-(CASE_NUMBER_GAP once per skipped serial, HANDOVER_TARGET_UNKNOWN).
+cases to their new holder and returns the alerts: CASE_NUMBER_GAP once per serial the batch
+skips over (a window issues serials in ledger order, so a number below one that arrived and
+above the highest held before will never come), HANDOVER_TARGET_UNKNOWN.
+
+Each binding of a number in the hall's format keeps the number's day and serial, so the highest
+serial a device holds for a day is one index read, made in the statement that loads the
+batch's bindings.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, func, literal, null, select, union_all
 
 from counter_app.domain.case_authority import (
     HANDED_OVER,
@@ -33,24 +38,77 @@ from counter_app.domain.case_authority import (
     authority_problem,
     is_case_event,
 )
-from counter_app.domain.case_numbers import CaseNumberError, device_tag, issued_by, parse_case_number
+from counter_app.domain.case_numbers import device_tag, issued_by, parse_case_number
 from supervision_server.alerts import AlertDraft
 from supervision_server.errors import ApiError
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
-from supervision_server.schema import case_holders, case_serials, cases, devices
+from supervision_server.schema import case_holders, cases, devices
 
 # A jump past this many serials is one alert for the range, not one per number.
 GAP_ALERTS_MAX = 50
 
 
-def last_serials(conn: Connection, device_id: str, since: str) -> list[dict[str, Any]]:
-    """The highest serial per day (from ``since``, YYYY-MM-DD) the server holds for a device."""
+def last_serials(conn: Connection, device_id: str, since: date) -> list[dict[str, Any]] | None:
+    """The highest serial per day from ``since`` the server holds for a device; None if unknown."""
+    known = conn.execute(select(devices.c.device_id).where(devices.c.device_id == device_id)).first()
+    if known is None:
+        return None
+    held = case_holders.c
     query = (
-        select(case_serials.c.day, case_serials.c.last_serial)
-        .where(case_serials.c.device_id == device_id, case_serials.c.day >= since)
-        .order_by(case_serials.c.day)
+        select(held.serial_day, func.max(held.serial))
+        .where(held.owner_device_id == device_id, held.serial_day >= since.isoformat())
+        .group_by(held.serial_day)
+        .order_by(held.serial_day)
     )
-    return [{"day": row.day, "last_serial": int(row.last_serial)} for row in conn.execute(query)]
+    return [{"day": day, "last_serial": int(top)} for day, top in conn.execute(query)]
+
+
+def backfill_holders(conn: Connection) -> None:
+    """Bind every case not yet bound to the device that received it (a schema upgrade)."""
+    unbound = (
+        select(cases.c.project_no, cases.c.device_id, cases.c.updated_at)
+        .join(case_holders, case_holders.c.project_no == cases.c.project_no, isouter=True)
+        .where(case_holders.c.project_no.is_(None))
+    )
+    rows = conn.execute(unbound).all()
+    devs = {d.device_id: d for d in conn.execute(select(devices))}
+    out = []
+    for no, device_id, updated_at in rows:
+        dev = devs.get(device_id)
+        day, serial = (
+            serial_of(no, dev.hall_code, dev.window_no, device_tag_of(dev.public_key))
+            if dev
+            else (None, None)
+        )
+        out.append(
+            {
+                "project_no": no,
+                "owner_device_id": device_id,
+                "holder_device_id": device_id,
+                "handed_over_seq": None,
+                "serial_day": day,
+                "serial": serial,
+                "updated_at": updated_at,
+            }
+        )
+    for part in chunks(out):
+        conn.execute(case_holders.insert(), part)
+
+
+def serial_of(project_no: str, hall_code: str, window_no: int, tag: str) -> tuple[str | None, int | None]:
+    """(day, serial) of a number this device issued, else (None, None)."""
+    if not issued_by(project_no, hall_code, window_no, tag):
+        return None, None
+    number = parse_case_number(project_no)
+    return number.day.isoformat(), number.serial
+
+
+def device_tag_of(public_key: str) -> str:
+    """The tag a device's case numbers carry, from its enrolled public key (base64)."""
+    try:
+        return device_tag(base64.b64decode(public_key, validate=True))
+    except (binascii.Error, ValueError):
+        return ""
 
 
 def held_case(conn: Connection, device_id: str, project_no: str) -> dict[str, Any] | None:
@@ -105,6 +163,7 @@ class CaseAuthority:
     bindings: dict[str, _Binding] = field(default_factory=dict)
     new: dict[str, dict[str, Any]] = field(default_factory=dict)
     moved: dict[str, dict[str, Any]] = field(default_factory=dict)
+    held_last: dict[str, int] = field(default_factory=dict)  # day -> highest serial held before
     serials: dict[str, int] = field(default_factory=dict)  # day -> highest serial in this batch
     seen: dict[str, set[int]] = field(default_factory=dict)  # day -> every serial in this batch
     targets: list[ProjectedEvent] = field(default_factory=list)
@@ -112,18 +171,17 @@ class CaseAuthority:
     @property
     def tag(self) -> str:
         """The device tag its case numbers carry, from its enrolled public key."""
-        try:
-            return device_tag(base64.b64decode(self.public_key, validate=True))
-        except (binascii.Error, ValueError):
-            return ""
+        return device_tag_of(self.public_key)
 
     def check(self, items: list[ProjectedEvent]) -> None:
         """Raise :class:`CaseRefused` for the first event of ``items`` the device may not record."""
         mine = [i for i in items if is_case_event(i.type) and i.project_no() is not None]
         if not mine:
             return
-        self._load(sorted({no for i in mine if (no := i.project_no())}))
         tag = self.tag
+        numbers = sorted({no for i in mine if (no := i.project_no())})
+        days = {day for no in numbers if (day := serial_of(no, self.hall_code, self.window_no, tag)[0])}
+        self._load(numbers, sorted(days))
         for item in mine:
             no = item.project_no()
             assert no is not None
@@ -143,72 +201,78 @@ class CaseAuthority:
                 binding.holder = item.text("to_device_id") or binding.holder
                 binding.handed_over_seq = item.seq
                 self.targets.append(item)
-                (self.new if no in self.new else self.moved)[no] = self._row(no, binding)
+                if no in self.new:
+                    self.new[no] = self._row(no, binding)
+                else:
+                    self.moved[no] = {
+                        "project_no": no,
+                        "holder_device_id": binding.holder,
+                        "handed_over_seq": binding.handed_over_seq,
+                        "updated_at": self.now,
+                    }
 
     def write(self) -> list[AlertDraft]:
         """Store the new bindings, handovers and serials; the alerts they raise."""
         changed_rows(self.conn, case_holders, self.new, self.moved)
         drafts = self._handover_targets()
-        if not self.serials:
-            return drafts
-        held = {
-            row.day: int(row.last_serial)
-            for row in self.conn.execute(
-                select(case_serials.c.day, case_serials.c.last_serial).where(
-                    case_serials.c.device_id == self.device_id,
-                    case_serials.c.day.in_(sorted(self.serials)),
-                )
-            )
-        }
-        new_rows: dict[Any, dict[str, Any]] = {}
-        dirty: dict[Any, dict[str, Any]] = {}
-        for day, serial in sorted(self.serials.items()):
-            last = held.get(day, 0)
-            if serial <= last:
-                continue
-            row = {"device_id": self.device_id, "day": day, "last_serial": serial}
-            (dirty if day in held else new_rows)[day] = row
-        changed_rows(self.conn, case_serials, new_rows, dirty)
-        drafts.extend(self._gaps(held))
+        drafts.extend(self._gaps())
         return drafts
 
     # -- loading and recording ------------------------------------------------------------------
 
-    def _load(self, numbers: list[str]) -> None:
-        for part in chunks(numbers):
-            query = (
-                select(case_holders)
-                .where(case_holders.c.project_no.in_(part))
-                .order_by(case_holders.c.project_no)
-                .with_for_update()
-            )
-            for row in self.conn.execute(query).mappings():
-                self.bindings[row["project_no"]] = _Binding(
-                    row["owner_device_id"], row["holder_device_id"], row["handed_over_seq"]
-                )
+    def _load(self, numbers: list[str], days: list[str]) -> None:
+        # Bindings need no row lock: an owner never changes, a holder changes only by the
+        # holder's own events (serialised by its device lock), and two devices registering one
+        # number at once collide on the primary key, and the loser is retried against the winner.
+        held = case_holders.c
+        tops = [
+            select(
+                literal(day, String).label("kind"),
+                literal(None, String).label("project_no"),
+                null(),
+                null(),
+                func.max(held.serial),
+            ).where(held.owner_device_id == self.device_id, held.serial_day == day)
+            for day in days
+        ]
+        for index, part in enumerate(chunks(numbers)):
+            bindings = select(
+                literal("", String).label("kind"),
+                held.project_no,
+                held.owner_device_id,
+                held.holder_device_id,
+                held.handed_over_seq,
+            ).where(held.project_no.in_(part))
+            query = union_all(bindings, *tops) if index == 0 and tops else bindings
+            for kind, no, owner, holder, number in self.conn.execute(query):
+                if kind:
+                    self.held_last[kind] = int(number or 0)
+                else:
+                    self.bindings[no] = _Binding(owner, holder, number)
 
     def _row(self, no: str, binding: _Binding) -> dict[str, Any]:
+        day, serial = serial_of(no, self.hall_code, self.window_no, self.tag)
         return {
             "project_no": no,
             "owner_device_id": binding.owner,
             "holder_device_id": binding.holder,
             "handed_over_seq": binding.handed_over_seq,
+            "serial_day": day,
+            "serial": serial,
             "updated_at": self.now,
         }
 
     def _note_serial(self, no: str) -> None:
-        try:
-            number = parse_case_number(no)
-        except CaseNumberError:
+        day, serial = serial_of(no, self.hall_code, self.window_no, self.tag)
+        if day is None or serial is None:
             return
-        day = number.day.isoformat()
-        self.serials[day] = max(self.serials.get(day, 0), number.serial)
-        self.seen.setdefault(day, set()).add(number.serial)
+        self.serials[day] = max(self.serials.get(day, 0), serial)
+        self.seen.setdefault(day, set()).add(serial)
 
-    def _gaps(self, held: dict[str, int]) -> list[AlertDraft]:
+    def _gaps(self) -> list[AlertDraft]:
         drafts = []
         for day, top in sorted(self.serials.items()):
-            last = held.get(day, 0)
+            last = self.held_last.get(day, 0)
             missing = [s for s in range(last + 1, top) if s not in self.seen.get(day, set())]
             if not missing:
                 continue

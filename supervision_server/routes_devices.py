@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -136,10 +136,16 @@ def get_case_serials(
 ) -> CaseSerialsResponse:
     """Per day from ``since``: a window raises its own serial counter to these before issuing
     case numbers, so that a window restored from an old copy never issues a number again."""
-    if not valid_device_id(device_id) or device_head(ctx.engine, device_id) is None:
+    if not valid_device_id(device_id):
         raise unknown_device(device_id)
+    try:
+        first = date.fromisoformat(since)
+    except ValueError as exc:
+        raise ApiError(422, "BAD_DAY", "since 必须是存在的日期，格式为 YYYY-MM-DD") from exc
     with read_connection(ctx.engine) as conn:
-        rows = last_serials(conn, device_id, since)
+        rows = last_serials(conn, device_id, first)
+    if rows is None:
+        raise unknown_device(device_id)
     return CaseSerialsResponse(device_id=device_id, serials=[DaySerial(**row) for row in rows])
 
 

@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from counter_app.domain.case_numbers import device_tag, make_case_number
 from counter_app.ledger import DeviceKey
-from supervision_server.schema import cases, events
+from supervision_server.migrations import LATEST, MIGRATIONS, migrate
+from supervision_server.schema import case_holders, cases, events, schema_version
 from tests.server.conftest import enroll
 from tests.server.helpers import ADMIN, Chain, accepted_payload, case_payload, unique, wire
 
 DAY = date(2026, 11, 25)
+HOLDERS_VERSION = next(n for n, about, _ in MIGRATIONS if about.startswith("case holders"))
 
 
 def number(chain: Chain, serial: int, window: int = 3, hall: str = "H1") -> str:
@@ -225,3 +227,21 @@ def test_case_serials_of_an_unknown_device_or_bad_day(client: TestClient) -> Non
     assert (reply.status_code, reply.json()["code"]) == (403, "UNKNOWN_DEVICE")
     bad = client.get("/api/v1/devices/dev-nobody/case-serials", params={"since": "25.11.2026"})
     assert bad.status_code == 422
+
+
+def test_case_serials_refuse_a_day_that_does_not_exist(client: TestClient, device: Chain) -> None:
+    reply = client.get(f"/api/v1/devices/{device.device_id}/case-serials", params={"since": "2026-13-45"})
+    assert (reply.status_code, reply.json()["code"]) == (422, "BAD_DAY")
+
+
+def test_an_upgraded_server_binds_the_cases_it_already_held(client: TestClient, device: Chain) -> None:
+    other, no = two_windows(client, device)
+    engine = client.app.state.ctx.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:  # the database as the previous version left it
+        conn.execute(case_holders.delete().where(case_holders.c.owner_device_id == device.device_id))
+        conn.execute(schema_version.delete().where(schema_version.c.version == HOLDERS_VERSION))
+    assert migrate(engine) == LATEST
+    reply = post(client, other, ("case.closed", {"project_no": no, "result_code": 2, "reason": "x"}))
+    assert (reply.status_code, reply.json()["code"]) == (403, "CASE_NOT_HOLDER")
+    serials = client.get(f"/api/v1/devices/{device.device_id}/case-serials", params={"since": "2026-11-25"})
+    assert serials.json()["serials"] == [{"day": "2026-11-25", "last_serial": 1}]

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from counter_app.domain.case import ResultCode
 from counter_app.domain.case_numbers import make_case_number, parse_case_number
@@ -222,13 +223,22 @@ def test_a_window_restored_from_an_old_copy_never_issues_a_number_again(
     assert (first["found"], first["applicant_name"]) == (True, "市*3")
     assert [a.rule_id for a in alerts(server, project_no=taken[2].project_no)] == ["DUPLICATE_PROJECT_NO"]
     offline.close()
-    # Restored again, and it learns the server's floor before numbering: 0006 is next.
+    # Restored again: ``counter intake`` learns the server's floor before numbering, 0006 is next.
     online = restore_db(data, copy)
     counters.append(online)
-    floor = learn_number_floor(online, datetime.now(HALL_TZ).date())
-    assert floor.raised == {today: (2, 5)}
-    fresh = take_case(online, name="新市民")
-    assert parse_case_number(fresh.project_no).serial == 6
+    item = promise_item(online)
+    intake = {
+        "task_code": item.task_code,
+        "applicant": {"name": "新市民", "cert_no": PERSON_ID, "phone": "13800138000"},
+        "materials": [{"name": m.name, "copies": m.copies} for m in item.materials if m.required],
+    }
+    (tmp_path / "intake.json").write_text(json.dumps(intake, ensure_ascii=False), encoding="utf-8")
+    code, fresh = counter_cli(online, "intake", str(tmp_path / "intake.json"))
+    assert code == 0 and parse_case_number(fresh["project_no"]).serial == 6
+    assert "number_floor_warning" not in fresh
+    with online.read() as conn:
+        assert conn.execute(select(schema.case_serials.c.last_serial)).scalars().all() == [6]
+    assert learn_number_floor(online, datetime.now(HALL_TZ).date()).raised == {}  # nothing left to raise
     with online.read() as conn:
         batch = build_batch(conn, 0, 500, 10_000_000)
     assert batch is not None
@@ -239,7 +249,7 @@ def test_a_window_restored_from_an_old_copy_never_issues_a_number_again(
         timeout=30,
     )
     assert reply.status_code == 200, reply.text  # a FORK branch (restored), but no number reused
-    assert check(server, fresh.project_no, fresh.check_code)["applicant_name"] == "新*民"
+    assert check(server, fresh["project_no"], fresh["check_code"])["applicant_name"] == "新*民"
     for old in taken:
         assert check(server, old.project_no, old.check_code)["found"] is True
 
@@ -264,3 +274,22 @@ def test_a_number_that_never_reaches_the_server_is_an_alert_once(
     assert [(a.device_id, a.project_no) for a in gaps if a.device_id == store.device_id()] == [
         (store.device_id(), next_number(store, 2))
     ]
+
+
+def test_intake_offline_still_numbers_and_says_the_floor_was_not_checked(
+    server: ServerProcess, counters: list[Store], tmp_path: Path
+) -> None:
+    store = window(server, counters, tmp_path / "offline")
+    with store.unit_of_work() as uow:
+        uow.put_setting("server_url", "http://127.0.0.1:9")  # nothing listens on 9
+        uow.commit()
+    item = promise_item(store)
+    intake = {
+        "task_code": item.task_code,
+        "applicant": {"name": "离线市民", "cert_no": PERSON_ID, "phone": "13800138000"},
+        "materials": [{"name": m.name, "copies": m.copies} for m in item.materials if m.required],
+    }
+    (tmp_path / "intake.json").write_text(json.dumps(intake, ensure_ascii=False), encoding="utf-8")
+    code, taken = counter_cli(store, "intake", str(tmp_path / "intake.json"))
+    assert code == 0 and parse_case_number(taken["project_no"]).serial == 1
+    assert taken["number_floor_warning"] == "未能向电子监察服务器核对办件编号（离线接件），联网后请尽快同步"
