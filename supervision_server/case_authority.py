@@ -166,6 +166,7 @@ class CaseAuthority:
     held_last: dict[str, int] = field(default_factory=dict)  # day -> highest serial held before
     serials: dict[str, int] = field(default_factory=dict)  # day -> highest serial in this batch
     seen: dict[str, set[int]] = field(default_factory=dict)  # day -> every serial in this batch
+    top_seq: dict[str, int] = field(default_factory=dict)  # day -> seq of its highest serial
     targets: list[ProjectedEvent] = field(default_factory=list)
 
     @property
@@ -193,7 +194,7 @@ class CaseAuthority:
                     raise self._foreign(item, no)
                 binding = self.bindings[no] = _Binding(self.device_id, self.device_id)
                 self.new[no] = self._row(no, binding)
-                self._note_serial(no)
+                self._note_serial(no, item.seq)
             problem = authority_problem(item.type, self.device_id, binding.owner, binding.holder)
             if problem is not None:
                 raise self._not_holder(item, no, binding, problem)
@@ -262,11 +263,13 @@ class CaseAuthority:
             "updated_at": self.now,
         }
 
-    def _note_serial(self, no: str) -> None:
+    def _note_serial(self, no: str, seq: int) -> None:
         day, serial = serial_of(no, self.hall_code, self.window_no, self.tag)
         if day is None or serial is None:
             return
-        self.serials[day] = max(self.serials.get(day, 0), serial)
+        if serial > self.serials.get(day, 0):
+            self.serials[day] = serial
+            self.top_seq[day] = seq
         self.seen.setdefault(day, set()).add(serial)
 
     def _gaps(self) -> list[AlertDraft]:
@@ -284,6 +287,7 @@ class CaseAuthority:
                         f"设备 {self.device_id} 的办件编号 {numbers[0]} 至 {numbers[-1]} 共 "
                         f"{len(missing)} 个从未上报，而其后的编号已上报",
                         device_id=self.device_id,
+                        seq=self.top_seq.get(day),
                         project_no=numbers[0],
                         details={"day": day, "missing_from": missing[0], "missing_to": missing[-1]},
                     )
@@ -295,6 +299,7 @@ class CaseAuthority:
                     f"设备 {self.device_id} 的办件编号 {no} 从未上报，而其后的编号已上报"
                     "（疑似办件在上报前被删除）",
                     device_id=self.device_id,
+                    seq=self.top_seq.get(day),
                     project_no=no,
                     details={"day": day, "serial": serial},
                 )

@@ -69,7 +69,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.ledger import GENESIS_HASH, AckReceipt, LedgerError, SignedEvent, sign_receipt
-from supervision_server.alerts import AlertDraft, alert_exists, record_alerts
+from supervision_server.alerts import AlertDraft, list_alerts, record_alerts
 from supervision_server.case_authority import CaseAuthority, CaseRefused
 from supervision_server.context import ServerContext
 from supervision_server.db import bulk_insert, read_connection, run_write
@@ -228,11 +228,10 @@ def _ingest(ctx: ServerContext, device_id: str, public_key: str, batch: list[Sig
 
 
 def _record_refusal(conn: Connection, refused: CaseRefused, now: datetime) -> None:
-    # Once per device, seq and case: a window that resends the same batch raises no new alert.
+    # Once per refused event: a window that resends the same batch raises no new alert.
     draft = refused.draft
-    if not alert_exists(
-        conn, draft.rule_id, device_id=draft.device_id, seq=draft.seq, project_no=draft.project_no
-    ):
+    held = list_alerts(conn, rule_id=draft.rule_id, device_id=draft.device_id, project_no=draft.project_no)
+    if not any(a["seq"] == draft.seq and a["details"].get("event") == draft.details["event"] for a in held):
         record_alerts(conn, [draft], now)
 
 

@@ -178,10 +178,11 @@ def test_a_handover_lets_the_delivery_window_deliver_and_nobody_else(
     reply = post(client, delivery, ("case.delivered", {"project_no": no, "method": "窗口领取"}))
     assert reply.status_code == 200, reply.text
     assert check(client, no, "7K3Q9").json()["state"] == "DELIVERED"
-    # One alert per device, seq and case: the delivery window's two refusals were both its seq 1.
+    # One alert per refused event: the delivery window's two refusals (both its seq 1) differ.
     assert [(a["rule_id"], a["device_id"], a["seq"]) for a in alerts(client, project_no=no)] == [
         ("CASE_NOT_HOLDER", delivery.device_id, 1),
         ("CASE_NOT_HOLDER", device.device_id, 5),
+        ("CASE_NOT_HOLDER", delivery.device_id, 1),
         ("CASE_NOT_HOLDER", third.device_id, 1),
     ]
 
@@ -204,19 +205,24 @@ def test_a_skipped_serial_is_one_alert_per_missing_number(client: TestClient, de
     received = [("case.received", case_payload(number(device, s))) for s in (1, 2, 5)]
     assert post(client, device, *received).status_code == 200
     gaps = alerts(client, rule_id="CASE_NUMBER_GAP", device_id=device.device_id)
-    assert [(a["project_no"], a["level"]) for a in gaps] == [
-        (number(device, 3), "黄牌"),
-        (number(device, 4), "黄牌"),
+    assert [(a["project_no"], a["level"], a["seq"]) for a in gaps] == [
+        (number(device, 3), "黄牌", 3),  # raised by the event that skipped them
+        (number(device, 4), "黄牌", 3),
     ]
     assert post(client, device, ("case.received", case_payload(number(device, 6)))).status_code == 200
     assert post(client, device, ("case.received", case_payload(number(device, 8)))).status_code == 200
     gaps = alerts(client, rule_id="CASE_NUMBER_GAP", device_id=device.device_id)
     assert [a["project_no"] for a in gaps] == [number(device, s) for s in (3, 4, 7)]
+    # A jump past GAP_ALERTS_MAX numbers is one alert for the range.
+    assert post(client, device, ("case.received", case_payload(number(device, 70)))).status_code == 200
+    gaps = alerts(client, rule_id="CASE_NUMBER_GAP", device_id=device.device_id)
+    assert len(gaps) == 4 and gaps[-1]["project_no"] == number(device, 9)
+    assert (gaps[-1]["details"]["missing_from"], gaps[-1]["details"]["missing_to"]) == (9, 69)
     serials = client.get(f"/api/v1/devices/{device.device_id}/case-serials", params={"since": "2026-11-01"})
     assert serials.status_code == 200
     assert serials.json() == {
         "device_id": device.device_id,
-        "serials": [{"day": "2026-11-25", "last_serial": 8}],
+        "serials": [{"day": "2026-11-25", "last_serial": 70}],
     }
     later = client.get(f"/api/v1/devices/{device.device_id}/case-serials", params={"since": "2026-11-26"})
     assert later.json()["serials"] == []
