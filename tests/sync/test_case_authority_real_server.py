@@ -117,7 +117,10 @@ def test_a_window_can_neither_rewrite_nor_preregister_another_windows_case(
     status = push(forger)
     assert status.state == "stopped" and status.last_error is not None
     assert (status.last_error.code, status.last_error.http_status) == ("CASE_NOT_HOLDER", 403)
-    assert "CASE_NOT_HOLDER" in status.last_error.message
+    assert status.last_error.message == (
+        "电子监察服务器拒收：本窗口的记录涉及不归本窗口办理的办件，同步已暂停，请立即联系管理员。"
+        "（错误代码：CASE_NOT_HOLDER）"
+    )
     with forger.read() as conn:
         assert acked_seq(conn) == 0
     assert alerts(server, device_id=forger.device_id()) == [
