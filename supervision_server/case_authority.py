@@ -27,6 +27,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, String, func, literal, null, select, union_all
@@ -169,7 +170,7 @@ class CaseAuthority:
     top_seq: dict[str, int] = field(default_factory=dict)  # day -> seq of its highest serial
     targets: list[ProjectedEvent] = field(default_factory=list)
 
-    @property
+    @cached_property
     def tag(self) -> str:
         """The device tag its case numbers carry, from its enrolled public key."""
         return device_tag_of(self.public_key)
@@ -213,7 +214,7 @@ class CaseAuthority:
                     }
 
     def write(self) -> list[AlertDraft]:
-        """Store the new bindings, handovers and serials; the alerts they raise."""
+        """Store the new bindings and the handovers; the alerts they raise."""
         changed_rows(self.conn, case_holders, self.new, self.moved)
         drafts = self._handover_targets()
         drafts.extend(self._gaps())

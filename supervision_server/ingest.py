@@ -29,7 +29,8 @@ holding the device row's lock, each event is placed:
 it, and only that device, or the device it handed the case to, may record events about it.
 Before anything is stored, the batch's new case events are checked in ledger order; the first
 one the device may not record refuses the WHOLE batch with 403 and a stable code, and raises a
-red alert naming the device that tried (once per device, seq and case):
+red alert naming the device that tried (once per refused event; the alert keeps the event,
+signed, since it is not stored):
 
 * CASE_NOT_HOLDER - an event about a case another device holds (or, for a device the case was
   handed to, an event other than delivery or a further handover);

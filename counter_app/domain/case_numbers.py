@@ -96,4 +96,5 @@ def issued_by(project_no: str, hall_code: str, window_no: int, tag: str) -> bool
         number = parse_case_number(project_no)
     except CaseNumberError:
         return None
-    return (number.hall_code, number.window_no, number.device_tag) == (hall_code, window_no, tag)
+    # Numbers are read in upper case, so a hall configured in lower case still owns its numbers.
+    return (number.hall_code, number.window_no, number.device_tag) == (hall_code.upper(), window_no, tag)
