@@ -25,6 +25,29 @@ holding the device row's lock, each event is placed:
   SEQ_GAP with ``expected_seq`` plus the acknowledgement of what was stored, so the counter
   resends from ``expected_seq`` without repeating work.
 
+**Case authority** (``case_authority.py``): a case number is bound to the device that received
+it, and only that device, or the device it handed the case to, may record events about it.
+Before anything is stored, the batch's new case events are checked in ledger order; the first
+one the device may not record refuses the WHOLE batch with 403 and a stable code, and raises a
+red alert naming the device that tried (once per refused event; the alert keeps the event,
+signed, since it is not stored):
+
+* CASE_NOT_HOLDER - an event about a case another device holds (or, for a device the case was
+  handed to, an event other than delivery or a further handover);
+* CASE_NO_FOREIGN - a case number whose hall, window or device tag is not the device's own
+  (pre-registering another window's future number);
+* CASE_NO_TAKEN - a second ``case.received`` for a number the server holds (the first stays;
+  alert DUPLICATE_PROJECT_NO).
+
+The event cannot simply be skipped: every later event links to its hash, so storing them
+without it would break the chain, and storing it would let one window rewrite another's case.
+An honest window never writes such an event (its services refuse, and it learns the server's
+highest serial before issuing numbers), so a refusal means a forged or corrupted ledger: the
+window's pusher stops and shows the code, and the device stays at that seq until an
+administrator deals with it (re-enrolling the window under a new device id starts a new chain;
+the refused events remain in the window's own ledger as evidence). Signatures are confirmed
+before a refusal, so a forged batch is BAD_SIGNATURE and never an alert blaming the device.
+
 A device with anything in ``fork_events`` is marked ``forked`` (kept for good; resolving it is
 an administrator's job, e.g. re-enrolling the counter under a new device id). The device's
 *head* is the last new event it delivered, on whichever chain: the next event is expected to
@@ -47,7 +70,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.ledger import GENESIS_HASH, AckReceipt, LedgerError, SignedEvent, sign_receipt
-from supervision_server.alerts import AlertDraft, record_alerts
+from supervision_server.alerts import AlertDraft, list_alerts, record_alerts
+from supervision_server.case_authority import CaseAuthority, CaseRefused
 from supervision_server.context import ServerContext
 from supervision_server.db import bulk_insert, read_connection, run_write
 from supervision_server.errors import ApiError, unknown_device
@@ -184,6 +208,10 @@ def _ingest(ctx: ServerContext, device_id: str, public_key: str, batch: list[Sig
         )
     except LedgerError as exc:
         raise _refusal(exc) from exc
+    except CaseRefused as exc:
+        refused = exc
+        run_write(ctx.engine, lambda conn: _record_refusal(conn, refused, now))
+        raise refused.api_error() from exc
     receipt = sign_receipt(
         AckReceipt(device_id, placed.acked_seq, placed.acked_hash, iso(now)), ctx.server_key
     )
@@ -198,6 +226,14 @@ def _ingest(ctx: ServerContext, device_id: str, public_key: str, batch: list[Sig
         forked=placed.forked,
         expected_seq=placed.expected_seq,
     )
+
+
+def _record_refusal(conn: Connection, refused: CaseRefused, now: datetime) -> None:
+    # Once per refused event: a window that resends the same batch raises no new alert.
+    draft = refused.draft
+    held = list_alerts(conn, rule_id=draft.rule_id, device_id=draft.device_id, project_no=draft.project_no)
+    if not any(a["seq"] == draft.seq and a["details"].get("event") == draft.details["event"] for a in held):
+        record_alerts(conn, [draft], now)
 
 
 def _refusal(problem: LedgerError) -> ApiError:
@@ -333,9 +369,21 @@ def _place(
         projected.append(
             ProjectedEvent.of(event, received_at, kind != "MAIN", device.hall_code, device.window_no)
         )
+    authority = CaseAuthority(
+        conn, device_id, device.hall_code, device.window_no, device.public_key, received_at
+    )
+    try:
+        authority.check(projected)
+    except CaseRefused as refused:
+        confirm()  # a batch with a bad signature is BAD_SIGNATURE, never an alert naming the device
+        # The refused event is not stored, so the alert keeps it, signed, as evidence.
+        wire = next(e.as_wire() for e in batch if e.seq == refused.draft.seq)
+        refused.draft.details["event"] = wire
+        raise
     bulk_insert(conn, events, main_rows)
     bulk_insert(conn, fork_events, fork_rows)
     drafts.extend(project(conn, projected, received_at))
+    drafts.extend(authority.write())
     record_alerts(conn, drafts, now)
     out.stored, out.forks = len(main_rows) + len(fork_rows), len(fork_rows)
     out.forked = device.forked or bool(fork_rows)

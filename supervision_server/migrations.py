@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, func, inspect, select
 
 from supervision_server import schema
+from supervision_server.case_authority import backfill_holders
 from supervision_server.db import is_postgres, write_transaction
 from supervision_server.queue_schema import QUEUE_TABLES
 
@@ -50,7 +51,7 @@ def _insert_only_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
 
 
 def _v1_initial(conn: Connection) -> None:
-    later = {schema.schema_version, *QUEUE_TABLES}
+    later = {schema.schema_version, *QUEUE_TABLES, schema.case_holders}
     tables = [t for t in schema.metadata.sorted_tables if t not in later]
     schema.metadata.create_all(conn, tables=tables)
     _insert_only_triggers(conn, schema.INSERT_ONLY_TABLES)
@@ -60,9 +61,16 @@ def _v2_queue(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(QUEUE_TABLES))
 
 
+def _v3_case_authority(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.case_holders])
+    # Cases already held were received by their devices and never handed over.
+    backfill_holders(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
+    (3, "case holders: who may record events about each case", _v3_case_authority),
 ]
 LATEST = MIGRATIONS[-1][0]
 

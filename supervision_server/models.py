@@ -111,6 +111,29 @@ class HeadResponse(BaseModel):
     main_hash: str
 
 
+class DaySerial(BaseModel):
+    """The highest serial of a device's case numbers the server holds for one day."""
+
+    day: str = Field(examples=["2026-11-25"])
+    last_serial: int = Field(examples=[8])
+
+
+class CaseSerialsResponse(BaseModel):
+    """What a window must not issue again: per day, every serial up to ``last_serial``."""
+
+    device_id: str
+    serials: list[DaySerial]
+
+
+class HeldCaseResponse(BaseModel):
+    """A case the device may record events about: received by ``owner``, held by the device."""
+
+    project_no: str
+    owner_device_id: str
+    holder_device_id: str
+    state: str | None
+
+
 class HeartbeatRequest(BaseModel):
     """Signed: b"service-counter/heartbeat/v1\\n" + JCS({device_id, head_seq, head_hash, device_time})."""
 

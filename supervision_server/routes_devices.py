@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from counter_app.ledger import public_key_from_b64
 from supervision_server.api_support import Ctx, errors, json_body, request_body_doc
-from supervision_server.db import run_write
+from supervision_server.case_authority import held_case, last_serials
+from supervision_server.db import read_connection, run_write
 from supervision_server.enroll import enroll_device, valid_device_id
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.heartbeat import heartbeat_message, parse_device_time, record_heartbeat
 from supervision_server.ingest import IngestResult, device_public_key, ingest_body
 from supervision_server.models import (
+    CaseSerialsResponse,
+    DaySerial,
     EnrollRequest,
     EnrollResponse,
     GapResponse,
     HeadResponse,
     HeartbeatRequest,
     HeartbeatResponse,
+    HeldCaseResponse,
     IngestResponse,
 )
 from supervision_server.queries import device_head
@@ -117,6 +121,60 @@ def get_head(device_id: str, ctx: Ctx) -> HeadResponse:
     if head is None:
         raise unknown_device(device_id)
     return HeadResponse(**head)
+
+
+@router.get(
+    "/devices/{device_id}/case-serials",
+    response_model=CaseSerialsResponse,
+    responses=errors(403, 422),
+    summary="The highest case number serials the server holds for a device",
+)
+def get_case_serials(
+    device_id: str,
+    ctx: Ctx,
+    since: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="first day, YYYY-MM-DD"),
+) -> CaseSerialsResponse:
+    """Per day from ``since``: a window raises its own serial counter to these before issuing
+    case numbers, so that a window restored from an old copy never issues a number again."""
+    if not valid_device_id(device_id):
+        raise unknown_device(device_id)
+    try:
+        first = date.fromisoformat(since)
+    except ValueError as exc:
+        raise ApiError(422, "BAD_DAY", "since 必须是存在的日期，格式为 YYYY-MM-DD") from exc
+    with read_connection(ctx.engine) as conn:
+        rows = last_serials(conn, device_id, first)
+    if rows is None:
+        raise unknown_device(device_id)
+    return CaseSerialsResponse(device_id=device_id, serials=[DaySerial(**row) for row in rows])
+
+
+@router.get(
+    "/devices/{device_id}/held-cases/{project_no}",
+    response_model=HeldCaseResponse,
+    responses=errors(403, 404),
+    summary="Whether a device holds a case (handed over to it, e.g. for 统一出件)",
+)
+def get_held_case(device_id: str, project_no: str, ctx: Ctx) -> HeldCaseResponse:
+    """A delivery window asks before it records 送达 for a case another window handed it;
+    404 CASE_NOT_HELD when the handover has not reached the server (or never happened)."""
+    if not valid_device_id(device_id) or device_head(ctx.engine, device_id) is None:
+        raise unknown_device(device_id)
+    with read_connection(ctx.engine) as conn:
+        row = held_case(conn, device_id, _clean_text(project_no))
+    if row is None:
+        raise ApiError(
+            404,
+            "CASE_NOT_HELD",
+            f"服务器上办件 {project_no} 未移交本设备（或移交尚未上报），请联系受理窗口",
+            project_no=project_no,
+        )
+    return HeldCaseResponse(**row)
+
+
+def _clean_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; such a number matches nothing either way.
+    return value.replace("\x00", "")
 
 
 @router.post(

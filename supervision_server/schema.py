@@ -185,6 +185,24 @@ cases = Table(
     Index("ix_cases_cert_no", "applicant_cert_no"),
 )
 
+# Who may speak about a case: the device that received it and the one holding it now (the same
+# until the holder hands it over). Kept beside ``cases`` so that ingest can check a batch before
+# storing it; the read model of case_authority.py.
+case_holders = Table(
+    "case_holders",
+    metadata,
+    Column("project_no", String, primary_key=True),
+    Column("owner_device_id", String(64), nullable=False),
+    Column("holder_device_id", String(64), nullable=False),
+    Column("handed_over_seq", BigInteger, nullable=True),  # the holder-changing event, if any
+    # For a number in the hall's format issued by its owner: the number's day and serial, so
+    # that the highest serial per device and day is one index read (never reissued, gaps seen).
+    Column("serial_day", String(10), nullable=True),  # YYYY-MM-DD
+    Column("serial", Integer, nullable=True),
+    Column("updated_at", String, nullable=False),
+    Index("ix_case_holders_serials", "owner_device_id", "serial_day", "serial"),
+)
+
 tickets = Table(
     "tickets",
     metadata,

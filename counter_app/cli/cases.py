@@ -12,9 +12,14 @@ from sqlalchemy import select
 
 from counter_app.cli.dates import parse_day
 from counter_app.cli.output import Output, kv, table
+from counter_app.cli.server_checks import (
+    confirm_enrolled_device,
+    confirm_held_case,
+    learn_floor_before_numbering,
+)
 from counter_app.domain.case import ResultCode, SuspensionKind
 from counter_app.services import case_commands as cmd
-from counter_app.services.case_rows import load_case
+from counter_app.services.case_rows import CaseNotFound, load_case
 from counter_app.services.clock import system_clock
 from counter_app.services.documents import DocType, issue_document
 from counter_app.services.intake import accept_case
@@ -103,6 +108,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s = steps.add_parser("deliver", help="送达（领取或邮寄）")
     s.add_argument("project_no")
     s.add_argument("--method", default="窗口领取")
+    s = steps.add_parser("hand-over", help="移交统一出件窗口（出证办结后由该设备送达）")
+    s.add_argument("project_no")
+    s.add_argument("--to", required=True, dest="to_device", help="接收办件的设备编号")
+    s.add_argument("--note", default="")
     s = steps.add_parser("void", help="作废办件（须填写理由）")
     s.add_argument("project_no")
     s.add_argument("--reason", required=True)
@@ -113,7 +122,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def intake(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Take in a case from a JSON file."""
     raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    result = accept_case(store, system_clock, args.clerk, intake_from_json(json.loads(raw)))
+    intake = intake_from_json(json.loads(raw))
+    floor_warning = learn_floor_before_numbering(store)
+    result = accept_case(store, system_clock, args.clerk, intake)
 
     def render(d: dict[str, Any]) -> str:
         lines = [
@@ -131,9 +142,14 @@ def intake(args: argparse.Namespace, out: Output, store: Store) -> int:
             )
         ]
         lines.extend(f"提示 [{w['code']}] {w['message']}" for w in d["warnings"])
+        if d.get("number_floor_warning"):
+            lines.append(f"提示 {d['number_floor_warning']}")
         return "\n".join(lines)
 
-    out.emit(result.as_dict(), render)
+    data = result.as_dict()
+    if floor_warning:
+        data["number_floor_warning"] = floor_warning
+    out.emit(data, render)
     return 0
 
 
@@ -256,7 +272,14 @@ def step(args: argparse.Namespace, out: Output, store: Store) -> int:
             store, c, n, no, ResultCode(args.result), args.reason, args.cert_name, args.cert_no
         )
     elif args.step == "deliver":
-        result = cmd.deliver(store, c, n, no, args.method)
+        try:
+            result = cmd.deliver(store, c, n, no, args.method)
+        except CaseNotFound:  # perhaps handed here by another window for 统一出件
+            owner = confirm_held_case(store, no)
+            result = cmd.deliver_handed_over(store, c, n, no, owner, args.method)
+    elif args.step == "hand-over":
+        confirm_enrolled_device(store, args.to_device.strip())
+        result = cmd.hand_over(store, c, n, no, args.to_device, args.note)
     else:
         result = cmd.void_case(store, c, n, no, args.reason, args.deleted)
     data = {

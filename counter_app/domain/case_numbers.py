@@ -13,7 +13,10 @@ Format (at most 32 characters, well inside GB/T 39046's an..50)::
 - ``serial``: 0001–9999 per device per day, kept in the device's database.
 
 Only the device that owns a (window, tag) pair issues numbers with it, so no coordination is
-needed; the server still raises an alert on any duplicate it sees.
+needed. The server refuses a number whose hall, window or tag is not the posting device's
+(:func:`issued_by`), and refuses a second ``case.received`` for a number it already holds; a
+window learns the highest serial the server holds for it before issuing more, so a window
+restored from an old copy never issues a number again.
 """
 
 from __future__ import annotations
@@ -81,3 +84,17 @@ def parse_case_number(text: str) -> CaseNumber:
     except ValueError as exc:
         raise CaseNumberError(f"办件编号中的日期不存在：{ymd}") from exc
     return CaseNumber(hall, day, int(window), tag, int(serial))
+
+
+def issued_by(project_no: str, hall_code: str, window_no: int, tag: str) -> bool | None:
+    """Whether the device with this hall, window and tag issued ``project_no``.
+
+    None when the text is not a case number at all (it names no issuer, so it can only be bound
+    to whoever registered it first).
+    """
+    try:
+        number = parse_case_number(project_no)
+    except CaseNumberError:
+        return None
+    # Numbers are read in upper case, so a hall configured in lower case still owns its numbers.
+    return (number.hall_code, number.window_no, number.device_tag) == (hall_code.upper(), window_no, tag)

@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from counter_app.domain.calendar import TimeLimit, promise_due
-from counter_app.domain.case import Case, CaseState, ResultCode, SuspensionKind
+from counter_app.domain.case import Case, CaseState, IllegalTransition, ResultCode, SuspensionKind
+from counter_app.domain.case_authority import HANDED_OVER, check_hand_over
 from counter_app.domain.errors import DomainError
-from counter_app.services.case_rows import CaseRecord, add_transition, load_case
+from counter_app.services.case_rows import CaseRecord, add_transition, load_case, refuse_if_handed_over
 from counter_app.services.clock import Clock
 from counter_app.services.intake import item_time_limit
 from counter_app.services.reference import current_calendar, current_catalog
+from counter_app.store import schema
 from counter_app.store.uow import Store, UnitOfWork
 
 
@@ -55,6 +59,7 @@ def _run(
     now = clock()
     with store.unit_of_work() as uow:
         record = load_case(uow.conn, project_no)
+        refuse_if_handed_over(uow.conn, project_no)
         case = step(record.case, now)
         due, estimated = record.promise_due, record.promise_estimated
         extension = record.extension_days + extension_days
@@ -203,3 +208,57 @@ def deliver(
 ) -> CommandResult:
     """送达: the certificate was collected or sent (窗口领取 / 邮寄)."""
     return _run(store, clock, clerk_id, project_no, "deliver", lambda c, t: c.deliver(), {"method": method})
+
+
+def hand_over(
+    store: Store, clock: Clock, clerk_id: str, project_no: str, to_device_id: str, note: str = ""
+) -> CommandResult:
+    """移交统一出件: the certificate goes to the delivery window, which records 送达 from now on.
+
+    The case's state does not change; the signed ``case.handed_over`` event makes
+    ``to_device_id`` the only device the server accepts events about the case from, and this
+    window refuses further commands on it.
+    """
+    now = clock()
+    with store.unit_of_work() as uow:
+        record = load_case(uow.conn, project_no)
+        refuse_if_handed_over(uow.conn, project_no)
+        target = to_device_id.strip()
+        check_hand_over(record.case, uow.settings["device_id"], target)
+        body = {"project_no": project_no, "to_device_id": target, "note": note}
+        event = uow.ledger.append(HANDED_OVER, body, clerk_id, now, project_no)
+        uow.commit()
+    return CommandResult(project_no, record.case.state, record.promise_due, event.seq)
+
+
+def deliver_handed_over(
+    store: Store, clock: Clock, clerk_id: str, project_no: str, owner_device_id: str, method: str = "窗口领取"
+) -> CommandResult:
+    """送达 at the delivery window (统一出件) of a case another window received and handed here.
+
+    This window holds no record of the case but its own events; the caller has confirmed with
+    the server that the case is held by this device, or the server refuses the event.
+    """
+    now = clock()
+    with store.unit_of_work() as uow:
+        own = uow.settings["device_id"]
+        if (
+            owner_device_id == own
+            or uow.conn.execute(
+                select(schema.cases.c.project_no).where(schema.cases.c.project_no == project_no)
+            ).first()
+        ):
+            raise DomainError(f"办件 {project_no} 由本窗口受理，请按本窗口办件送达", "CASE_IS_OWN")
+        delivered = uow.conn.execute(
+            select(schema.events.c.seq).where(
+                schema.events.c.project_no == project_no, schema.events.c.type == "case.delivered"
+            )
+        ).first()
+        if delivered is not None:
+            raise IllegalTransition(
+                f"办件 {project_no} 已由本窗口送达（事件序号 {delivered.seq}）", "CASE_ALREADY_DELIVERED"
+            )
+        body = {"project_no": project_no, "method": method, "handed_over_by": owner_device_id}
+        event = uow.ledger.append("case.delivered", body, clerk_id, now, project_no)
+        uow.commit()
+    return CommandResult(project_no, CaseState.DELIVERED, None, event.seq)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.domain.case import Case, CaseState, ResultCode, SuspensionKind
+from counter_app.domain.case_authority import HANDED_OVER
 from counter_app.domain.errors import DomainError
 from counter_app.store import schema
 
@@ -111,6 +112,29 @@ def load_case(conn: Connection, project_no: str) -> CaseRecord:
         extension_days=snap["extension_days"],
         header=dict(header._mapping),
     )
+
+
+def handed_over_to(conn: Connection, project_no: str) -> str | None:
+    """The device this window handed the case to (统一出件), or None if it still holds it."""
+    envelope = conn.execute(
+        select(schema.events.c.envelope)
+        .where(schema.events.c.project_no == project_no, schema.events.c.type == HANDED_OVER)
+        .order_by(schema.events.c.seq.desc())
+        .limit(1)
+    ).scalar()
+    if envelope is None:
+        return None
+    return str(json.loads(envelope)["payload"]["to_device_id"])
+
+
+def refuse_if_handed_over(conn: Connection, project_no: str) -> None:
+    """DomainError CASE_HANDED_OVER once the case was handed to another device: it speaks now."""
+    target = handed_over_to(conn, project_no)
+    if target is not None:
+        raise DomainError(
+            f"办件 {project_no} 已移交设备 {target}（统一出件），本窗口不能再记录该办件的操作",
+            "CASE_HANDED_OVER",
+        )
 
 
 def _iso(value: datetime | None) -> str | None:

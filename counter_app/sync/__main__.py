@@ -21,9 +21,10 @@ from typing import Any
 from counter_app.store.datadir import DataDir
 from counter_app.store.ledger_store import acked_seq, head, pending_stats
 from counter_app.store.uow import Store
-from counter_app.sync.config import SyncConfig
+from counter_app.sync.config import SyncConfig, system_clock
 from counter_app.sync.enroll import enroll
 from counter_app.sync.errors import SyncError
+from counter_app.sync.numbers import learn_number_floor
 from counter_app.sync.pusher import Pusher
 from counter_app.sync.reference import pull_reference_data
 from counter_app.sync.status import SyncStatus
@@ -101,6 +102,7 @@ def _once(store: Store, as_json: bool) -> int:
         SyncConfig.load(store)
     except SyncError as exc:
         return _fail(exc, as_json)
+    _learn_floor(store)
     pusher = Pusher(store, heartbeat_every_s=None)
     try:
         status = pusher.push_once()
@@ -121,6 +123,7 @@ def _run(store: Store, interval: float, as_json: bool) -> int:
     def show(status: SyncStatus) -> None:
         _print(status.as_json(), as_json, compact=True)
 
+    _learn_floor(store)
     pusher = Pusher(store, interval_s=interval, listener=show)
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     pusher.start()
@@ -135,6 +138,14 @@ def _run(store: Store, interval: float, as_json: bool) -> int:
     finally:
         pusher.stop()
     return 0
+
+
+def _learn_floor(store: Store) -> None:
+    # Before this window issues more case numbers: never one the server already holds.
+    try:
+        learn_number_floor(store, system_clock().date())
+    except SyncError as exc:
+        logging.getLogger(__name__).warning("case number floor not learned: %s", exc)
 
 
 def _fail(exc: SyncError, as_json: bool) -> int:

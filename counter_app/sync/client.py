@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -71,6 +72,14 @@ class ServerClient:
     def head(self, device_id: str) -> dict[str, Any]:
         """``GET /devices/{id}/head``: what the server holds for this device."""
         return self._json("GET", f"/devices/{device_id}/head").body
+
+    def case_serials(self, device_id: str, since: str) -> dict[str, Any]:
+        """``GET /devices/{id}/case-serials``: the highest case number serials held, per day."""
+        return self._json("GET", f"/devices/{device_id}/case-serials?since={since}").body
+
+    def held_case(self, device_id: str, project_no: str) -> dict[str, Any]:
+        """``GET /devices/{id}/held-cases/{no}``: the case if this device holds it (404 otherwise)."""
+        return self._json("GET", f"/devices/{device_id}/held-cases/{quote(project_no, safe='')}").body
 
     def heartbeat(self, device_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /devices/{id}/heartbeat``."""

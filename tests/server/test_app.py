@@ -22,6 +22,8 @@ ROUTES = {
     ("post", "/api/v1/enroll"),
     ("post", "/api/v1/devices/{device_id}/events"),
     ("get", "/api/v1/devices/{device_id}/head"),
+    ("get", "/api/v1/devices/{device_id}/case-serials"),
+    ("get", "/api/v1/devices/{device_id}/held-cases/{project_no}"),
     ("post", "/api/v1/devices/{device_id}/heartbeat"),
     ("get", "/api/v1/catalog"),
     ("get", "/api/v1/calendar"),

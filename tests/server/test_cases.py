@@ -112,7 +112,9 @@ def test_the_same_case_number_from_another_window_is_flagged(client: TestClient,
     send(client, device, ("case.received", case_payload(no)))
     other = Chain(unique("dev"))
     enroll(client, other, window=5)
-    send(client, other, ("case.received", case_payload(no, name="李四")))
+    batch = [other.append("case.received", case_payload(no, name="李四"))]
+    reply = client.post(f"/api/v1/devices/{other.device_id}/events", json=wire(batch))
+    assert (reply.status_code, reply.json()["code"]) == (403, "CASE_NO_TAKEN")  # refused whole
     dup = alerts(client, project_no=no)
     assert [a["rule_id"] for a in dup] == ["DUPLICATE_PROJECT_NO"] and dup[0]["device_id"] == other.device_id
     assert dup[0]["details"]["first_device_id"] == device.device_id

@@ -41,11 +41,13 @@ def wait_until(condition: Callable[[], object], timeout: float = 15.0, what: str
 def append_events(
     store: Store, count: int, *, start: int = 0, at: datetime = T0, kind: str = "case.received"
 ) -> None:
-    """Append ``count`` case events in one unit of work."""
+    """Append ``count`` case events in one unit of work (case numbers are the device's own)."""
+    prefix = store.settings().get("device_id", "")[-8:]
     with store.unit_of_work() as uow:
         for i in range(start, start + count):
-            payload = {"project_no": f"P{i:06d}", "item": "食品经营许可", "i": i}
-            uow.ledger.append(kind, payload, "clerk-1", at, project_no=f"P{i:06d}")
+            no = f"{prefix}P{i:06d}"
+            payload = {"project_no": no, "item": "食品经营许可", "i": i}
+            uow.ledger.append(kind, payload, "clerk-1", at, project_no=no)
         uow.commit()
 
 

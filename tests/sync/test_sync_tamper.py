@@ -73,7 +73,8 @@ def test_event_edited_and_resigned_is_a_fork(
 ) -> None:
     store = new_counter(server, counters, tmp_path)
     device_id = store.device_id()
-    append_events(store, 4)
+    # Not case events: a re-signed case.received is refused whole (see test_case_authority).
+    append_events(store, 4, kind="test.event")
     assert pusher_for(store).push_once().acked_seq == 4
     # The acknowledged head is rewritten at the window: the pusher sees the server disagree,
     # stops, and its heartbeat makes the server raise an alert.
