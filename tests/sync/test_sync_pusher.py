@@ -237,6 +237,17 @@ def test_a_receipt_not_signed_by_the_enrolled_server_acknowledges_nothing(
     assert local_acked(enrolled) == 0 and status.waiting == 3
 
 
+def test_a_receipt_made_out_to_another_device_acknowledges_nothing(
+    enrolled: Store, fake: FakeLedgerServer
+) -> None:
+    # Signed by the enrolled server, same seq and hash: only the device id says it is not ours.
+    append_events(enrolled, 3)
+    fake.script.append("other_device")
+    status = make_pusher(enrolled).push_once()
+    assert status.state == "stopped" and status.last_error.code == "BAD_RECEIPT"  # type: ignore[union-attr]
+    assert local_acked(enrolled) == 0 and status.waiting == 3
+
+
 def test_a_receipt_for_another_hash_is_a_fork_and_acknowledges_nothing(
     enrolled: Store, fake: FakeLedgerServer
 ) -> None:
