@@ -47,6 +47,9 @@ RULES: dict[str, Rule] = {
         Rule("CLOSURE_WITHOUT_REASON", 1, YELLOW, "异常办结或不予受理未填写理由"),
         Rule("PAYLOAD_INVALID", 1, WARNING, "事件内容缺少必要字段或格式不符"),
         Rule("TICKET_SERVED_TWICE", 1, RED, "同一号码在两个窗口办理（离线期间重复叫号）"),
+        Rule("LEDGER_TAMPERED", 1, RED, "设备自检发现本机账本被改动（办件表、事件或回执与签名记录不符）"),
+        Rule("LEDGER_HOLE", 1, RED, "设备尚未上报的事件在本机被删除，服务器永远收不到这段序号"),
+        Rule("LEDGER_HOLE_ACCEPTED", 1, WARNING, "管理员确认设备账本缺口无法补回，允许其从缺口之后继续上报"),
     )
 }
 

@@ -50,7 +50,7 @@ def _insert_only_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
 
 
 def _v1_initial(conn: Connection) -> None:
-    later = {schema.schema_version, *QUEUE_TABLES}
+    later = {schema.schema_version, *QUEUE_TABLES, schema.ledger_holes}
     tables = [t for t in schema.metadata.sorted_tables if t not in later]
     schema.metadata.create_all(conn, tables=tables)
     _insert_only_triggers(conn, schema.INSERT_ONLY_TABLES)
@@ -60,9 +60,14 @@ def _v2_queue(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(QUEUE_TABLES))
 
 
+def _v3_ledger_holes(conn: Connection) -> None:
+    schema.ledger_holes.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
+    (3, "ledger holes reported by devices and accepted by an administrator", _v3_ledger_holes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -13,10 +13,10 @@ from counter_app.cli.output import Output, kv, table
 from counter_app.domain.calendar import DayKind, promise_due
 from counter_app.services.clock import system_clock
 from counter_app.services.intake import item_time_limit
-from counter_app.services.ledger_check import verify_ledger
 from counter_app.services.reference import current_calendar, current_catalog, override_day
 from counter_app.services.setup import import_catalog, init_counter
 from counter_app.store.datadir import DataDir
+from counter_app.store.ledger_check import verify_ledger
 from counter_app.store.uow import Store
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "demo_catalog.json"

@@ -41,9 +41,9 @@ from counter_app.receipts import (
 )
 from counter_app.services.case_rows import CaseRecord, load_case
 from counter_app.services.clock import Clock
-from counter_app.services.ledger_check import verify_case
 from counter_app.services.reference import current_catalog
 from counter_app.store import schema
+from counter_app.store.ledger_check import verify_case
 from counter_app.store.uow import Store
 
 CORRECTION_DAYS = 30  # days the applicant has to bring the missing materials (a hall setting)

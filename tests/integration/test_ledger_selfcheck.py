@@ -18,7 +18,7 @@ from counter_app.services.clock import FixedClock
 from counter_app.services.documents import DocType, issue_document
 from counter_app.services.intake import accept_case
 from counter_app.services.intake_model import Decision, MaterialIn
-from counter_app.services.ledger_check import verify_ledger
+from counter_app.store.ledger_check import verify_ledger
 from counter_app.store.ledger_store import head, record_ack
 from counter_app.store.uow import Store
 from tests.integration.test_cli import as_json, counter

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from counter_app.services.intake import accept_case
-from counter_app.services.ledger_check import verify_ledger
+from counter_app.store.ledger_check import verify_ledger
 from tests.support import REPO, intake_for, promise_item
 
 

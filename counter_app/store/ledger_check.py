@@ -37,9 +37,9 @@ from counter_app.ledger import (
     verify_receipt,
 )
 from counter_app.ledger.report import HoleAcceptance, verify_hole_acceptance
-from counter_app.services.case_tables import compare_case_tables
-from counter_app.services.ledger_problem import LedgerProblem
 from counter_app.store import schema
+from counter_app.store.case_tables import compare_case_tables
+from counter_app.store.ledger_problem import LedgerProblem
 from counter_app.store.ledger_store import row_to_event
 from counter_app.store.uow import Store
 

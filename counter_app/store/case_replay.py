@@ -18,7 +18,7 @@ from typing import Any
 
 from counter_app.domain.case import Case, ResultCode, SuspensionKind
 from counter_app.ledger import SignedEvent
-from counter_app.services.case_rows import case_to_json
+from counter_app.store.case_snapshot import case_to_json
 
 Step = Callable[[Case, dict[str, Any], datetime], Case]
 

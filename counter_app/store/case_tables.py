@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.ledger import SignedEvent
-from counter_app.services.case_replay import (
+from counter_app.store import schema
+from counter_app.store.case_replay import (
     CASE_EVENT_TYPES,
     ReplayError,
     replay,
     stored_header,
     stored_transition,
 )
-from counter_app.services.ledger_problem import LedgerProblem
-from counter_app.store import schema
+from counter_app.store.ledger_problem import LedgerProblem
 from counter_app.store.ledger_store import row_to_event
 
 
