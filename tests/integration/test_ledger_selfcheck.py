@@ -114,7 +114,6 @@ def test_cli_verify_and_print_refuse_a_renamed_applicant(tmp_path: Path) -> None
     conn = raw(data / "counter.db")
     conn.execute("DROP TRIGGER cases_no_update")
     conn.execute("UPDATE cases SET applicant_name = '王五' WHERE project_no = ?", (number,))
-    assert [r["applicant_name"] for r in as_json(counter(data, "--json", "search", "王五"))] == ["王五"]
     bad = counter(data, "--json", "verify")
     assert bad.returncode == 1
     problem = json.loads(bad.stdout)["problem"]

@@ -38,6 +38,7 @@ ROUTES = {
     ("get", "/check"),
     ("post", "/api/v1/queue/devices/{device_id}/ops"),
     ("get", "/api/v1/queue/halls/{hall_code}/board"),
+    ("get", "/api/v1/queue/halls/{hall_code}/stream"),
 }
 
 
