@@ -51,6 +51,9 @@ RULES: dict[str, Rule] = {
         Rule("CASE_NO_FOREIGN", 1, RED, "设备登记了属于其他窗口的办件编号（已拒收）"),
         Rule("CASE_NUMBER_GAP", 1, YELLOW, "窗口的办件编号有缺号（该编号从未上报）"),
         Rule("HANDOVER_TARGET_UNKNOWN", 1, YELLOW, "办件移交给了未登记的设备"),
+        Rule("LEDGER_TAMPERED", 1, RED, "设备自检发现本机账本被改动（办件表、事件或回执与签名记录不符）"),
+        Rule("LEDGER_HOLE", 1, RED, "设备尚未上报的事件在本机被删除，服务器永远收不到这段序号"),
+        Rule("LEDGER_HOLE_ACCEPTED", 1, WARNING, "管理员确认设备账本缺口无法补回，允许其从缺口之后继续上报"),
     )
 }
 

@@ -35,6 +35,8 @@ from supervision_server.routes_devices import router as devices_router
 from supervision_server.routes_public import router as public_router
 from supervision_server.routes_queue import QUEUE_ACTIONS
 from supervision_server.routes_queue import router as queue_router
+from supervision_server.routes_reports import admin_router as reports_admin_router
+from supervision_server.routes_reports import router as reports_router
 from supervision_server.settings import Settings
 from supervision_server.timeutil import Clock, system_clock
 
@@ -104,6 +106,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(devices_router)
     app.include_router(public_router)
     app.include_router(admin_router)
+    app.include_router(reports_router)
+    app.include_router(reports_admin_router)
     app.include_router(check_page_router)
     app.include_router(queue_router)
     install_docs(app)

@@ -21,7 +21,8 @@ holding the device row's lock, each event is placed:
 * **BROKEN_LINK** - it links to nothing the server holds, at the position the device is at:
   stored in ``fork_events`` with a BROKEN_LINK alert (and FORK if the seq was already taken).
 * **gap** - it links to nothing and its seq is beyond the next expected one: the batch stops
-  there. Events before it in the same batch are stored and committed, and the reply is 409
+  there (unless an administrator accepted exactly that hole, see ``reports.py``: then the event
+  continues the main chain). Events before it in the same batch are stored and committed, and the reply is 409
   SEQ_GAP with ``expected_seq`` plus the acknowledgement of what was stored, so the counter
   resends from ``expected_seq`` without repeating work.
 
@@ -76,6 +77,7 @@ from supervision_server.context import ServerContext
 from supervision_server.db import bulk_insert, read_connection, run_write
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.projections import ProjectedEvent, project
+from supervision_server.reports import accepted_bridge
 from supervision_server.schema import devices, events, fork_events
 from supervision_server.timeutil import iso
 from supervision_server.verify import first_problem
@@ -341,6 +343,12 @@ def _place(
             continue
         parent = known.parent(env.seq, env.prev_hash)
         rivals = known.rivals(env.seq)
+        gap = parent is None and env.seq > cursor[0] + 1 and cursor[0] == main_seq
+        # A hole an administrator accepted: the event after it continues the main chain.
+        if gap and accepted_bridge(conn, device_id, main_seq + 1) == (env.seq - 1, env.prev_hash):
+            main_seq, main_hash = env.seq - 1, env.prev_hash
+            known.add(main_seq, main_hash, None, "main")
+            parent = "main"
         if parent is None:
             if env.seq > cursor[0] + 1:
                 out.expected_seq = cursor[0] + 1

@@ -51,7 +51,7 @@ def _insert_only_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
 
 
 def _v1_initial(conn: Connection) -> None:
-    later = {schema.schema_version, *QUEUE_TABLES, schema.case_holders}
+    later = {schema.schema_version, *QUEUE_TABLES, schema.case_holders, schema.ledger_holes}
     tables = [t for t in schema.metadata.sorted_tables if t not in later]
     schema.metadata.create_all(conn, tables=tables)
     _insert_only_triggers(conn, schema.INSERT_ONLY_TABLES)
@@ -67,10 +67,15 @@ def _v3_case_authority(conn: Connection) -> None:
     backfill_holders(conn)
 
 
+def _v4_ledger_holes(conn: Connection) -> None:
+    schema.ledger_holes.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
     (3, "case holders: who may record events about each case", _v3_case_authority),
+    (4, "ledger holes reported by devices and accepted by an administrator", _v4_ledger_holes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -250,4 +250,20 @@ clerks = Table(
     Column("event_count", BigInteger, nullable=False),
 )
 
+# Seqs a device reported lost before delivery (rows deleted at the window). An administrator's
+# acceptance lets the event after the hole join the main chain, linking to ``bridge_hash``.
+ledger_holes = Table(
+    "ledger_holes",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("from_seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("to_seq", BigInteger, nullable=False),
+    Column("bridge_hash", String(64), nullable=False),  # prev_hash of the event at to_seq + 1
+    Column("reported_at", String, nullable=False),
+    Column("report", Text, nullable=False),  # the signed report as received (JSON)
+    Column("accepted_at", String, nullable=True),
+    Column("accepted_by", String, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
+
 INSERT_ONLY_TABLES = ("events", "fork_events", "alerts", "documents")

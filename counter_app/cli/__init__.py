@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from counter_app.cli import admin, cases, checks, modes
 from counter_app.cli.output import Output
@@ -94,8 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error("INPUT_UNREADABLE", f"无法读取输入：{exc}")
         return 2
     except Exception as exc:  # a bug: say so plainly, keep the traceback for the log
-        log_path = _log_crash()
-        out.error("INTERNAL", f"程序内部错误：{type(exc).__name__}: {exc}（详细信息见 {log_path}）")
+        where = _log_crash(getattr(args, "data_dir", None))
+        out.error("INTERNAL", f"程序内部错误：{type(exc).__name__}: {exc}（详细信息见 {where}）")
         return 3
 
 
@@ -111,14 +110,23 @@ def _reader_went_away() -> int:
     return 0
 
 
-def _log_crash() -> str:
-    import tempfile
+def _log_crash(data_dir: str | None) -> str:
+    """Append the traceback to the data folder's crash log (private: it may quote personal data).
+
+    If even that folder cannot be written, the traceback goes to standard error instead of a
+    shared place such as /tmp.
+    """
     import traceback
 
-    path = Path(tempfile.gettempdir()) / "counter-cli-error.log"
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(traceback.format_exc())
-    return str(path)
+    text = traceback.format_exc()
+    try:
+        path = DataDir.resolve(data_dir).private_log("counter-cli-error.log")
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(text)
+        return str(path)
+    except OSError:
+        sys.stderr.write(text)
+        return "标准错误输出"
 
 
 if __name__ == "__main__":

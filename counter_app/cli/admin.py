@@ -13,10 +13,10 @@ from counter_app.cli.output import Output, kv, table
 from counter_app.domain.calendar import DayKind, promise_due
 from counter_app.services.clock import system_clock
 from counter_app.services.intake import item_time_limit
-from counter_app.services.ledger_check import verify_ledger
 from counter_app.services.reference import current_calendar, current_catalog, override_day
 from counter_app.services.setup import import_catalog, init_counter
 from counter_app.store.datadir import DataDir
+from counter_app.store.ledger_check import verify_ledger
 from counter_app.store.uow import Store
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "demo_catalog.json"
@@ -56,7 +56,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("value", nargs="?", help="新的值")
     p.set_defaults(func=config)
 
-    p = sub.add_parser("verify", help="逐条校验本机事件链：哈希、签名、序号和链接")
+    p = sub.add_parser(
+        "verify",
+        help="校验本机记录：事件链（哈希、签名、序号、链接）、服务器回执签名、办件表与签名事件是否一致",
+    )
     p.set_defaults(func=verify)
 
 
@@ -231,17 +234,24 @@ def config(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 
 def verify(args: argparse.Namespace, out: Output, store: Store) -> int:
-    """Verify the local ledger; exit 1 on the first problem."""
+    """Verify the chain, the server's receipts and the case tables; exit 1 on the first problem."""
     verdict = verify_ledger(store)
 
     def render(d: dict[str, Any]) -> str:
+        holes = "".join(
+            f"\n  服务器已确认缺失：序号 {h['from_seq']}–{h['to_seq']}" for h in d["accepted_holes"]
+        )
         if d["ok"]:
             head = f"链头序号 {d['head_seq']}，哈希 {d['head_hash'][:16]}…"
-            return f"✓ 事件链完整：共 {d['checked']} 条事件，{head}"
+            return (
+                f"✓ 事件链完整：共 {d['checked']} 条事件，{head}\n"
+                f"  服务器回执 {d['acks_checked']} 份签名有效，{d['cases_checked']} 个办件与事件一致" + holes
+            )
         p = d["problem"]
+        where = f"（办件 {p['project_no']}，字段 {p['field']}）" if p["project_no"] else ""
         return (
-            f"✗ 事件链在序号 {p['seq']} 处出现问题 [{p['code']}]：{p['message']}\n"
-            f"  之前的 {d['checked']} 条事件校验通过（数据库中共 {d['stored_rows']} 行）"
+            f"✗ 在序号 {p['seq']} 处出现问题 [{p['code']}]：{p['message']}{where}\n"
+            f"  之前的 {d['checked']} 条事件校验通过（数据库中共 {d['stored_rows']} 行）" + holes
         )
 
     out.emit(verdict.as_dict(), render)

@@ -9,10 +9,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from counter_app.domain.case import Case, CaseState, ResultCode, SuspensionKind
+from counter_app.domain.case import Case
 from counter_app.domain.case_authority import HANDED_OVER
 from counter_app.domain.errors import DomainError
 from counter_app.store import schema
+from counter_app.store.case_snapshot import case_from_json, case_to_json
+from counter_app.store.case_snapshot import datetime_or_none as _dt
+from counter_app.store.case_snapshot import iso_or_none as _iso
 
 
 class CaseNotFound(DomainError):
@@ -30,38 +33,6 @@ class CaseRecord:
     promise_estimated: bool
     extension_days: int
     header: dict[str, Any]
-
-
-def case_to_json(case: Case) -> dict[str, Any]:
-    """The domain case as JSON-ready data (stored as the transition snapshot)."""
-    return {
-        "project_no": case.project_no,
-        "instant": case.instant,
-        "state": case.state.value,
-        "received_at": _iso(case.received_at),
-        "accepted_at": _iso(case.accepted_at),
-        "closed_at": _iso(case.closed_at),
-        "result": None if case.result is None else int(case.result),
-        "reason": case.reason,
-        "corrections": case.corrections,
-        "suspensions": [[int(k), _iso(s), _iso(e)] for k, s, e in case.suspensions],
-    }
-
-
-def case_from_json(data: dict[str, Any]) -> Case:
-    """Rebuild the domain case from a snapshot."""
-    return Case(
-        project_no=data["project_no"],
-        instant=data["instant"],
-        state=CaseState(data["state"]),
-        received_at=_dt(data["received_at"]),
-        accepted_at=_dt(data["accepted_at"]),
-        closed_at=_dt(data["closed_at"]),
-        result=None if data["result"] is None else ResultCode(data["result"]),
-        reason=data["reason"],
-        corrections=data["corrections"],
-        suspensions=tuple((SuspensionKind(k), _req(s), _dt(e)) for k, s, e in data["suspensions"]),
-    )
 
 
 def add_transition(
@@ -135,15 +106,3 @@ def refuse_if_handed_over(conn: Connection, project_no: str) -> None:
             f"办件 {project_no} 已移交设备 {target}（统一出件），本窗口不能再记录该办件的操作",
             "CASE_HANDED_OVER",
         )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="milliseconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _req(value: str) -> datetime:
-    return datetime.fromisoformat(value)

@@ -43,6 +43,7 @@ from counter_app.services.case_rows import CaseRecord, load_case
 from counter_app.services.clock import Clock
 from counter_app.services.reference import current_catalog
 from counter_app.store import schema
+from counter_app.store.ledger_check import verify_case
 from counter_app.store.uow import Store
 
 CORRECTION_DAYS = 30  # days the applicant has to bring the missing materials (a hall setting)
@@ -250,10 +251,29 @@ def archive_path(store: Store, project_no: str, doc_type: DocType, at: datetime)
     return store.data_dir.archive_dir / f"{at:%Y-%m}" / f"{project_no}-{doc_type.value}.pdf"
 
 
+def _first_print_digest(store: Store, project_no: str, kind: DocType) -> str | None:
+    """The SHA-256 the ledger recorded when this document was first issued."""
+    with store.read() as conn:
+        rows = conn.execute(
+            select(schema.events.c.envelope)
+            .where(schema.events.c.project_no == project_no, schema.events.c.type == "document.printed")
+            .order_by(schema.events.c.seq)
+        ).scalars()
+        for text in rows:
+            payload = json.loads(text)["payload"]
+            if payload.get("doc_type") == kind.value and not payload.get("reprint"):
+                return str(payload.get("sha256"))
+    return None
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` durably; the archive holds personal data, so folders are 0700, files 0600."""
+    archive = path.parent.parent
+    for folder in (archive, path.parent):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -277,14 +297,24 @@ def issue_document(
     now = clock()
     with store.read() as conn:
         record = load_case(conn, project_no)
+    problem = verify_case(store, project_no)
+    if problem is not None:  # never hand a citizen a paper built from rows edited by hand
+        raise DomainError(f"办件记录与签名事件不一致，拒绝出具文书：{problem.message}", "DOC_CASE_TAMPERED")
     kind = doc_type or document_for_state(record.case.state)
     at = datetime.fromisoformat(record.header["received_at"])
     path = archive_path(store, project_no, kind, at)
     reprint = path.exists()
     data = path.read_bytes() if reprint else build_document(store, project_no, kind)
-    if not reprint:
-        _write_atomically(path, data)
     digest = hashlib.sha256(data).hexdigest()
+    if reprint:
+        first = _first_print_digest(store, project_no, kind)
+        if first is not None and first != digest:
+            raise DomainError(
+                f"存档的{kind.label}与首次出具时记录的摘要不一致（存档文件被改动），拒绝补打",
+                "DOC_ARCHIVE_TAMPERED",
+            )
+    else:
+        _write_atomically(path, data)
     outcome = printer(data, kind) if printer is not None else None
     with store.unit_of_work() as uow:
         event = uow.ledger.append(

@@ -27,6 +27,7 @@ class Store:
 
     def __init__(self, data_dir: DataDir) -> None:
         self.data_dir = data_dir
+        data_dir.prepare()
         self.engine: Engine = open_engine(data_dir.db_path)
         migrate(self.engine)
         self.key = DeviceKey.load_or_create(data_dir.key_path)

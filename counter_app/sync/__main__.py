@@ -1,8 +1,10 @@
 """Headless sync: ``python -m counter_app.sync --data-dir DIR once|run|enroll|status``.
 
 - ``enroll --server URL --code CODE``: register this window with the server.
-- ``once``: push what is waiting, send a heartbeat, refresh catalog and calendar; exit 0 when
-  nothing is left waiting, 1 otherwise.
+- ``once``: verify the ledger in full, push what is waiting, send a heartbeat, refresh catalog
+  and calendar; exit 0 when nothing is left waiting, 1 otherwise. ``summary`` says what happened
+  to the events and to the reference data separately (a catalog not yet published is not a
+  refusal of the events).
 - ``run``: keep syncing in the background until interrupted (Ctrl+C or SIGTERM).
 - ``status [--json]``: what is waiting locally; never touches the network.
 """
@@ -23,7 +25,7 @@ from counter_app.store.ledger_store import acked_seq, head, pending_stats
 from counter_app.store.uow import Store
 from counter_app.sync.config import SyncConfig, system_clock
 from counter_app.sync.enroll import enroll
-from counter_app.sync.errors import SyncError
+from counter_app.sync.errors import SyncError, reference_message
 from counter_app.sync.numbers import learn_number_floor
 from counter_app.sync.pusher import Pusher
 from counter_app.sync.reference import pull_reference_data
@@ -109,10 +111,19 @@ def _once(store: Store, as_json: bool) -> int:
     finally:
         pusher.stop()
     report = status.as_json()
+    if status.last_error is not None:
+        events = f"上传未完成：{status.last_error.message}"
+    elif status.waiting:
+        events = f"尚有 {status.waiting} 条事件待上传"
+    else:
+        events = f"本机事件已全部上传并得到服务器确认（至序号 {status.acked_seq}）"
     try:
         report["reference_changed"] = pull_reference_data(store)
-    except SyncError as exc:
-        report["reference_error"] = exc.info().message
+        reference = "事项目录和日历已是最新"
+    except SyncError as exc:  # the events are not affected: say which part failed, and how
+        report["reference_code"] = exc.code
+        report["reference_error"] = reference = reference_message(exc)
+    report["summary"] = f"{events}；{reference}"
     _print(report, as_json)
     return 0 if status.waiting == 0 and status.last_error is None else 1
 

@@ -85,6 +85,10 @@ class ServerClient:
         """``POST /devices/{id}/heartbeat``."""
         return self._json("POST", f"/devices/{device_id}/heartbeat", json_body=body).body
 
+    def report(self, device_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /devices/{id}/reports``: a signed report that this window's ledger failed verify."""
+        return self._json("POST", f"/devices/{device_id}/reports", json_body=body).body
+
     def document(self, name: str, etag: str | None) -> HttpReply:
         """``GET /{name}`` with If-None-Match; status 304 means the cached copy is current."""
         headers = {"If-None-Match": etag} if etag else {}

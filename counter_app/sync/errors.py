@@ -20,6 +20,9 @@ FORK = "FORK"
 NO_PROGRESS = "NO_PROGRESS"
 NOT_ENROLLED = "NOT_ENROLLED"
 INTERNAL = "INTERNAL"
+LEDGER_TAMPERED = "LEDGER_TAMPERED"
+LEDGER_HOLE = "LEDGER_HOLE"
+NOT_PUBLISHED = "NOT_PUBLISHED"
 
 _MESSAGES: dict[str, str] = {
     NETWORK: "无法连接电子监察服务器，数据已安全保存在本机，网络恢复后将自动上传。",
@@ -34,6 +37,15 @@ _MESSAGES: dict[str, str] = {
     NO_PROGRESS: "上传没有进展，稍后将自动重试。",
     NOT_ENROLLED: "本窗口尚未在电子监察服务器登记，请由管理员完成设备登记。",
     INTERNAL: "同步程序出错，数据已安全保存在本机，稍后将自动重试。",
+    LEDGER_TAMPERED: (
+        "本机账本自检未通过（记录被改动或删除），已停止上传并报告电子监察服务器，"
+        "请立即联系管理员，不要删除任何数据。"
+    ),
+    LEDGER_HOLE: (
+        "本机有尚未上传的记录被删除，已报告电子监察服务器；在管理员确认之前暂停上传，"
+        "确认后将自动继续，心跳照常发送。"
+    ),
+    NOT_PUBLISHED: "服务器尚未发布事项目录或日历，本窗口继续使用本机已有的数据。",
     "UNKNOWN_DEVICE": "电子监察服务器不认识本设备，同步已暂停，请由管理员重新登记设备。",
     "BAD_SIGNATURE": "电子监察服务器认为本窗口的数据签名无效，同步已暂停，请联系管理员。",
     "BAD_HASH": "电子监察服务器认为本窗口的数据已被改动，同步已暂停，请联系管理员。",
@@ -54,6 +66,13 @@ def clerk_message(code: str, retryable: bool = False) -> str:
     """The Chinese text shown to a clerk for ``code``; a stop also names the code for support."""
     text = _MESSAGES.get(code) or (_MESSAGES[SERVER_ERROR] if retryable else _STOPPED_DEFAULT)
     return text if retryable else text + "（错误代码：" + code + "）"
+
+
+def reference_message(error: SyncError) -> str:
+    """What a failed catalog/calendar pull means to a clerk: never a refusal of the events."""
+    if error.code == NOT_PUBLISHED:
+        return _MESSAGES[NOT_PUBLISHED]
+    return "未能更新事项目录和日历，本窗口继续使用本机已有的数据：" + error.message
 
 
 @dataclass(frozen=True)

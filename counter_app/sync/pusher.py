@@ -23,6 +23,7 @@ from counter_app.sync.config import Clock, SyncConfig, parse_time, system_clock
 from counter_app.sync.errors import FORK, INTERNAL, NOT_ENROLLED, ROLLBACK, SyncError
 from counter_app.sync.heartbeat import send_heartbeat
 from counter_app.sync.pushing import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, PushResult, push_pending
+from counter_app.sync.selfcheck import LEDGER_PROBLEMS, LedgerGate
 from counter_app.sync.status import Listener, StatusBoard, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class Pusher:
         self._threads: list[threading.Thread] = []
         self._check_head = True
         self._server_forked = False
+        self._gate = LedgerGate()  # the ledger verifies before anything is pushed from it
         self._next_due: float | None = None
         self._last_progress = monotonic()
         self._last_heartbeat: float | None = None
@@ -99,6 +101,7 @@ class Pusher:
         """Leave the stopped state (after a person dealt with the error) and try again now."""
         self.backoff.reset()
         self._check_head = True
+        self._gate.reset()
         self._board.update(state="idle")
         self._wake.set()
 
@@ -137,6 +140,7 @@ class Pusher:
             try:
                 config = SyncConfig.load(self.store)
                 client = self._client_for(config.server_url)
+                self._gate.check(self.store, client, config, self.clock)
                 result = push_pending(
                     self.store,
                     client,
@@ -152,7 +156,7 @@ class Pusher:
                 self._server_forked = result.server_forked
                 self._maybe_heartbeat(client, config, force_heartbeat)
             except SyncError as exc:
-                if exc.code in (ROLLBACK, FORK):
+                if exc.code in (ROLLBACK, FORK, *LEDGER_PROBLEMS):
                     self._announce_head()
                 self._failed(exc)
             except Exception as exc:  # a bug must not kill the thread or lose the reason

@@ -14,14 +14,16 @@ import pytest
 from tests.support import DEMO_CATALOG, PERSON_ID, REPO
 
 
-def counter(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def counter(
+    data: Path, *args: str, stdin: str | None = None, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "counter_app.cli", "--data-dir", str(data), *args],
         capture_output=True,
         text=True,
         input=stdin,
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env_extra or {})},
         timeout=120,
     )
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from counter_app.services.case_rows import load_case
-from counter_app.services.ledger_check import verify_ledger
 from counter_app.store.datadir import DataDir
 from counter_app.store.db import integrity_check
+from counter_app.store.ledger_check import verify_ledger
 from counter_app.store.uow import Store
 from tests.support import REPO
 

@@ -15,9 +15,9 @@ from counter_app.services import case_commands as cmd
 from counter_app.services.case_rows import load_case
 from counter_app.services.intake import accept_case
 from counter_app.services.intake_model import Decision, MaterialIn, Party
-from counter_app.services.ledger_check import verify_ledger
 from counter_app.services.queries import export_csv, search_cases
 from counter_app.store import schema
+from counter_app.store.ledger_check import verify_ledger
 from counter_app.store.ledger_store import iter_events
 from tests.support import ENTITY_USCC, PERSON_ID, intake_for, promise_item
 

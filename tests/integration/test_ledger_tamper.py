@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from counter_app.services.intake import accept_case
-from counter_app.services.ledger_check import verify_ledger
+from counter_app.store.ledger_check import verify_ledger
 from tests.support import REPO, intake_for, promise_item
 
 
@@ -56,14 +56,19 @@ def test_deleted_row_is_named(ledger) -> None:  # type: ignore[no-untyped-def]
     assert verdict.problem is not None and (verdict.problem.code, verdict.problem.seq) == ("GAP", 4)
 
 
-def test_deleted_tail_is_seen_against_the_acknowledged_head(ledger) -> None:  # type: ignore[no-untyped-def]
-    # Deleting the newest rows leaves a shorter chain that still verifies on its own: only a
-    # witness (the server's receipt) can tell. verify reports the head so it can be compared.
+def test_deleted_tail_is_seen_in_the_case_tables(ledger) -> None:  # type: ignore[no-untyped-def]
+    # Deleting the newest event leaves a shorter chain that still verifies on its own; the
+    # transition row it wrote still names it (and the server's receipt would, see below).
     conn = raw(ledger)
     conn.execute("DROP TRIGGER events_no_delete")
     conn.execute("DELETE FROM events WHERE seq = 8")
     verdict = verify_ledger(ledger)
-    assert verdict.ok and verdict.head_seq == 7
+    assert verdict.head_seq == 7 and verdict.problem is not None
+    assert (verdict.problem.code, verdict.problem.seq, verdict.problem.field) == (
+        "TRANSITION_MISMATCH",
+        8,
+        "seq",
+    )
 
 
 def test_reordered_rows_are_named(ledger) -> None:  # type: ignore[no-untyped-def]
@@ -115,12 +120,15 @@ def test_cli_verify_reports_and_fails(ledger) -> None:  # type: ignore[no-untype
 
 
 def test_deleted_tail_is_named_once_the_server_acknowledged_it(ledger, clock) -> None:  # type: ignore[no-untyped-def]
-    from counter_app.ledger import AckReceipt
+    from counter_app.ledger import AckReceipt, DeviceKey, sign_receipt
     from counter_app.store.ledger_store import head, record_ack
 
+    server = DeviceKey.generate()
     with ledger.unit_of_work() as uow:
+        uow.put_setting("server_public_key", server.public_b64)
         seq, digest = head(uow.conn)
-        record_ack(uow.conn, AckReceipt("dev", seq, digest, "2026-11-25T01:30:00Z", "sig"), clock.now)
+        receipt = sign_receipt(AckReceipt(ledger.device_id(), seq, digest, "2026-11-25T01:30:00Z"), server)
+        record_ack(uow.conn, receipt, clock.now)
         uow.commit()
     assert verify_ledger(ledger).ok
     conn = raw(ledger)

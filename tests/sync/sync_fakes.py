@@ -3,7 +3,8 @@
 It follows the server's HTTP contract closely enough for the client (enroll, events with
 signed receipts, SEQ_GAP, duplicates and forks, head, heartbeat, ETag documents) and can be told
 to misbehave for the next requests: answer 500 or 429, drop the connection after reading the
-body, commit and then drop, answer a scripted 409 or 4xx, or sign receipts with another key.
+body, commit and then drop, answer a scripted 409 or 4xx, sign receipts with another key, or
+make them out to another device.
 """
 
 from __future__ import annotations
@@ -237,6 +238,10 @@ def _handler_for(fake: FakeLedgerServer) -> type[BaseHTTPRequestHandler]:
             if action == "foreign_receipt" and status == 200:
                 other = sign_receipt(AckReceipt.from_dict(reply["receipt"]), DeviceKey.generate())
                 reply["receipt"] = other.as_dict()
+            if action == "other_device" and status == 200:
+                mine = AckReceipt.from_dict(reply["receipt"])
+                theirs = AckReceipt("another-device", mine.acked_seq, mine.acked_hash, mine.server_time)
+                reply["receipt"] = sign_receipt(theirs, fake.key).as_dict()
             if action == "wrong_hash" and status == 200:
                 forged = AckReceipt(device_id, reply["acked_seq"], "f" * 64, fake.now_iso())
                 reply["receipt"] = sign_receipt(forged, fake.key).as_dict()

@@ -39,9 +39,13 @@ def wait_until(condition: Callable[[], object], timeout: float = 15.0, what: str
 
 
 def append_events(
-    store: Store, count: int, *, start: int = 0, at: datetime = T0, kind: str = "case.received"
+    store: Store, count: int, *, start: int = 0, at: datetime = T0, kind: str = "note.recorded"
 ) -> None:
-    """Append ``count`` case events in one unit of work (case numbers are the device's own)."""
+    """Append ``count`` signed events in one unit of work (numbers are the device's own).
+
+    Not case events: those come with case rows that ``verify`` (and so the pusher) compares
+    them with; tests that need cases take them in through the services.
+    """
     prefix = store.settings().get("device_id", "")[-8:]
     with store.unit_of_work() as uow:
         for i in range(start, start + count):

@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, text
 from tests.pg import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
+ADMIN_TOKEN = "test-admin-token-of-a-server-outside-demo-mode"
 
 
 def free_port() -> int:
@@ -49,14 +50,20 @@ def fresh_postgres_database(prefix: str) -> Iterator[str]:
 class ServerProcess:
     """One supervision server process; ``url`` stays the same across restarts."""
 
-    def __init__(self, data_dir: Path, database_url: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, database_url: str | None = None, port: int | None = None, demo: bool = True
+    ) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
+        self.demo = demo  # without it: no demo catalog, and the admin token comes from the environment
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
         self.starts = 0
+
+    def _env(self) -> dict[str, str]:
+        return _env() if self.demo else {**_env(), "SUPERVISION_ADMIN_TOKEN": ADMIN_TOKEN}
 
     def _db_args(self) -> list[str]:
         args = ["--data-dir", str(self.data_dir)]
@@ -68,9 +75,9 @@ class ServerProcess:
         """Start the process and wait until it answers HTTP."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "supervision_server", "serve", "--host", "127.0.0.1"]
-        cmd += ["--port", str(self.port), "--demo", *self._db_args()]
+        cmd += ["--port", str(self.port), *(["--demo"] if self.demo else []), *self._db_args()]
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=_env())
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self._env())
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout
@@ -78,7 +85,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log_tail()}")
             try:
-                requests.get(self.url + "/api/v1/catalog", timeout=1)
+                requests.get(self.url + "/api/v1/calendar", timeout=1)
                 return
             except requests.RequestException:
                 time.sleep(0.05)
@@ -106,6 +113,11 @@ class ServerProcess:
         except OSError:
             return ""
 
+    def admin(self) -> dict[str, str]:
+        """The Authorization header of the server's administrator."""
+        token = (self.data_dir / "admin_token").read_text().strip() if self.demo else ADMIN_TOKEN
+        return {"Authorization": f"Bearer {token}"}
+
     def issue_code(self, hall: str = "H1", window: int = 1) -> str:
         """A one-time enrollment code from the ``issue-code`` command."""
         cmd = [
@@ -121,7 +133,7 @@ class ServerProcess:
         out = subprocess.run(
             cmd + self._db_args(),
             cwd=ROOT,
-            env=_env(),
+            env=self._env(),
             capture_output=True,
             text=True,
             timeout=60,

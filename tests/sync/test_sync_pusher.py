@@ -237,6 +237,17 @@ def test_a_receipt_not_signed_by_the_enrolled_server_acknowledges_nothing(
     assert local_acked(enrolled) == 0 and status.waiting == 3
 
 
+def test_a_receipt_made_out_to_another_device_acknowledges_nothing(
+    enrolled: Store, fake: FakeLedgerServer
+) -> None:
+    # Signed by the enrolled server, same seq and hash: only the device id says it is not ours.
+    append_events(enrolled, 3)
+    fake.script.append("other_device")
+    status = make_pusher(enrolled).push_once()
+    assert status.state == "stopped" and status.last_error.code == "BAD_RECEIPT"  # type: ignore[union-attr]
+    assert local_acked(enrolled) == 0 and status.waiting == 3
+
+
 def test_a_receipt_for_another_hash_is_a_fork_and_acknowledges_nothing(
     enrolled: Store, fake: FakeLedgerServer
 ) -> None:
@@ -263,3 +274,22 @@ def test_batch_body_is_the_wire_form_of_the_stored_events(store: Store) -> None:
     assert batch is not None and (batch.first_seq, batch.last_seq, batch.count) == (3, 5, 3)
     wire = [SignedEvent.from_wire(e) for e in json.loads(batch.body)["events"]]
     assert wire == stored
+
+
+def test_a_row_deleted_from_delivered_history_is_tampering_not_a_hole(
+    enrolled: Store, fake: FakeLedgerServer
+) -> None:
+    # The server holds seq 3: its loss here is no hole to accept, the window stops for good.
+    import sqlite3
+
+    append_events(enrolled, 5)
+    assert make_pusher(enrolled).push_once().acked_seq == 5
+    append_events(enrolled, 1, start=5)
+    conn = sqlite3.connect(enrolled.data_dir.db_path, isolation_level=None)
+    conn.execute("DROP TRIGGER events_no_delete")
+    conn.execute("DELETE FROM events WHERE seq = 3")
+    conn.close()
+    status = make_pusher(enrolled).push_once()
+    assert status.state == "stopped" and status.last_error is not None
+    assert status.last_error.code == "LEDGER_TAMPERED" and "[GAP]" in status.last_error.message
+    assert [p[:2] for p in fake.posts] == [(1, 5)]  # seq 6 was not pushed from the broken ledger

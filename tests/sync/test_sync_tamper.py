@@ -76,12 +76,17 @@ def test_event_edited_and_resigned_is_a_fork(
     # Not case events: a re-signed case.received is refused whole (see test_case_authority).
     append_events(store, 4, kind="test.event")
     assert pusher_for(store).push_once().acked_seq == 4
-    # The acknowledged head is rewritten at the window: the pusher sees the server disagree,
-    # stops, and its heartbeat makes the server raise an alert.
+    # The acknowledged head is rewritten at the window: its own verify sees the server's receipt
+    # disagree, it stops before pushing, reports it (signed) and announces its head.
     edit_and_resign(store, 4)
     status = pusher_for(store).push_once()
-    assert status.state == "stopped" and status.last_error is not None and status.last_error.code == "FORK"
-    assert "ROLLBACK" in alerts_for(server, store)
+    assert status.state == "stopped" and status.last_error is not None
+    assert status.last_error.code == "LEDGER_TAMPERED" and "ACK_MISMATCH" in status.last_error.message
+    assert sorted(alerts_for(server, store)) == ["LEDGER_TAMPERED", "ROLLBACK"]
+    tampered = server.query(
+        "SELECT seq, message FROM alerts WHERE device_id = :d AND rule_id = 'LEDGER_TAMPERED'", d=device_id
+    )
+    assert [r.seq for r in tampered] == [4] and "ACK_MISMATCH" in tampered[0].message
     # A counter that sends a re-signed version of an acknowledged event: FORK, both kept.
     original, edited = edit_and_resign(store, 2)
     reply = requests.post(
