@@ -34,8 +34,10 @@ from counter_app.store.ledger_store import acked_seq
 from counter_app.store.uow import Store
 from counter_app.sync import enroll
 from counter_app.sync.client import ServerClient
+from counter_app.sync.config import SyncConfig
+from counter_app.sync.errors import SyncError
 from counter_app.sync.numbers import learn_number_floor
-from counter_app.sync.pushing import build_batch
+from counter_app.sync.pushing import build_batch, push_pending
 from tests.support import DEMO_CATALOG, PERSON_ID, REPO, intake_for, promise_item
 from tests.sync.sync_checks import WINDOWS, pusher_for
 from tests.sync.sync_helpers import backup_db, restore_db
@@ -99,6 +101,18 @@ def push(store: Store) -> Any:
     return pusher_for(store).push_once()
 
 
+def push_forged(store: Store) -> SyncError:
+    """Push as a forger would: without the window's own check (which refuses such a ledger)."""
+    client = ServerClient(SyncConfig.load(store).server_url)
+    try:
+        push_pending(store, client, SyncConfig.load(store), lambda: datetime.now(HALL_TZ))
+    except SyncError as exc:
+        return exc
+    finally:
+        client.close()
+    raise AssertionError("the server took the forged events")
+
+
 def test_a_window_can_neither_rewrite_nor_preregister_another_windows_case(
     server: ServerProcess, counters: list[Store], tmp_path: Path
 ) -> None:
@@ -114,17 +128,18 @@ def test_a_window_can_neither_rewrite_nor_preregister_another_windows_case(
         payload = {"project_no": first.project_no, "result_code": 2, "reason": "x", "check_code": "FORGED"}
         uow.ledger.append("case.voided", payload, "clerk-x", datetime.now(HALL_TZ), first.project_no)
         uow.commit()
-    status = push(forger)
-    assert status.state == "stopped" and status.last_error is not None
-    assert (status.last_error.code, status.last_error.http_status) == ("CASE_NOT_HOLDER", 403)
-    assert status.last_error.message == (
+    assert push(forger).last_error.code == "LEDGER_TAMPERED"  # its own check stops an honest program
+    refused = push_forged(forger)
+    assert (refused.code, refused.http_status) == ("CASE_NOT_HOLDER", 403)
+    assert refused.message == (
         "电子监察服务器拒收：本窗口的记录涉及不归本窗口办理的办件，同步已暂停，请立即联系管理员。"
         "（错误代码：CASE_NOT_HOLDER）"
     )
     with forger.read() as conn:
         assert acked_seq(conn) == 0
     assert alerts(server, device_id=forger.device_id()) == [
-        ("CASE_NOT_HOLDER", forger.device_id(), 3, first.project_no)
+        ("LEDGER_TAMPERED", forger.device_id(), 3, None),  # the window's own check, reported
+        ("CASE_NOT_HOLDER", forger.device_id(), 3, first.project_no),
     ]
     seen = check(server, first.project_no, first.check_code)
     assert (seen["found"], seen["state"], seen["applicant_name"]) == (True, "ACCEPTED", "王*国")
@@ -136,8 +151,7 @@ def test_a_window_can_neither_rewrite_nor_preregister_another_windows_case(
         payload = {"project_no": predicted, "item_name": "冒名事项", "applicant": {"name": "冒名者"}}
         uow.ledger.append("case.received", payload, "clerk-x", datetime.now(HALL_TZ), predicted)
         uow.commit()
-    status = push(squatter)
-    assert status.last_error is not None and status.last_error.code == "CASE_NO_FOREIGN"
+    assert push_forged(squatter).code == "CASE_NO_FOREIGN"
     second = take_case(honest, name="李小红")
     assert second.project_no == predicted
     assert push(honest).state == "idle"
@@ -186,8 +200,7 @@ def test_a_case_handed_to_the_delivery_window_round_trip(
     code, body = counter_cli(stranger, "case", "deliver", no)
     assert (code, body["code"]) == (2, "CASE_NOT_HELD")
     cmd.deliver_handed_over(stranger, clock, "clerk-x", no, owner.device_id())
-    status = push(stranger)
-    assert status.last_error is not None and status.last_error.code == "CASE_NOT_HOLDER"
+    assert push_forged(stranger).code == "CASE_NOT_HOLDER"
     assert alerts(server, project_no=no) == [("CASE_NOT_HOLDER", stranger.device_id(), 3, no)]
 
 
