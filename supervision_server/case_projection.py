@@ -13,34 +13,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from counter_app.domain.case import OPEN_STATES, CaseState
+from counter_app.domain.case import CASE_EVENTS, TRANSITIONS, CaseState, ResultCode, Transition
 from supervision_server.alerts import AlertDraft
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks, text
 from supervision_server.schema import cases
 
-R, C, A, P, S = (
-    CaseState.RECEIVED,
-    CaseState.CORRECTION,
-    CaseState.ACCEPTED,
-    CaseState.IN_PROCESS,
-    CaseState.SUSPENDED,
-)
-
-# event type -> (states it may follow, state it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[CaseState], CaseState]] = {
-    "case.accepted": (frozenset({R, C}), A),
-    "case.correction_requested": (frozenset({R}), C),
-    "case.not_accepted": (frozenset({R, C}), CaseState.NOT_ACCEPTED),
-    "case.process_recorded": (frozenset({A, P}), P),
-    "case.suspended": (frozenset({P}), S),
-    "case.resumed": (frozenset({S}), P),
-    "case.closed": (frozenset({A, P, C}), CaseState.CLOSED),
-    "case.delivered": (frozenset({CaseState.CLOSED}), CaseState.DELIVERED),
-    "case.voided": (frozenset(OPEN_STATES), CaseState.CLOSED),
-}
-CASE_TYPES = frozenset({"case.received", *TRANSITIONS})
-RESULT_ISSUED = 0
-RESULT_NOT_ACCEPTED = 6
+# The window's own lifecycle table (counter_app.domain.case): one definition on both sides.
+CASE_TYPES = frozenset(CASE_EVENTS)
+RECEIVED = TRANSITIONS["receive"].event_type
 
 
 class CaseProjector:
@@ -86,7 +66,7 @@ class CaseProjector:
             )
             return
         row = self.rows.get(project_no)
-        if item.type == "case.received":
+        if item.type == RECEIVED:
             if row is not None:
                 self._alert(
                     "DUPLICATE_PROJECT_NO",
@@ -103,16 +83,24 @@ class CaseProjector:
             self._alert("CASE_UNKNOWN", item, f"办件 {project_no} 未见接件登记，却收到「{item.type}」事件")
             row = self._create(project_no, item, CaseState.RECEIVED)
             row["received_at"] = None
-        allowed, target = TRANSITIONS[item.type]
+        step = CASE_EVENTS[item.type]
         current = CaseState(row["state"])
-        if current not in allowed:
+        if not step.allows(current):
             self._alert(
                 "ILLEGAL_TRANSITION",
                 item,
                 f"办件 {project_no} 当前为「{current.label}」，不应出现「{item.type}」",
                 state=current.value,
             )
-        self._transition(row, item, target)
+        elif step.requires_result is not None and row["result_code"] != int(step.requires_result):
+            self._alert(
+                "ILLEGAL_TRANSITION",
+                item,
+                f"办件 {project_no} 的办结结果不是「{step.requires_result.label}」，不应出现「{item.type}」",
+                state=current.value,
+                result_code=row["result_code"],
+            )
+        self._transition(row, item, step)
 
     def _note_check_code(self, row: dict[str, Any], item: ProjectedEvent) -> None:
         # The code is printed on whatever document the citizen takes home (receipt, correction
@@ -166,32 +154,52 @@ class CaseProjector:
         )
         self.dirty[row["project_no"]] = row
 
-    def _transition(self, row: dict[str, Any], item: ProjectedEvent, target: CaseState) -> None:
-        at = item.text("accepted_at") or item.occurred_at
-        row["state"] = target.value
-        kind = item.type
-        if kind == "case.accepted":
-            row["accepted_at"] = at
-            row["promise_due"] = item.text("promise_due")
-            estimated = item.payload.get("promise_estimated")
-            row["promise_estimated"] = estimated if isinstance(estimated, bool) else None
-        elif kind == "case.correction_requested":
+    def _transition(self, row: dict[str, Any], item: ProjectedEvent, step: Transition) -> None:
+        row["state"] = step.target.value
+        if step.carries_deadline:
+            self._note_deadline(row, item)
+        if step.command == "accept":
+            row["accepted_at"] = item.text("accepted_at") or item.occurred_at
+        elif step.command == "request_correction":
             if row["correction_count"] >= 1:
                 self._alert(
                     "MULTIPLE_CORRECTIONS", item, f"办件 {row['project_no']} 再次要求补正（应一次性告知）"
                 )
             row["correction_count"] += 1
-        elif kind in ("case.not_accepted", "case.closed", "case.voided"):
-            result = RESULT_NOT_ACCEPTED if kind == "case.not_accepted" else item.number("result_code")
-            reason = item.text("reason") or ""
-            row.update(result_code=result, reason=reason, closed_at=item.occurred_at)
-            if result != RESULT_ISSUED and not reason.strip():
-                self._alert(
-                    "CLOSURE_WITHOUT_REASON",
-                    item,
-                    f"办件 {row['project_no']} 办结结果为 {result}，但未填写理由",
-                )
-        elif kind == "case.delivered":
+        elif step.results:
+            self._close(row, item, step)
+        elif step.command == "deliver":
             row["delivered_at"] = item.occurred_at
         self._note_check_code(row, item)
         self._touch(row, item)
+
+    def _note_deadline(self, row: dict[str, Any], item: ProjectedEvent) -> None:
+        # Acceptance sets the deadline; 特别程序 moves it (clock stops and 延长审批). The window
+        # computes it from its calendar and prints it, so the server shows what the window says.
+        due = item.text("promise_due")
+        if due is None:
+            return
+        row["promise_due"] = due
+        estimated = item.payload.get("promise_estimated")
+        row["promise_estimated"] = estimated if isinstance(estimated, bool) else None
+
+    def _close(self, row: dict[str, Any], item: ProjectedEvent, step: Transition) -> None:
+        result = item.number("result_code")
+        if result is None and len(step.results) == 1:
+            (only,) = step.results
+            result = int(only)
+        reason = item.text("reason") or ""
+        row.update(result_code=result, reason=reason, closed_at=item.occurred_at)
+        if result not in {int(r) for r in step.results}:
+            self._alert(
+                "ILLEGAL_TRANSITION",
+                item,
+                f"办件 {row['project_no']} 的「{item.type}」不能以办结结果 {result} 结束",
+                result_code=result,
+            )
+        if result != int(ResultCode.ISSUED) and not reason.strip():
+            self._alert(
+                "CLOSURE_WITHOUT_REASON",
+                item,
+                f"办件 {row['project_no']} 办结结果为 {result}，但未填写理由",
+            )

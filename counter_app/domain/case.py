@@ -13,6 +13,11 @@ States (GB/T 39046 names in brackets)::
     ACCEPTED | IN_PROCESS ─close(result)→ CLOSED 办结   (即办件: ACCEPTED → CLOSED in one visit)
     any open state ─void(reason)→ CLOSED[2 作废 | 3 删除]
     CLOSED[0 出证办结] ─deliver→ DELIVERED 已送达
+
+:data:`TRANSITIONS` is the one table of these moves: each command, the ledger event that records
+it, the states it may start from and the state it leads to. The commands below check against
+it, the window's services name their events from it, and the supervision server folds the
+events it receives with it, so the window and the server cannot disagree about a case.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import IntEnum, StrEnum
+from typing import Any
 
 from counter_app.domain.errors import DomainError
 
@@ -111,6 +117,101 @@ class MissingReason(DomainError):
 
 
 @dataclass(frozen=True)
+class Transition:
+    """One command of the lifecycle and the ledger event that records it.
+
+    ``sources`` is empty only for ``receive``, which creates the case. ``results`` lists the
+    办结结果 a closing event may carry; ``requires_result`` is the result the case must already
+    have (only an issued certificate is delivered). ``carries_deadline`` marks the events whose
+    payload states the case's ``promise_due`` after the command, so that the server shows the
+    deadline the citizen's receipt and notices show.
+    """
+
+    command: str
+    event_type: str
+    label: str
+    sources: frozenset[CaseState]
+    target: CaseState
+    results: frozenset[ResultCode] = frozenset()
+    requires_result: ResultCode | None = None
+    carries_deadline: bool = False
+
+    def allows(self, state: CaseState) -> bool:
+        """Whether the command may start from ``state``."""
+        return state in self.sources
+
+
+def _t(
+    command: str, event: str, label: str, sources: frozenset[CaseState], target: CaseState, **extra: Any
+) -> tuple[str, Transition]:
+    return command, Transition(command, f"case.{event}", label, sources, target, **extra)
+
+
+_R, _C, _A, _P, _S = (
+    CaseState.RECEIVED,
+    CaseState.CORRECTION,
+    CaseState.ACCEPTED,
+    CaseState.IN_PROCESS,
+    CaseState.SUSPENDED,
+)
+
+# command -> transition; the command is also the action name of the window's transition rows.
+TRANSITIONS: dict[str, Transition] = dict(
+    [
+        _t("receive", "received", "接件", frozenset(), _R),
+        _t("accept", "accepted", "受理", frozenset({_R, _C}), _A, carries_deadline=True),
+        _t(
+            "reject",
+            "not_accepted",
+            "不予受理",
+            frozenset({_R, _C}),
+            CaseState.NOT_ACCEPTED,
+            results=frozenset({ResultCode.NOT_ACCEPTED}),
+        ),
+        _t("request_correction", "correction_requested", "补正告知", frozenset({_R}), _C),
+        _t(
+            "return_case",
+            "returned",
+            "退件",
+            frozenset({_C}),
+            CaseState.CLOSED,
+            results=frozenset({ResultCode.RETURNED}),
+        ),
+        _t("start_process", "process_started", "开始办理", frozenset({_A}), _P),
+        _t("record_process", "process_recorded", "记录办理环节", frozenset({_P}), _P),
+        _t("suspend", "suspended", "启动特别程序", frozenset({_P}), _S, carries_deadline=True),
+        _t("resume", "resumed", "结束特别程序", frozenset({_S}), _P, carries_deadline=True),
+        _t(
+            "close",
+            "closed",
+            "办结",
+            frozenset({_A, _P}),
+            CaseState.CLOSED,
+            results=frozenset({ResultCode.ISSUED, ResultCode.DENIED, ResultCode.FORWARDED}),
+        ),
+        _t(
+            "void",
+            "voided",
+            "作废",
+            OPEN_STATES,
+            CaseState.CLOSED,
+            results=frozenset({ResultCode.VOIDED, ResultCode.DELETED}),
+        ),
+        _t(
+            "deliver",
+            "delivered",
+            "送达",
+            frozenset({CaseState.CLOSED}),
+            CaseState.DELIVERED,
+            requires_result=ResultCode.ISSUED,
+        ),
+    ]
+)
+# ledger event type -> transition (what the server folds a received event with)
+CASE_EVENTS: dict[str, Transition] = {t.event_type: t for t in TRANSITIONS.values()}
+
+
+@dataclass(frozen=True)
 class Case:
     """The lifecycle part of a case: its number, state, result and the times that matter."""
 
@@ -135,87 +236,88 @@ class Case:
     # -- intake decisions -------------------------------------------------------------------
     def accept(self, at: datetime) -> Case:
         """受理: from RECEIVED, or from CORRECTION once the missing materials are in."""
-        self._require("受理", CaseState.RECEIVED, CaseState.CORRECTION)
-        return replace(self, state=CaseState.ACCEPTED, accepted_at=at)
+        return self._move("accept", accepted_at=at)
 
     def reject(self, reason: str, at: datetime) -> Case:
         """不予受理 with a reason the applicant can read."""
-        self._require("不予受理", CaseState.RECEIVED, CaseState.CORRECTION)
-        _need_reason(reason, "不予受理")
-        return replace(
-            self, state=CaseState.NOT_ACCEPTED, result=ResultCode.NOT_ACCEPTED, reason=reason, closed_at=at
-        )
+        step = self._check("reject")
+        _need_reason(reason, step.label)
+        return self._move("reject", result=ResultCode.NOT_ACCEPTED, reason=reason, closed_at=at)
 
     def request_correction(self, missing: list[str]) -> Case:
         """补正: one notice listing every missing material (一次性告知); a second is refused."""
-        self._require("补正告知", CaseState.RECEIVED)
+        self._check("request_correction")
         if not missing or any(not m.strip() for m in missing):
             raise DomainError("补正告知必须列出全部缺少或不符合要求的材料", "CASE_CORRECTION_EMPTY")
         if self.corrections:
             raise IllegalTransition(
                 "该办件已出具过一次性告知书，不得再次要求补正", "CASE_CORRECTION_REPEATED"
             )
-        return replace(self, state=CaseState.CORRECTION, corrections=self.corrections + 1)
+        return self._move("request_correction", corrections=self.corrections + 1)
 
     def return_case(self, reason: str, at: datetime) -> Case:
         """退件: the applicant did not supply the corrections in time or gave up."""
-        self._require("退件", CaseState.CORRECTION)
-        _need_reason(reason, "退件")
-        return replace(self, state=CaseState.CLOSED, result=ResultCode.RETURNED, reason=reason, closed_at=at)
+        step = self._check("return_case")
+        _need_reason(reason, step.label)
+        return self._move("return_case", result=ResultCode.RETURNED, reason=reason, closed_at=at)
 
     # -- processing ---------------------------------------------------------------------------
     def start_process(self) -> Case:
         """The department starts work (承办) on an accepted case."""
-        self._require("开始办理", CaseState.ACCEPTED)
-        return replace(self, state=CaseState.IN_PROCESS)
+        return self._move("start_process")
 
     def record_process(self) -> Case:
         """A 环节 record (承办/审核/批准) on a case in process; the state does not change."""
-        self._require("记录办理环节", CaseState.IN_PROCESS)
-        return self
+        return self._move("record_process")
 
     def suspend(self, kind: SuspensionKind, reason: str, at: datetime) -> Case:
         """特别程序 begins: the clock stops (or, for 延长审批, the deadline is extended)."""
-        self._require("启动特别程序", CaseState.IN_PROCESS)
+        self._check("suspend")
         _need_reason(reason, "特别程序")
-        return replace(self, state=CaseState.SUSPENDED, suspensions=(*self.suspensions, (kind, at, None)))
+        return self._move("suspend", suspensions=(*self.suspensions, (kind, at, None)))
 
     def resume(self, at: datetime) -> Case:
         """特别程序 ends and processing continues."""
-        self._require("结束特别程序", CaseState.SUSPENDED)
+        self._check("resume")
         kind, start, _ = self.suspensions[-1]
-        return replace(
-            self, state=CaseState.IN_PROCESS, suspensions=(*self.suspensions[:-1], (kind, start, at))
-        )
+        return self._move("resume", suspensions=(*self.suspensions[:-1], (kind, start, at)))
 
     def close(self, result: ResultCode, at: datetime, reason: str = "") -> Case:
         """办结 with a result: 出证办结, 不予许可 or 转报办结 (others have their own commands)."""
-        if result not in (ResultCode.ISSUED, ResultCode.DENIED, ResultCode.FORWARDED):
+        if result not in TRANSITIONS["close"].results:
             raise IllegalTransition(f"办结结果「{result.label}」请使用对应的操作", "CASE_RESULT_NOT_ALLOWED")
-        allowed = (CaseState.ACCEPTED, CaseState.IN_PROCESS)
-        self._require("办结", *allowed)
+        self._check("close")
         if result.needs_reason:
             _need_reason(reason, result.label)
-        return replace(self, state=CaseState.CLOSED, result=result, reason=reason, closed_at=at)
+        return self._move("close", result=result, reason=reason, closed_at=at)
 
     def void(self, reason: str, at: datetime, deleted: bool = False) -> Case:
         """作废 (or 删除, for an entry made in error) of any open case, always with a reason."""
-        self._require("作废", *OPEN_STATES)
-        _need_reason(reason, "作废")
+        step = self._check("void")
+        _need_reason(reason, step.label)
         result = ResultCode.DELETED if deleted else ResultCode.VOIDED
-        return replace(self, state=CaseState.CLOSED, result=result, reason=reason, closed_at=at)
+        return self._move("void", result=result, reason=reason, closed_at=at)
 
     def deliver(self) -> Case:
         """送达/领取: only a case closed with a certificate (出证办结) is delivered."""
-        self._require("送达", CaseState.CLOSED)
-        if self.result is not ResultCode.ISSUED:
+        step = self._check("deliver")
+        if self.result is not step.requires_result:
             raise IllegalTransition("只有出证办结的办件可以送达", "CASE_NOT_ISSUED")
-        return replace(self, state=CaseState.DELIVERED)
+        return self._move("deliver")
 
-    def _require(self, action: str, *states: CaseState) -> None:
-        if self.state not in states:
-            allowed = "、".join(s.label for s in states)
-            raise IllegalTransition(f"办件当前状态为「{self.state.label}」，不能{action}（仅限：{allowed}）")
+    def _check(self, command: str) -> Transition:
+        step = TRANSITIONS[command]
+        if not step.allows(self.state):
+            allowed = "、".join(s.label for s in CaseState if s in step.sources)
+            raise IllegalTransition(
+                f"办件当前状态为「{self.state.label}」，不能{step.label}（仅限：{allowed}）"
+            )
+        return step
+
+    def _move(self, command: str, **changes: Any) -> Case:
+        """The case after ``command``: its state is the table's target, never chosen here."""
+        step = self._check(command)
+        return replace(self, state=step.target, **changes)
 
 
 def _need_reason(reason: str, action: str) -> None:

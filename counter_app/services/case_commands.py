@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import select
 
 from counter_app.domain.calendar import TimeLimit, promise_due
-from counter_app.domain.case import Case, CaseState, IllegalTransition, ResultCode, SuspensionKind
+from counter_app.domain.case import (
+    TRANSITIONS,
+    Case,
+    CaseState,
+    IllegalTransition,
+    ResultCode,
+    SuspensionKind,
+)
 from counter_app.domain.case_authority import HANDED_OVER, check_hand_over
 from counter_app.domain.errors import DomainError
 from counter_app.services.case_rows import CaseRecord, add_transition, load_case, refuse_if_handed_over
@@ -66,26 +73,14 @@ def _run(
         if action in ("accept", "resume") or extension_days:
             due, estimated = _deadline(uow, record, case, now, extension)
         body = {"project_no": project_no, **payload}
-        if due is not None and action in ("accept", "resume", "suspend"):
+        transition = TRANSITIONS[action]
+        if due is not None and transition.carries_deadline:
             body["promise_due"] = due.isoformat(timespec="seconds")
             body["promise_estimated"] = estimated
-        event = uow.ledger.append(f"case.{_EVENT_NAMES[action]}", body, clerk_id, now, project_no)
+        event = uow.ledger.append(transition.event_type, body, clerk_id, now, project_no)
         add_transition(uow.conn, event.seq, action, case, now, due, estimated, extension)
         uow.commit()
     return CommandResult(project_no, case.state, due, event.seq)
-
-
-_EVENT_NAMES = {
-    "accept": "accepted",
-    "return_case": "returned",
-    "start_process": "process_started",
-    "record_process": "process_recorded",
-    "suspend": "suspended",
-    "resume": "resumed",
-    "close": "closed",
-    "void": "voided",
-    "deliver": "delivered",
-}
 
 
 def accept_corrected(
@@ -251,7 +246,8 @@ def deliver_handed_over(
             raise DomainError(f"办件 {project_no} 由本窗口受理，请按本窗口办件送达", "CASE_IS_OWN")
         delivered = uow.conn.execute(
             select(schema.events.c.seq).where(
-                schema.events.c.project_no == project_no, schema.events.c.type == "case.delivered"
+                schema.events.c.project_no == project_no,
+                schema.events.c.type == TRANSITIONS["deliver"].event_type,
             )
         ).first()
         if delivered is not None:
@@ -259,6 +255,6 @@ def deliver_handed_over(
                 f"办件 {project_no} 已由本窗口送达（事件序号 {delivered.seq}）", "CASE_ALREADY_DELIVERED"
             )
         body = {"project_no": project_no, "method": method, "handed_over_by": owner_device_id}
-        event = uow.ledger.append("case.delivered", body, clerk_id, now, project_no)
+        event = uow.ledger.append(TRANSITIONS["deliver"].event_type, body, clerk_id, now, project_no)
         uow.commit()
     return CommandResult(project_no, CaseState.DELIVERED, None, event.seq)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from counter_app.domain.calendar import LimitUnit, TimeLimit, promise_due
-from counter_app.domain.case import Case, CaseState
+from counter_app.domain.case import TRANSITIONS, Case, CaseState
 from counter_app.domain.case_numbers import make_case_number
 from counter_app.domain.catalog import ServiceItem, TimeUnit
 from counter_app.domain.errors import DomainError, Issue, ValidationError
@@ -144,7 +144,9 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
             "received_at": now.isoformat(timespec="milliseconds"),
             **{k: intake_data[k] for k in ("applicant", "agent", "phone", "materials", "note")},
         }
-        received_event = uow.ledger.append("case.received", received_payload, clerk_id, now, project_no)
+        received_event = uow.ledger.append(
+            TRANSITIONS["receive"].event_type, received_payload, clerk_id, now, project_no
+        )
         applicant = intake.applicant
         inserted = uow.conn.execute(
             schema.cases.insert().values(
@@ -182,13 +184,15 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
                 "promise_estimated": estimated,
                 "check_code": check_code,
             }
-            event = uow.ledger.append("case.accepted", payload, clerk_id, now, project_no)
+            event = uow.ledger.append(TRANSITIONS["accept"].event_type, payload, clerk_id, now, project_no)
             action = "accept"
         elif intake.decision is Decision.CORRECTION:
             case = case.request_correction([m.name for m in intake.missing])
             missing = [{"name": m.name, "reason": m.reason or "未提供"} for m in intake.missing]
             payload = {"project_no": project_no, "missing": missing, "check_code": check_code}
-            event = uow.ledger.append("case.correction_requested", payload, clerk_id, now, project_no)
+            event = uow.ledger.append(
+                TRANSITIONS["request_correction"].event_type, payload, clerk_id, now, project_no
+            )
             action = "request_correction"
         else:
             case = case.reject(intake.reason, now)
@@ -198,7 +202,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
                 "legal_basis": intake.legal_basis,
                 "check_code": check_code,
             }
-            event = uow.ledger.append("case.not_accepted", payload, clerk_id, now, project_no)
+            event = uow.ledger.append(TRANSITIONS["reject"].event_type, payload, clerk_id, now, project_no)
             action = "reject"
         add_transition(uow.conn, event.seq, action, case, now, due, estimated, 0)
         uow.commit()

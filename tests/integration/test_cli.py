@@ -124,9 +124,17 @@ def test_checks_print_verdict_and_message() -> None:
 
 def test_deadline_and_calendar(data: Path) -> None:
     items = as_json(counter(data, "--json", "items"))
-    code = items[0]["task_code"]
-    result = as_json(counter(data, "--json", "deadline", code, "--at", "2026-12-28T10:00"))
-    assert result["promise_due"] >= "2026-12-28"
+    instant = items[0]["task_code"]
+    result = as_json(counter(data, "--json", "deadline", instant, "--at", "2026-12-28T10:00"))
+    assert (result["promise_due"], result["estimated"]) == ("2026-12-28T23:59:59+08:00", False)
+    food = next(i["task_code"] for i in items if i["name"] == "食品经营许可证核发")  # 5 working days
+    result = as_json(counter(data, "--json", "deadline", food, "--at", "2026-12-28T10:00"))
+    # Dec 29, 30, 31, [Jan 1 2027 元旦, not yet published: estimated], Jan 4, 5.
+    assert (result["limit"], result["promise_due"], result["estimated"]) == (
+        "5个工作日",
+        "2027-01-05T23:59:59+08:00",
+        True,
+    )
     month = as_json(counter(data, "--json", "calendar", "--month", "2026-10"))
     assert month[0]["working"] == "休息" and month[0]["name"]
     changed = as_json(

@@ -13,6 +13,7 @@ from counter_app.domain.case_numbers import parse_case_number
 from counter_app.domain.errors import DomainError, ValidationError
 from counter_app.services import case_commands as cmd
 from counter_app.services.case_rows import load_case
+from counter_app.services.clock import HALL_TZ
 from counter_app.services.intake import accept_case
 from counter_app.services.intake_model import Decision, MaterialIn, Party
 from counter_app.services.queries import export_csv, search_cases
@@ -33,7 +34,8 @@ def test_accepted_case_is_on_the_books_with_its_events(store, clock) -> None:  #
     number = parse_case_number(result.project_no)
     assert (number.hall_code, number.window_no, number.serial) == ("YX330781", 3, 1)
     assert result.state is CaseState.ACCEPTED and result.promise_due is not None
-    assert result.promise_due > clock.now and len(result.check_code) == 10
+    assert result.promise_due == datetime(2026, 11, 27, 23, 59, 59, tzinfo=HALL_TZ)  # Wed + 2 working days
+    assert len(result.check_code) == 10
     with store.read() as conn:
         record = load_case(conn, result.project_no)
         events = list(iter_events(conn))
@@ -76,10 +78,10 @@ def test_correction_then_acceptance_restarts_the_clock(store, clock) -> None:  #
     intake = intake_for(item, Decision.CORRECTION, materials=(missing,))
     result = accept_case(store, clock, "clerk-07", intake)
     assert result.state is CaseState.CORRECTION and result.promise_due is None
-    clock.advance(days=6)
+    clock.advance(days=6)  # Tue Dec 1: the 2 working days count from here, not from intake
     done = cmd.accept_corrected(store, clock, "clerk-07", result.project_no, [missing.name])
-    assert done.state is CaseState.ACCEPTED and done.promise_due is not None
-    assert done.promise_due.date() > clock.now.date()
+    assert done.state is CaseState.ACCEPTED
+    assert done.promise_due == datetime(2026, 12, 3, 23, 59, 59, tzinfo=HALL_TZ)
     with pytest.raises(DomainError) as info:
         cmd.accept_corrected(store, clock, "clerk-07", result.project_no, [])
     assert info.value.code == "CASE_ILLEGAL_TRANSITION"
@@ -99,14 +101,14 @@ def test_full_lifecycle_and_suspension_moves_the_deadline(store, clock) -> None:
     no = accept_case(store, clock, "c", intake_for(item)).project_no
     with store.read() as conn:
         before = load_case(conn, no).promise_due
-    assert before is not None
+    assert before == datetime(2026, 11, 27, 23, 59, 59, tzinfo=HALL_TZ)
     cmd.start_process(store, clock, "c", no)
     cmd.record_process(store, clock, "c", no, "审核", "通过", "材料齐全")
     clock.now = datetime(2026, 11, 26, 10, 0, tzinfo=clock.now.tzinfo)
     cmd.suspend(store, clock, "c", no, SuspensionKind.CLOCK_STOP, "现场核查")
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=clock.now.tzinfo)  # Thu -> Mon: Fri, Mon stopped
     resumed = cmd.resume(store, clock, "c", no, "核查合格")
-    assert resumed.promise_due is not None and resumed.promise_due > before
+    assert resumed.promise_due == datetime(2026, 12, 1, 23, 59, 59, tzinfo=HALL_TZ)  # Fri 27 + Fri, Mon
     closed = cmd.close_case(
         store, clock, "c", no, ResultCode.ISSUED, cert_name="食品经营许可证", cert_no="JY1"
     )
@@ -133,6 +135,41 @@ def test_full_lifecycle_and_suspension_moves_the_deadline(store, clock) -> None:
         "deliver",
     ]
     assert verify_ledger(store).ok
+
+
+def deadline_in_ledger(store, seq: int) -> str:  # type: ignore[no-untyped-def]
+    """The 承诺办结时间 the event ``seq`` told the server."""
+    with store.read() as conn:
+        event = next(e for e in iter_events(conn) if e.seq == seq)
+    return str(event.envelope.payload["promise_due"])
+
+
+def test_extension_adds_its_days_and_a_later_clock_stop_adds_its_own(store, clock) -> None:  # type: ignore[no-untyped-def]
+    """延长审批 moves the deadline by exactly its working days, at once and for good; resuming
+    does not move it again; a clock stop afterwards adds the working days it stopped."""
+    item = promise_item(store)
+    no = accept_case(store, clock, "c", intake_for(item)).project_no  # Wed Nov 25: due Fri Nov 27
+    tz = clock.now.tzinfo
+    cmd.start_process(store, clock, "c", no)
+    clock.now = datetime(2026, 11, 26, 10, 0, tzinfo=tz)
+    extended = cmd.suspend(store, clock, "c", no, SuspensionKind.EXTENSION, "负责人批准延长", extend_days=10)
+    # 2 + 10 working days from Wed Nov 25: Nov 26, 27, 30, Dec 1-4, 7-11.
+    assert extended.promise_due == datetime(2026, 12, 11, 23, 59, 59, tzinfo=HALL_TZ)
+    assert deadline_in_ledger(store, extended.seq) == "2026-12-11T23:59:59+08:00"
+    clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=tz)
+    resumed = cmd.resume(store, clock, "c", no, "延长期满")
+    assert resumed.promise_due == datetime(2026, 12, 11, 23, 59, 59, tzinfo=HALL_TZ)
+    assert deadline_in_ledger(store, resumed.seq) == "2026-12-11T23:59:59+08:00"
+    clock.now = datetime(2026, 12, 1, 10, 0, tzinfo=tz)
+    stopped = cmd.suspend(store, clock, "c", no, SuspensionKind.CLOCK_STOP, "专家评审")
+    assert stopped.promise_due == datetime(2026, 12, 11, 23, 59, 59, tzinfo=HALL_TZ)
+    clock.now = datetime(2026, 12, 3, 10, 0, tzinfo=tz)  # Dec 2 and 3 stopped: Dec 14, 15
+    again = cmd.resume(store, clock, "c", no, "评审结束")
+    assert again.promise_due == datetime(2026, 12, 15, 23, 59, 59, tzinfo=HALL_TZ)
+    assert deadline_in_ledger(store, again.seq) == "2026-12-15T23:59:59+08:00"
+    with store.read() as conn:
+        record = load_case(conn, no)
+    assert (record.promise_due, record.extension_days) == (again.promise_due, 10)
 
 
 def test_search_and_export(store, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -64,11 +64,13 @@ def test_case_lifecycle_and_public_check(client: TestClient, device: Chain) -> N
     send(
         client,
         device,
+        ("case.process_started", {"project_no": no}),
         ("case.process_recorded", {"project_no": no}),
         ("case.closed", {"project_no": no, "result_code": 0}),
     )
     send(client, device, ("case.delivered", {"project_no": no}))
     assert client.get(f"/api/v1/check/{no}", params={"code": "7K3Q9"}).json()["state_label"] == "已送达"
+    assert not alerts(client, project_no=no)
 
 
 def test_a_receipt_the_server_never_saw_is_an_alert(client: TestClient) -> None:

@@ -9,9 +9,13 @@ import requests
 
 from counter_app.ledger import Envelope, SignedEvent, seal, verify_chain
 from counter_app.ledger.canonical import canonical_json
+from counter_app.services.clock import Clock
+from counter_app.services.setup import import_catalog, init_counter
+from counter_app.store.datadir import DataDir
 from counter_app.store.ledger_store import acked_seq, iter_events
 from counter_app.store.uow import Store
 from counter_app.sync import Backoff, Pusher, enroll
+from tests.support import DEMO_CATALOG
 from tests.sync.sync_helpers import make_store
 from tests.sync.sync_server import ServerProcess
 
@@ -29,6 +33,19 @@ def new_counter(
         with store.unit_of_work() as uow:
             uow.put_setting("server_url", url)
             uow.commit()
+    return store
+
+
+def new_window(
+    server: ServerProcess, counters: list[Store], tmp_path: Path, clock: Clock, window_no: int
+) -> Store:
+    """A counter set up as a clerk's window is (hall H1, ``window_no``, demo catalog), enrolled."""
+    data = DataDir(tmp_path / f"window-{window_no}")
+    init_counter(data, "H1", window_no, clock)
+    store = Store(data)
+    counters.append(store)
+    import_catalog(store, DEMO_CATALOG, clock)
+    enroll(store, server.url, server.issue_code("H1", window_no))
     return store
 
 

@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from counter_app.domain.case import (
+    CASE_EVENTS,
     OPEN_STATES,
+    TRANSITIONS,
     Case,
     CaseState,
     IllegalTransition,
@@ -95,6 +97,31 @@ def test_every_command_in_every_state(command: str, state: CaseState) -> None:
         assert "不能" in info.value.message or "只有" in info.value.message
     else:
         assert COMMANDS[command](case).state is target
+
+
+def test_the_transition_table_is_the_machine_and_names_the_ledger_events() -> None:
+    """The window and the server both read TRANSITIONS: it must say exactly what Case does."""
+    table = {c: {s: t.target for s in t.sources} for c, t in TRANSITIONS.items() if c != "receive"}
+    assert table == LEGAL
+    assert TRANSITIONS["receive"].sources == frozenset() and TRANSITIONS["receive"].target is S.RECEIVED
+    assert {c: t.event_type for c, t in TRANSITIONS.items()} == {
+        "receive": "case.received",
+        "accept": "case.accepted",
+        "reject": "case.not_accepted",
+        "request_correction": "case.correction_requested",
+        "return_case": "case.returned",
+        "start_process": "case.process_started",
+        "record_process": "case.process_recorded",
+        "suspend": "case.suspended",
+        "resume": "case.resumed",
+        "close": "case.closed",
+        "void": "case.voided",
+        "deliver": "case.delivered",
+    }
+    assert {t.command for t in CASE_EVENTS.values()} == set(TRANSITIONS)
+    assert sorted(c for c, t in TRANSITIONS.items() if t.carries_deadline) == ["accept", "resume", "suspend"]
+    closing = {c: sorted(int(r) for r in t.results) for c, t in TRANSITIONS.items() if t.results}
+    assert closing == {"reject": [6], "return_case": [5], "close": [0, 1, 4], "void": [2, 3]}
 
 
 def test_results_and_reasons() -> None:
