@@ -1,30 +1,45 @@
 """The queue-ticket read model (排队叫号): one row per hall, day and ticket number.
 
 Tickets are issued by a kiosk and called, served and finished at windows, so events about one
-ticket come from several devices; rows are locked while a batch changes them (PostgreSQL).
-An event about a ticket the server has not seen issued creates the row from what it says.
+ticket come from several devices, and arrive in whatever order those devices sync: a kiosk that
+was offline sends its ``ticket.issued`` after the window's ``ticket.finished``. The row therefore
+takes its state from the event that is last in the ticket's own order, never from the last to
+arrive: issuing comes before anything a window does (the kiosk's clock is not compared with the
+windows'), window events follow their device time (a ticket transferred or called back is called
+again later), and at the same instant the further step wins. Each time column keeps the latest
+time of its step; ``finished_at`` is when the ticket's turn at a window ended, whatever the
+outcome (办结, 过号, 转移). Rows are locked while a batch changes them (PostgreSQL). An event
+about a ticket the server has not seen issued creates the row from what it says.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
 from supervision_server.schema import tickets
+from supervision_server.timeutil import parse_iso
 
-# event type -> (state after it, the time column it fills)
-TICKET_EVENTS: dict[str, tuple[str, str | None]] = {
-    "ticket.issued": ("ISSUED", "issued_at"),
-    "ticket.called": ("CALLED", "called_at"),
-    "ticket.started": ("SERVING", "started_at"),
-    "ticket.finished": ("FINISHED", "finished_at"),
-    "ticket.no_show": ("NO_SHOW", None),
-    "ticket.transferred": ("TRANSFERRED", None),
+ISSUED = "ticket.issued"
+TRANSFERRED = "ticket.transferred"
+
+# event type -> (state after it, the time column it fills, its step in the ticket's progression)
+TICKET_EVENTS: dict[str, tuple[str, str, int]] = {
+    ISSUED: ("ISSUED", "issued_at", 0),
+    "ticket.called": ("CALLED", "called_at", 1),
+    "ticket.started": ("SERVING", "started_at", 2),
+    "ticket.finished": ("FINISHED", "finished_at", 3),
+    "ticket.no_show": ("NO_SHOW", "finished_at", 3),
+    TRANSFERRED: ("TRANSFERRED", "finished_at", 3),
 }
+_EVENT_OF_STATE = {state: kind for kind, (state, _, _) in TICKET_EVENTS.items()}
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 Key = tuple[str, str, str]
+Order = tuple[bool, datetime, int, str, int]
 
 
 def _key(item: ProjectedEvent) -> Key | None:
@@ -32,6 +47,32 @@ def _key(item: ProjectedEvent) -> Key | None:
     if not ticket_no or len(ticket_no) > 32:
         return None
     return (item.hall_code, item.day, ticket_no)
+
+
+def _moment(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        return parse_iso(stamp)
+    except ValueError:
+        return None
+
+
+def _order(kind: str, at: datetime, device_id: str, seq: int) -> Order:
+    """Where an event stands in its ticket's history; the greatest gives the row its state."""
+    return (kind != ISSUED, at, TICKET_EVENTS[kind][2], device_id, seq)
+
+
+def _event_order(item: ProjectedEvent) -> Order:
+    at = _moment(item.occurred_at) or _moment(item.received_at) or _NEVER
+    return _order(item.type, at, item.device_id, item.seq)
+
+
+def _row_order(row: dict[str, Any]) -> Order:
+    """The order of the event that gave the stored row its state."""
+    kind = _EVENT_OF_STATE.get(row["state"], ISSUED)
+    at = _moment(row[TICKET_EVENTS[kind][1]]) or _NEVER
+    return _order(kind, at, row["last_device_id"], row["last_seq"])
 
 
 def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> None:
@@ -58,26 +99,41 @@ def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> 
     dirty: dict[Key, dict[str, Any]] = {}
     for key, item in keyed:
         found = rows.get(key)
-        row = found if found is not None else _blank(key, item)
         if found is None:
-            rows[key] = new[key] = row
-        state, column = TICKET_EVENTS[item.type]
-        row["state"] = state
-        if column is not None:
-            row[column] = item.occurred_at
-        category = item.text("category")
-        if category:
-            row["category"] = category
-        window_no = item.number("window_no")
-        if item.type != "ticket.issued":
-            row["window_no"] = window_no if window_no is not None else item.window_no
-        if item.type == "ticket.called":
-            row["call_count"] += 1
-        if item.type == "ticket.transferred":
-            row["transferred_to"] = item.number("to_window_no")
-        row.update(last_device_id=item.device_id, last_seq=item.seq, updated_at=now)
+            row = rows[key] = new[key] = _blank(key, item)
+            _apply(row, item, wins=True)
+        else:
+            row = found
+            _apply(row, item, wins=_event_order(item) > _row_order(row))
+        row["updated_at"] = now
         dirty[key] = row
     changed_rows(conn, tickets, new, {k: v for k, v in dirty.items() if k not in new})
+
+
+def _apply(row: dict[str, Any], item: ProjectedEvent, wins: bool) -> None:
+    """Fold one event into ``row``; only an event that ``wins`` sets the state and window."""
+    state, column, _ = TICKET_EVENTS[item.type]
+    at = _moment(item.occurred_at)
+    before = _moment(row[column])
+    latest = before is None or (at is not None and at >= before)
+    if latest:
+        row[column] = item.occurred_at
+    category = item.text("category")
+    if category:
+        row["category"] = category
+    if item.type == "ticket.called":
+        row["call_count"] += 1
+    if item.type == TRANSFERRED and (latest or row["transferred_to"] is None):
+        # The time of an earlier transfer is not kept: with two transfers arriving out of
+        # order, the later one wins only if it is also the latest end of a turn.
+        row["transferred_to"] = item.number("to_window_no")
+    if not wins:
+        return
+    row["state"] = state
+    if item.type != ISSUED:
+        window_no = item.number("window_no")
+        row["window_no"] = window_no if window_no is not None else item.window_no
+    row.update(last_device_id=item.device_id, last_seq=item.seq)
 
 
 def _blank(key: Key, item: ProjectedEvent) -> dict[str, Any]:

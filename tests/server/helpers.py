@@ -47,7 +47,11 @@ class Chain:
         return self.events[-1].seq, self.events[-1].hash
 
     def append(
-        self, type_: str = "test.event", payload: dict[str, Any] | None = None, clerk_id: str = "clerk-1"
+        self,
+        type_: str = "test.event",
+        payload: dict[str, Any] | None = None,
+        clerk_id: str = "clerk-1",
+        occurred_at: str | None = None,
     ) -> SignedEvent:
         seq, prev = self.head
         envelope = Envelope(
@@ -58,7 +62,7 @@ class Chain:
             type=type_,
             payload=payload if payload is not None else {"n": seq + 1},
             clerk_id=clerk_id,
-            occurred_at=f"2026-11-25T09:{(seq // 60) % 60:02d}:{seq % 60:02d}.000+08:00",
+            occurred_at=occurred_at or f"2026-11-25T09:{(seq // 60) % 60:02d}:{seq % 60:02d}.000+08:00",
             clock_offset_ms=-120,
         )
         event = seal(envelope, self.key)
