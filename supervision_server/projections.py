@@ -17,7 +17,7 @@ from supervision_server.db import bulk_insert
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
 from supervision_server.queue_reconcile import reconcile_offline
 from supervision_server.schema import clerks, ratings
-from supervision_server.ticket_projection import TICKET_EVENTS, project_tickets
+from supervision_server.ticket_projection import TICKET_TYPES, project_tickets
 
 __all__ = ["ProjectedEvent", "project"]
 
@@ -28,7 +28,7 @@ def project(conn: Connection, items: list[ProjectedEvent], now: str) -> list[Ale
         return []
     _project_clerks(conn, items)
     drafts = CaseProjector(conn, now).apply([i for i in items if i.type in CASE_TYPES])
-    project_tickets(conn, [i for i in items if i.type in TICKET_EVENTS], now)
+    project_tickets(conn, [i for i in items if i.type in TICKET_TYPES], now)
     drafts.extend(reconcile_offline(conn, items, now))
     drafts.extend(_project_ratings(conn, [i for i in items if i.type == "rating.recorded"]))
     return drafts

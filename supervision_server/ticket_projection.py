@@ -3,13 +3,15 @@
 Tickets are issued by a kiosk and called, served and finished at windows, so events about one
 ticket come from several devices, and arrive in whatever order those devices sync: a kiosk that
 was offline sends its ``ticket.issued`` after the window's ``ticket.finished``. The row therefore
-takes its state from the event that is last in the ticket's own order, never from the last to
-arrive: issuing comes before anything a window does (the kiosk's clock is not compared with the
-windows'), window events follow their device time (a ticket transferred or called back is called
-again later), and at the same instant the further step wins. Each time column keeps the latest
-time of its step; ``finished_at`` is when the ticket's turn at a window ended, whatever the
-outcome (办结, 过号, 转移). Rows are locked while a batch changes them (PostgreSQL). An event
-about a ticket the server has not seen issued creates the row from what it says.
+takes its state from the event that is last in the ticket's own history, never from the last to
+arrive. The event types and the state each leads to are the queue rules' own table
+(:data:`counter_app.domain.queue.TICKET_EVENTS`). Issuing comes before anything a window does
+(the kiosk's clock is not compared with the windows'); window events follow their device time,
+because a ticket goes round (挂起 then 回呼, 转移 then a call at the other window); at the same
+instant the further step wins. Each time column keeps the latest time of its step;
+``finished_at`` is when the ticket ended, whatever the outcome (办结, 过号, 转移, 取消). Rows are
+locked while a batch changes them (PostgreSQL). An event about a ticket the server has not seen
+issued creates the row from what it says.
 """
 
 from __future__ import annotations
@@ -19,27 +21,50 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from counter_app.domain.queue import TICKET_EVENTS as TICKET_LIFE
+from counter_app.domain.queue import TicketState
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
 from supervision_server.schema import tickets
 from supervision_server.timeutil import parse_iso
 
-ISSUED = "ticket.issued"
-TRANSFERRED = "ticket.transferred"
+TICKET_TYPES = frozenset(TICKET_LIFE)
+ISSUED = next(kind for kind, (sources, _) in TICKET_LIFE.items() if not sources)
 
-# event type -> (state after it, the time column it fills, its step in the ticket's progression)
-TICKET_EVENTS: dict[str, tuple[str, str, int]] = {
-    ISSUED: ("ISSUED", "issued_at", 0),
-    "ticket.called": ("CALLED", "called_at", 1),
-    "ticket.started": ("SERVING", "started_at", 2),
-    "ticket.finished": ("FINISHED", "finished_at", 3),
-    "ticket.no_show": ("NO_SHOW", "finished_at", 3),
-    TRANSFERRED: ("TRANSFERRED", "finished_at", 3),
-}
-_EVENT_OF_STATE = {state: kind for kind, (state, _, _) in TICKET_EVENTS.items()}
+
+def _steps() -> dict[TicketState, int]:
+    """How many steps each state lies from issuing (the shortest way through the rules)."""
+    depth = {TICKET_LIFE[ISSUED][1]: 0}
+    while True:
+        reached = {
+            target: min(depth[s] for s in sources if s in depth) + 1
+            for sources, target in TICKET_LIFE.values()
+            if target not in depth and any(s in depth for s in sources)
+        }
+        if not reached:
+            return depth
+        depth.update(reached)
+
+
+STEPS = _steps()  # state -> steps from issuing: at one instant, the further step wins
+_WAITING = TICKET_LIFE[ISSUED][1]
+_STATES = frozenset(s.value for s in TicketState)
+
+
+def _column(state: TicketState) -> str | None:
+    """The time column a step into ``state`` fills (挂起 has none of its own)."""
+    if state.ended:
+        return "finished_at"
+    return {
+        TicketState.WAITING: "issued_at",
+        TicketState.CALLED: "called_at",
+        TicketState.SERVING: "started_at",
+    }.get(state)
+
+
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 Key = tuple[str, str, str]
-Order = tuple[bool, datetime, int, str, int]
+Order = tuple[bool, datetime, bool, int, str, int]
 
 
 def _key(item: ProjectedEvent) -> Key | None:
@@ -58,21 +83,28 @@ def _moment(stamp: str | None) -> datetime | None:
         return None
 
 
-def _order(kind: str, at: datetime, device_id: str, seq: int) -> Order:
-    """Where an event stands in its ticket's history; the greatest gives the row its state."""
-    return (kind != ISSUED, at, TICKET_EVENTS[kind][2], device_id, seq)
+def _order(state: TicketState, at: datetime, device_id: str, seq: int) -> Order:
+    """Where a step into ``state`` stands in its ticket's history; the greatest gives the row
+    its state: issuing first, then device time, then (at one instant) an end, then the further step."""
+    return (state is not _WAITING, at, state.ended, STEPS[state], device_id, seq)
 
 
 def _event_order(item: ProjectedEvent) -> Order:
     at = _moment(item.occurred_at) or _moment(item.received_at) or _NEVER
-    return _order(item.type, at, item.device_id, item.seq)
+    return _order(TICKET_LIFE[item.type][1], at, item.device_id, item.seq)
 
 
 def _row_order(row: dict[str, Any]) -> Order:
     """The order of the event that gave the stored row its state."""
-    kind = _EVENT_OF_STATE.get(row["state"], ISSUED)
-    at = _moment(row[TICKET_EVENTS[kind][1]]) or _NEVER
-    return _order(kind, at, row["last_device_id"], row["last_seq"])
+    known = row["state"] in _STATES
+    state = TicketState(row["state"]) if known else _WAITING  # "ISSUED" from before the queue rules
+    column = _column(state)
+    if column is None:  # 挂起: after its call (and start), which is as close as the row knows
+        times = [m for m in (_moment(row["called_at"]), _moment(row["started_at"])) if m is not None]
+        at = max(times, default=_NEVER)
+    else:
+        at = _moment(row[column]) or _NEVER
+    return _order(state, at, row["last_device_id"], row["last_seq"])
 
 
 def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> None:
@@ -112,24 +144,26 @@ def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> 
 
 def _apply(row: dict[str, Any], item: ProjectedEvent, wins: bool) -> None:
     """Fold one event into ``row``; only an event that ``wins`` sets the state and window."""
-    state, column, _ = TICKET_EVENTS[item.type]
-    at = _moment(item.occurred_at)
-    before = _moment(row[column])
-    latest = before is None or (at is not None and at >= before)
-    if latest:
-        row[column] = item.occurred_at
+    state = TICKET_LIFE[item.type][1]
+    column = _column(state)
+    latest = False
+    if column is not None:
+        at, before = _moment(item.occurred_at), _moment(row[column])
+        latest = before is None or (at is not None and at >= before)
+        if latest:
+            row[column] = item.occurred_at
     category = item.text("category")
     if category:
         row["category"] = category
-    if item.type == "ticket.called":
+    if state is TicketState.CALLED:
         row["call_count"] += 1
-    if item.type == TRANSFERRED and (latest or row["transferred_to"] is None):
+    if state is TicketState.TRANSFERRED and (latest or row["transferred_to"] is None):
         # The time of an earlier transfer is not kept: with two transfers arriving out of
-        # order, the later one wins only if it is also the latest end of a turn.
+        # order, the later one wins only if it is also the latest end.
         row["transferred_to"] = item.number("to_window_no")
     if not wins:
         return
-    row["state"] = state
+    row["state"] = state.value
     if item.type != ISSUED:
         window_no = item.number("window_no")
         row["window_no"] = window_no if window_no is not None else item.window_no
@@ -143,7 +177,7 @@ def _blank(key: Key, item: ProjectedEvent) -> dict[str, Any]:
         "day": day,
         "ticket_no": ticket_no,
         "category": item.text("category") or "",
-        "state": "ISSUED",
+        "state": _WAITING.value,
         "window_no": None,
         "issued_at": None,
         "called_at": None,

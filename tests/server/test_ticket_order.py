@@ -12,7 +12,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from counter_app.domain.queue import TICKET_EVENTS, TicketState
 from supervision_server.schema import tickets
+from supervision_server.ticket_projection import STEPS, TICKET_TYPES
 from tests.server.conftest import enroll
 from tests.server.helpers import Chain, unique, wire
 
@@ -160,3 +162,60 @@ def test_a_transferred_ticket_goes_on_at_the_other_window_in_either_order(client
                 ("ticket.transferred", "11:08:00", transfer),
             )
         assert row(client, ticket) == expected_end, transfer_first
+
+
+def test_every_step_of_the_queue_rules_is_projected() -> None:
+    assert set(TICKET_EVENTS) == TICKET_TYPES
+    assert {state: STEPS[state] for state in TicketState} == {
+        TicketState.WAITING: 0,
+        TicketState.CALLED: 1,
+        TicketState.CANCELLED: 1,
+        TicketState.SERVING: 2,
+        TicketState.PARKED: 2,
+        TicketState.NO_SHOW: 2,
+        TicketState.TRANSFERRED: 2,
+        TicketState.FINISHED: 3,
+    }
+
+
+def test_recall_park_call_back_and_cancel_follow_the_ticket(client: TestClient, device: Chain) -> None:
+    ticket, gone = unique("D")[:12], unique("D")[:12]
+    issuer, other = kiosk(client), Chain(unique("dev"))
+    enroll(client, other, window=8)
+    p = {"ticket_no": ticket, "category": "D", "window_no": 3}
+    post(
+        client,
+        device,
+        ("ticket.called", "13:00:00", p),
+        ("ticket.recalled", "13:01:00", p),
+        ("ticket.started", "13:02:00", p),
+        ("ticket.parked", "13:05:00", p),
+    )
+    post(client, issuer, ("ticket.issued", "12:55:00", {"ticket_no": ticket, "category": "D"}))
+    assert row(client, ticket)["state"] == "PARKED"
+    post(client, other, ("ticket.called_back", "13:20:00", {**p, "window_no": 8}))
+    post(client, other, ("ticket.started", "13:21:00", {**p, "window_no": 8}))
+    post(client, other, ("ticket.finished", "13:30:00", {**p, "window_no": 8, "outcome": "CONSULT"}))
+    assert row(client, ticket) == {
+        "state": "FINISHED",
+        "window_no": 8,
+        "issued_at": at("12:55:00"),
+        "called_at": at("13:20:00"),
+        "started_at": at("13:21:00"),
+        "finished_at": at("13:30:00"),
+        "call_count": 3,
+        "transferred_to": None,
+    }
+    post(
+        client,
+        issuer,
+        ("ticket.issued", "14:00:00", {"ticket_no": gone, "category": "D"}),
+        ("ticket.cancelled", "14:10:00", {"ticket_no": gone, "category": "D"}),
+    )
+    seen = row(client, gone)
+    assert (seen["state"], seen["window_no"], seen["finished_at"], seen["call_count"]) == (
+        "CANCELLED",
+        9,
+        at("14:10:00"),
+        0,
+    )
