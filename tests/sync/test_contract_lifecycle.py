@@ -188,3 +188,7 @@ def test_every_window_command_leaves_the_server_in_the_windows_state(
         assert reply.status_code == 200, reply.text
         body = reply.json()
         assert (body["state"], body["promise_due"]) == EXPECTED[name][:2]
+    page = requests.get(
+        f"{server.url}/check", params={"no": numbers["extended"], "code": codes["extended"]}, timeout=10
+    )
+    assert page.status_code == 200 and "2026年12月11日" in page.text  # 延长审批: as the receipt says
