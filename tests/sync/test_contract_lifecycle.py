@@ -123,6 +123,7 @@ def window_view(store: Store, numbers: dict[str, str]) -> dict[str, tuple[Any, .
                 case.corrections,
                 case.accepted_at,
                 case.closed_at,
+                record.promise_estimated if record.promise_due else None,
             )
     return seen
 
@@ -131,7 +132,7 @@ def server_view(server: ServerProcess, numbers: dict[str, str]) -> dict[str, tup
     """What the server's cases table says about each case."""
     rows = server.query(
         "SELECT project_no, state, promise_due, result_code, reason, correction_count, accepted_at, "
-        "closed_at FROM cases"
+        "closed_at, promise_estimated FROM cases"
     )
     by_no = {r.project_no: r for r in rows}
     assert sorted(by_no) == sorted(numbers.values())
@@ -148,6 +149,7 @@ def server_view(server: ServerProcess, numbers: dict[str, str]) -> dict[str, tup
             by_no[no].correction_count,
             moment(by_no[no].accepted_at),
             moment(by_no[no].closed_at),
+            None if by_no[no].promise_due is None else bool(by_no[no].promise_estimated),
         )
         for name, no in numbers.items()
     }
