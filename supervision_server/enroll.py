@@ -10,9 +10,10 @@ still use it at the right window.
 
 The server keeps only a SHA-256 of each code, so a database dump does not hand out working
 codes. A code works once and until it expires. Redeeming the same code again for the same
-device and key answers as the first time did (the first reply may have been lost). A device
-that is already enrolled moves to another window only with a re-enrollment code an
-administrator issued for that very device (``device_id`` on the code row, which records who may
+device and key answers as the first time did (the first reply may have been lost), and an
+enrolled device may redeem a fresh code for the window it already has. A device that is
+already enrolled moves to another window only with a re-enrollment code an administrator
+issued for that very device (``device_id`` on the code row, which records who may
 move where and when it was used); a device id already enrolled with another key is refused,
 because the key is what every later event is checked against.
 """
@@ -194,7 +195,11 @@ def enroll_device(
             code_hall_code=row.hall_code,
             code_window_no=row.window_no,
         )
-    if existing is not None and row.device_id != device_id:
+    moving = existing is not None and (existing.hall_code, existing.window_no) != (
+        row.hall_code,
+        row.window_no,
+    )
+    if moving and row.device_id != device_id:
         raise ApiError(
             409,
             "DEVICE_ENROLLED",

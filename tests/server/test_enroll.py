@@ -143,6 +143,8 @@ def test_a_code_for_another_window_is_refused_before_it_is_spent(client: TestCli
 def test_moving_an_enrolled_device_needs_an_administrators_code(client: TestClient, clock: StepClock) -> None:
     key, device_id = DeviceKey.generate(), unique("dev")
     assert redeem(client, issue(client, window=3), device_id, key)[0] == 201
+    status, body = redeem(client, issue(client, window=3), device_id, key)  # its own window: no move
+    assert (status, body["hall_code"], body["window_no"]) == (201, "H1", 3)
     plain = issue(client, hall="H2", window=5)
     status, body = redeem(client, plain, device_id, key)
     assert (status, body["code"]) == (409, "DEVICE_ENROLLED")
