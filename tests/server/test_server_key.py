@@ -34,7 +34,7 @@ def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
 def run_cli(data_dir: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "supervision_server", *args]
     command += ["--data-dir", str(data_dir), "--database-url", database_url]
-    return subprocess.run(command, cwd=ROOT, env=server_env(), capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, cwd=ROOT, env=server_env(), capture_output=True, text=True, timeout=45)
 
 
 def serve_refused(data_dir: Path, database_url: str) -> subprocess.CompletedProcess[str]:

@@ -58,6 +58,7 @@ def test_silence_counts_only_in_hall_hours_and_after_work_today(
 ) -> None:
     idle = Chain(device.device_id + "-x", device.key)  # never used: nothing to flag
     beat_at(client, device, clock, 1, timedelta(hours=8, minutes=30))  # 17:30
+    client.post(f"/api/v1/devices/{device.device_id}/events", json=wire(device.extend(2)))  # 17:30 too
     check_at(client, timedelta(hours=9, minutes=1))  # 18:01: the hall is closed
     check_at(client, timedelta(hours=23, minutes=45))  # next day 08:45: has not worked today
     assert silent_alerts(client, device.device_id) == [] and silent_alerts(client, idle.device_id) == []
