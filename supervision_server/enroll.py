@@ -199,7 +199,7 @@ def enroll_device(
         row.hall_code,
         row.window_no,
     )
-    if moving and row.device_id != device_id:
+    if existing is not None and moving and row.device_id != device_id:
         raise ApiError(
             409,
             "DEVICE_ENROLLED",
