@@ -5,9 +5,9 @@ Retryable failures (network, 5xx, 429) wait a full-jitter exponential backoff; a
 stops it with a visible error until :meth:`Pusher.resume`. Heartbeats run on a thread and timer
 of their own, whatever the pushes do: a window whose pushes fail, hang or were stopped still
 announces its head, so the server can see events it holds back (WITHHOLDING) and notices when
-it goes silent. A watchdog flags a sync that makes no
-progress while events are waiting. Nothing is ever dropped: unacknowledged events simply stay
-in the local ledger until the server's signed receipt covers them.
+it goes silent. A watchdog flags a sync that makes no progress while events are waiting. Nothing
+is ever dropped: unacknowledged events simply stay in the local ledger until the server's signed
+receipt covers them.
 """
 
 from __future__ import annotations
