@@ -62,13 +62,13 @@ def _v2_queue(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(QUEUE_TABLES))
 
 
-def _v3_case_authority(conn: Connection) -> None:
+def _v4_case_authority(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.case_holders])
     # Cases already held were received by their devices and never handed over.
     backfill_holders(conn)
 
 
-def _v4_ledger_holes(conn: Connection) -> None:
+def _v5_ledger_holes(conn: Connection) -> None:
     schema.ledger_holes.create(conn, checkfirst=True)
 
 
@@ -94,7 +94,7 @@ def _add_missing(conn: Connection, tables: list[Table], columns: list[Column[Any
         conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {column.name} {kind}")
 
 
-def _v5_identity(conn: Connection) -> None:
+def _v3_identity(conn: Connection) -> None:
     _add_missing(
         conn,
         [schema.alert_closings, schema.server_keys],
@@ -109,9 +109,10 @@ def _v5_identity(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
-    (3, "case holders: who may record events about each case", _v3_case_authority),
-    (4, "ledger holes reported by devices and accepted by an administrator", _v4_ledger_holes),
-    (5, "re-enrollment codes, heartbeat counters, silent windows, server key record", _v5_identity),
+    # Before the case holders: their backfill reads the devices table with its new columns.
+    (3, "re-enrollment codes, heartbeat counters, silent windows, server key record", _v3_identity),
+    (4, "case holders: who may record events about each case", _v4_case_authority),
+    (5, "ledger holes reported by devices and accepted by an administrator", _v5_ledger_holes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

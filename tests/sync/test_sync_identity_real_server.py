@@ -105,7 +105,7 @@ def test_enrollment_attacks_are_refused(server: ServerProcess, counters: list[St
     reply = requests.post(
         f"{server.url}/api/v1/admin/enroll-codes",
         json={"hall_code": "H2", "window_no": 5, "device_id": victim_id},
-        headers=server.admin_headers(),
+        headers=server.admin(),
         timeout=30,
     )
     assert reply.status_code == 201
@@ -190,7 +190,7 @@ def test_a_window_that_goes_silent_is_flagged_and_closed_when_it_returns(
     listed = requests.get(
         f"{quick_server.url}/api/v1/alerts",
         params={"device_id": store.device_id(), "rule_id": "SILENT"},
-        headers=quick_server.admin_headers(),
+        headers=quick_server.admin(),
         timeout=30,
     ).json()["alerts"]
     assert [(a["id"], a["closed_at"]) for a in listed] == [(alert_id, closed_at)]
