@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from counter_app.ledger import GENESIS_HASH, DeviceKey, Envelope, SignedEvent, seal  # noqa: E402
+from counter_app.ledger.device_messages import enroll_message  # noqa: E402
 from supervision_server.context import ServerContext  # noqa: E402
 from supervision_server.db import run_write  # noqa: E402
 from supervision_server.enroll import enroll_device, issue_code  # noqa: E402
@@ -195,7 +197,13 @@ def enroll_direct(ctx: ServerContext, device_id: str, key: DeviceKey, window_no:
     run_write(
         ctx.engine,
         lambda c: enroll_device(
-            c, code=code.code, device_id=device_id, public_key=key.public_b64, device_info={}, now=now
+            c,
+            code=code.code,
+            device_id=device_id,
+            public_key=key.public_b64,
+            signature=key.sign(enroll_message(code.code, device_id, key.public_b64, None, None)),
+            device_info={},
+            now=now,
         ),
     )
 
@@ -300,7 +308,13 @@ def bench_http(
             code = requests.post(
                 base + "/admin/enroll-codes", json={"hall_code": "H1", "window_no": window_no}, headers=admin
             ).json()["code"]
-            body = {"code": code, "device_id": device_id, "public_key": key.public_b64, "device_info": {}}
+            signature = key.sign(enroll_message(code, device_id, key.public_b64, None, None))
+            body = {
+                "code": code,
+                "device_id": device_id,
+                "public_key": key.public_b64,
+                "signature": signature,
+            }
             assert requests.post(base + "/enroll", json=body).status_code == 201
             bodies[device_id] = [
                 json.dumps(
@@ -363,6 +377,9 @@ def main() -> None:
     bench_verify(chains[0][2], chains[0][1])
     with fresh_database("sc_bench") as url, tempfile.TemporaryDirectory() as tmp:
         bench_in_process(url, Path(tmp) / "in-process", chains, args.batch)
+        # The same database: the HTTP server must use the server key it recorded.
+        (Path(tmp) / "http").mkdir()
+        shutil.copy(Path(tmp) / "in-process" / "server_key.pem", Path(tmp) / "http" / "server_key.pem")
         bench_http(url, Path(tmp) / "http", http_chains, args.batch)
 
 

@@ -1,7 +1,9 @@
-"""Command line: ``python -m supervision_server serve | issue-code | migrate``.
+"""Command line: ``python -m supervision_server serve | issue-code | migrate | rotate-server-key``.
 
 ``serve`` runs the HTTP server (uvicorn); ``issue-code`` prints a one-time enrollment code for a
-window, the code alone on the last line; ``migrate`` brings the database schema up to date.
+window, the code alone on the last line (``--device`` makes it a re-enrollment code that moves
+that enrolled device); ``migrate`` brings the database schema up to date; ``rotate-server-key``
+records the key in the data folder as the server key (after which every window enrolls again).
 Every command reads the same settings (``--config``, ``SUPERVISION_*``, options).
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from supervision_server.server_key import ServerKeyMismatch
 from supervision_server.settings import Settings, SettingsError
 
 
@@ -39,9 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--hall", required=True, help="hall code")
     issue.add_argument("--window", required=True, type=int, help="window number")
     issue.add_argument("--ttl-hours", type=float, default=None, help="validity (default 24)")
+    issue.add_argument("--device", help="re-enrollment: the enrolled device id that moves to this window")
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     database_options(migrate)
+
+    rotate = commands.add_parser(
+        "rotate-server-key", help="record the key in the data folder as the server key (windows re-enroll)"
+    )
+    database_options(rotate)
+    rotate.add_argument("--yes", action="store_true", help="confirm: every window must enroll again")
     return parser
 
 
@@ -72,7 +82,9 @@ def _shown_url(settings: Settings) -> str:
     return make_url(settings.effective_database_url).render_as_string(hide_password=True)
 
 
-def _issue_code(settings: Settings, hall: str, window: int, ttl_hours: float | None) -> int:
+def _issue_code(
+    settings: Settings, hall: str, window: int, ttl_hours: float | None, device_id: str | None
+) -> int:
     from supervision_server.db import make_engine, run_write
     from supervision_server.enroll import issue_code
     from supervision_server.migrations import migrate
@@ -83,11 +95,12 @@ def _issue_code(settings: Settings, hall: str, window: int, ttl_hours: float | N
         migrate(engine)
         ttl = timedelta(hours=ttl_hours if ttl_hours is not None else settings.enroll_code_ttl_hours)
         now = system_clock()
-        issued = run_write(engine, lambda conn: issue_code(conn, hall, window, ttl, now))
+        issued = run_write(engine, lambda conn: issue_code(conn, hall, window, ttl, now, device_id=device_id))
     finally:
         engine.dispose()
+    what = f"设备 {device_id} 改登记到" if device_id else ""
     print(
-        f"大厅 {issued.hall_code} {issued.window_no} 号窗口的一次性登记码（有效期至 {issued.expires_at}）："
+        f"{what}大厅 {issued.hall_code} {issued.window_no} 号窗口的一次性登记码（有效期至 {issued.expires_at}）："
     )
     print(issued.code)
     return 0
@@ -106,6 +119,32 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _rotate_server_key(settings: Settings, confirmed: bool) -> int:
+    from supervision_server.db import make_engine
+    from supervision_server.migrations import migrate
+    from supervision_server.server_key import rotate_server_key
+    from supervision_server.timeutil import system_clock
+
+    if not confirmed:
+        print(
+            "更换服务器密钥后，所有窗口都必须重新登记才能继续上报；确认请加 --yes。"
+            " / Every window must enroll again after a key rotation; add --yes to confirm.",
+            file=sys.stderr,
+        )
+        return 2
+    engine = make_engine(settings.effective_database_url, pool_size=1)
+    try:
+        migrate(engine)
+        old, new = rotate_server_key(engine, settings.server_key_path, system_clock())
+    finally:
+        engine.dispose()
+    if old == new:
+        print(f"服务器公钥未变：{new}")
+    else:
+        print(f"服务器公钥已由 {old} 更换为 {new}，请为所有窗口重新发放登记码")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``supervision-server`` script."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -115,9 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(settings)
         if args.command == "issue-code":
-            return _issue_code(settings, args.hall, args.window, args.ttl_hours)
+            return _issue_code(settings, args.hall, args.window, args.ttl_hours, args.device)
+        if args.command == "rotate-server-key":
+            return _rotate_server_key(settings, args.yes)
         return _migrate(settings)
-    except SettingsError as exc:
+    except (SettingsError, ServerKeyMismatch) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # an ApiError from issue-code, a database that cannot be reached

@@ -1,7 +1,8 @@
 """Supervision alerts (电子监察预警): the rules, and an insert-only table of what they found.
 
 Each rule has a stable id, a version and a level (预警 / 黄牌 / 红牌). An alert is never edited or
-deleted; handling it (督办, 申诉) would be recorded elsewhere.
+deleted; handling it (督办, 申诉) would be recorded elsewhere. An alert about a condition that
+can end (a silent window) is closed by a row in ``alert_closings``, shown as ``closed_at``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from supervision_server.schema import alerts
+from supervision_server.schema import alert_closings, alerts
 from supervision_server.timeutil import iso
 
 WARNING = "预警"
@@ -38,6 +39,7 @@ RULES: dict[str, Rule] = {
         Rule("BROKEN_LINK", 1, RED, "事件与设备已上报的哈希链接不上"),
         Rule("ROLLBACK", 1, RED, "设备账本回退（可能从旧备份恢复或改写了已上报的事件）"),
         Rule("WITHHOLDING", 1, RED, "设备宣告的事件长时间未上报"),
+        Rule("SILENT", 1, YELLOW, "窗口当天已在工作，办公时间内却长时间没有心跳"),
         Rule("CLOCK_SKEW", 1, WARNING, "设备时钟与服务器相差过大"),
         Rule("DUPLICATE_PROJECT_NO", 1, RED, "同一办件编号被重复登记"),
         Rule("RECEIPT_UNKNOWN", 1, YELLOW, "群众查询的回执服务器从未收到"),
@@ -121,7 +123,13 @@ def list_alerts(
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """Alerts in detection order, filtered; ``after_id`` pages forward."""
-    query = select(alerts).where(alerts.c.id > after_id).order_by(alerts.c.id).limit(limit)
+    query = (
+        select(alerts, alert_closings.c.closed_at)
+        .outerjoin(alert_closings, alert_closings.c.alert_id == alerts.c.id)
+        .where(alerts.c.id > after_id)
+        .order_by(alerts.c.id)
+        .limit(limit)
+    )
     if rule_id:
         query = query.where(alerts.c.rule_id == rule_id)
     if device_id:

@@ -3,7 +3,7 @@
 Nothing connects at import time. The factory checks the settings (a weak admin token is refused
 outside demo mode), opens the database, applies migrations, loads or creates the server key,
 seeds the calendar on first start and, in demo mode, publishes the demo catalog if none is
-stored. While the app runs, a background task re-checks WITHHOLDING every
+stored. While the app runs, a background task re-checks WITHHOLDING and SILENT every
 ``withholding_check_interval_s`` seconds, so a device that stops sending heartbeats is still
 caught.
 """
@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -38,6 +38,7 @@ from supervision_server.routes_queue import router as queue_router
 from supervision_server.routes_reports import admin_router as reports_admin_router
 from supervision_server.routes_reports import router as reports_router
 from supervision_server.settings import Settings
+from supervision_server.silence import check_silent
 from supervision_server.timeutil import Clock, system_clock
 
 log = logging.getLogger("supervision_server")
@@ -63,13 +64,34 @@ def run_withholding_check(ctx: ServerContext) -> int:
     return run_write(ctx.engine, lambda conn: check_withholding(conn, now, grace))
 
 
-async def _watch_withholding(ctx: ServerContext) -> None:
+def run_periodic_checks(ctx: ServerContext, now: datetime | None = None) -> int:
+    """One pass of the watcher at ``now`` (default: the context's clock): WITHHOLDING, then SILENT.
+
+    Returns the number of alerts raised.
+    """
+    settings = ctx.settings
+    at = now or ctx.clock()
+    grace = timedelta(seconds=settings.withholding_grace_s)
+    raised = run_write(ctx.engine, lambda conn: check_withholding(conn, at, grace))
+    return raised + run_write(
+        ctx.engine,
+        lambda conn: check_silent(
+            conn,
+            at,
+            silent_after=timedelta(seconds=settings.silent_after_s),
+            hall_hours=settings.hall_hours_range,
+            hall_tz=settings.hall_tz,
+        ),
+    )
+
+
+async def _watch(ctx: ServerContext) -> None:
     while True:
         await asyncio.sleep(ctx.settings.withholding_check_interval_s)
         try:
-            await run_in_threadpool(run_withholding_check, ctx)
+            await run_in_threadpool(run_periodic_checks, ctx)
         except Exception:
-            log.exception("withholding check failed")
+            log.exception("periodic checks failed")
 
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
@@ -84,7 +106,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        watcher = asyncio.create_task(_watch_withholding(ctx))
+        watcher = asyncio.create_task(_watch(ctx))
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from counter_app.ledger import DeviceKey
 from supervision_server.db import make_engine
 from supervision_server.migrations import migrate
+from supervision_server.server_key import load_server_key
 from supervision_server.settings import Settings
 from supervision_server.timeutil import Clock, system_clock
 from supervision_server.verify import BatchVerifier
@@ -26,11 +27,19 @@ class ServerContext:
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = system_clock) -> ServerContext:
-        """Connect, bring the schema up to date and load (or create) the server key."""
+        """Connect, bring the schema up to date and load the server key recorded in the database.
+
+        Raises ServerKeyMismatch (see :mod:`supervision_server.server_key`) rather than start with
+        a key the windows do not know.
+        """
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.effective_database_url)
-        migrate(engine)
-        key = DeviceKey.load_or_create(settings.server_key_path)
+        try:
+            migrate(engine)
+            key = load_server_key(engine, settings.server_key_path, clock())
+        except Exception:
+            engine.dispose()
+            raise
         return cls(settings, engine, key, BatchVerifier(settings.verify_threads), clock)
 
     def close(self) -> None:

@@ -1,15 +1,27 @@
 """Device enrollment (设备登记): one-time codes issued by an administrator, redeemed by a counter.
 
 An administrator issues a short code for a hall and window; the counter sends it with its
-device id and Ed25519 public key. The server keeps only a SHA-256 of each code, so a database
-dump does not hand out working codes. A code works once and until it expires. Redeeming the
-same code again for the same device and key answers as the first time did (the first reply may
-have been lost); a device id already enrolled with another key is refused, because the key is
-what every later event is checked against.
+device id, its Ed25519 public key, the hall and window it is configured for, and a signature
+over all of these with its private key (:func:`counter_app.ledger.device_messages.enroll_message`).
+The signature proves the device holds the key it enrolls; keys no honest device can have
+(all-zero, the identity, small-order or mixed-order points) are refused outright. A code for
+another hall or window than the counter's own is refused before it is spent, so the clerk can
+still use it at the right window.
+
+The server keeps only a SHA-256 of each code, so a database dump does not hand out working
+codes. A code works once and until it expires. Redeeming the same code again for the same
+device and key answers as the first time did (the first reply may have been lost), and an
+enrolled device may redeem a fresh code for the window it already has. A device that is
+already enrolled moves to another window only with a re-enrollment code an administrator
+issued for that very device (``device_id`` on the code row, which records who may
+move where and when it was used); a device id already enrolled with another key is refused,
+because the key is what every later event is checked against.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -18,9 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
 from sqlalchemy import Connection, select
 
 from counter_app.ledger import GENESIS_HASH, public_key_from_b64
+from counter_app.ledger.device_messages import enroll_message, normalise_enroll_code
+from counter_app.ledger.key_check import is_weak_public_key
 from supervision_server.errors import ApiError
 from supervision_server.schema import devices, enroll_codes
 from supervision_server.timeutil import iso
@@ -40,6 +55,7 @@ class IssuedCode:
     hall_code: str
     window_no: int
     expires_at: str
+    device_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,14 +68,11 @@ class Enrollment:
     created: bool
 
 
-def normalise_code(code: str) -> str:
-    """Upper-case a code and drop separators and spaces, as a clerk may type it either way."""
-    return re.sub(r"[\s\-_]", "", code).upper()
-
-
 def code_hash(code: str) -> str:
     """The stored form of a code."""
-    return hashlib.sha256(b"service-counter/enroll-code/v1\n" + normalise_code(code).encode()).hexdigest()
+    return hashlib.sha256(
+        b"service-counter/enroll-code/v1\n" + normalise_enroll_code(code).encode()
+    ).hexdigest()
 
 
 def valid_device_id(device_id: str) -> bool:
@@ -67,12 +80,29 @@ def valid_device_id(device_id: str) -> bool:
     return bool(_DEVICE_ID_RE.match(device_id))
 
 
-def issue_code(conn: Connection, hall_code: str, window_no: int, ttl: timedelta, now: datetime) -> IssuedCode:
-    """Create and store a one-time code for ``hall_code``/``window_no`` valid for ``ttl``."""
+def issue_code(
+    conn: Connection,
+    hall_code: str,
+    window_no: int,
+    ttl: timedelta,
+    now: datetime,
+    *,
+    device_id: str | None = None,
+) -> IssuedCode:
+    """Create and store a one-time code for ``hall_code``/``window_no`` valid for ``ttl``.
+
+    With ``device_id`` the code is a re-enrollment code: only that enrolled device may use it,
+    and using it moves the device to ``hall_code``/``window_no``.
+    """
     if not hall_code.strip():
         raise ApiError(422, "HALL_CODE_REQUIRED", "请填写大厅编码")
     if window_no < 1:
         raise ApiError(422, "WINDOW_NO_INVALID", "窗口号必须是正整数")
+    if device_id is not None and (
+        not valid_device_id(device_id)
+        or conn.execute(select(devices.c.device_id).where(devices.c.device_id == device_id)).first() is None
+    ):
+        raise ApiError(404, "UNKNOWN_DEVICE", f"设备 {device_id} 未登记，无需改登记码", device_id=device_id)
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(_GROUPS * _GROUP_LEN))
     code = "-".join(raw[i : i + _GROUP_LEN] for i in range(0, len(raw), _GROUP_LEN))
     expires_at = iso(now + ttl)
@@ -83,9 +113,39 @@ def issue_code(conn: Connection, hall_code: str, window_no: int, ttl: timedelta,
             window_no=window_no,
             created_at=iso(now),
             expires_at=expires_at,
+            device_id=device_id,
         )
     )
-    return IssuedCode(code, hall_code.strip(), window_no, expires_at)
+    return IssuedCode(code, hall_code.strip(), window_no, expires_at, device_id)
+
+
+def check_enroll_proof(
+    code: str,
+    device_id: str,
+    public_key: str,
+    signature: str,
+    hall_code: str | None,
+    window_no: int | None,
+) -> None:
+    """Refuse a malformed device id, a weak or malformed key, or a signature the key did not make.
+
+    Raises ApiError 422 DEVICE_ID_INVALID / BAD_PUBLIC_KEY / WEAK_PUBLIC_KEY, 400 BAD_SIGNATURE.
+    """
+    if not valid_device_id(device_id):
+        raise ApiError(422, "DEVICE_ID_INVALID", "设备编号只能包含字母、数字和 . _ : -，最长 64 个字符")
+    try:
+        key = public_key_from_b64(public_key)
+    except ValueError as exc:
+        raise ApiError(
+            422, "BAD_PUBLIC_KEY", "设备公钥不是有效的 Ed25519 公钥（32 字节，Base64 编码）"
+        ) from exc
+    if is_weak_public_key(base64.b64decode(public_key)):
+        raise ApiError(422, "WEAK_PUBLIC_KEY", "设备公钥是弱密钥（无需私钥即可伪造签名），不予登记")
+    message = enroll_message(code, device_id, public_key, hall_code, window_no)
+    try:
+        key.verify(base64.b64decode(signature, validate=True), message)
+    except (binascii.Error, ValueError, InvalidSignature) as exc:
+        raise ApiError(400, "BAD_SIGNATURE", "登记请求的签名无效：须由本设备的私钥签名") from exc
 
 
 def enroll_device(
@@ -94,22 +154,19 @@ def enroll_device(
     code: str,
     device_id: str,
     public_key: str,
+    signature: str,
+    hall_code: str | None = None,
+    window_no: int | None = None,
     device_info: dict[str, Any],
     now: datetime,
 ) -> Enrollment:
-    """Redeem ``code`` for ``device_id`` with ``public_key`` (base64 raw Ed25519).
+    """Redeem ``code`` for ``device_id`` with ``public_key`` (base64 raw Ed25519), proven by ``signature``.
 
-    Raises ApiError 403 ENROLL_CODE_UNKNOWN / ENROLL_CODE_EXPIRED / ENROLL_CODE_USED,
-    409 DEVICE_EXISTS, 422 BAD_PUBLIC_KEY or DEVICE_ID_INVALID.
+    ``hall_code``/``window_no`` are what the counter is configured as (None if not yet). Raises
+    the errors of :func:`check_enroll_proof`, and ApiError 403 ENROLL_CODE_UNKNOWN / EXPIRED /
+    USED / OTHER_DEVICE, 409 ENROLL_MISMATCH (the code stays unused), DEVICE_ENROLLED, DEVICE_EXISTS.
     """
-    if not valid_device_id(device_id):
-        raise ApiError(422, "DEVICE_ID_INVALID", "设备编号只能包含字母、数字和 . _ : -，最长 64 个字符")
-    try:
-        public_key_from_b64(public_key)
-    except ValueError as exc:
-        raise ApiError(
-            422, "BAD_PUBLIC_KEY", "设备公钥不是有效的 Ed25519 公钥（32 字节，Base64 编码）"
-        ) from exc
+    check_enroll_proof(code, device_id, public_key, signature, hall_code, window_no)
     row = conn.execute(
         select(enroll_codes).where(enroll_codes.c.code_hash == code_hash(code)).with_for_update()
     ).first()
@@ -125,6 +182,31 @@ def enroll_device(
         raise ApiError(403, "ENROLL_CODE_USED", "该登记码已被使用，请向管理员重新申请")
     if row.expires_at <= iso(now):
         raise ApiError(403, "ENROLL_CODE_EXPIRED", "登记码已过期，请向管理员重新申请")
+    if row.device_id is not None and row.device_id != device_id:
+        raise ApiError(403, "ENROLL_CODE_OTHER_DEVICE", "该登记码是为另一台设备改登记发放的，本设备不能使用")
+    if (hall_code is not None and hall_code != row.hall_code) or (
+        window_no is not None and window_no != row.window_no
+    ):
+        raise ApiError(
+            409,
+            "ENROLL_MISMATCH",
+            f"登记码属于 {row.hall_code} 大厅 {row.window_no} 号窗口，而本机为 {hall_code} 大厅 "
+            f"{window_no} 号窗口；登记码未被使用，请在正确的窗口使用或索取本窗口的登记码",
+            code_hall_code=row.hall_code,
+            code_window_no=row.window_no,
+        )
+    moving = existing is not None and (existing.hall_code, existing.window_no) != (
+        row.hall_code,
+        row.window_no,
+    )
+    if existing is not None and moving and row.device_id != device_id:
+        raise ApiError(
+            409,
+            "DEVICE_ENROLLED",
+            f"设备 {device_id} 已登记在 {existing.hall_code} 大厅 {existing.window_no} 号窗口；"
+            "如需改到其他窗口，请管理员为本设备发放改登记码",
+            device_id=device_id,
+        )
     conn.execute(
         enroll_codes.update()
         .where(enroll_codes.c.code_hash == row.code_hash)
@@ -148,7 +230,7 @@ def enroll_device(
                 withholding_alerted=False,
             )
         )
-    else:  # the same device and key moved to another window with a new code
+    else:  # an administrator's re-enrollment code moves the device to another window
         conn.execute(
             devices.update()
             .where(devices.c.device_id == device_id)

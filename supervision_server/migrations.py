@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Column, Connection, Engine, Table, func, inspect, select
 
 from supervision_server import schema
 from supervision_server.case_authority import backfill_holders
@@ -61,21 +62,57 @@ def _v2_queue(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(QUEUE_TABLES))
 
 
-def _v3_case_authority(conn: Connection) -> None:
+def _v4_case_authority(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.case_holders])
     # Cases already held were received by their devices and never handed over.
     backfill_holders(conn)
 
 
-def _v4_ledger_holes(conn: Connection) -> None:
+def _v5_ledger_holes(conn: Connection) -> None:
     schema.ledger_holes.create(conn, checkfirst=True)
+
+
+def _add_missing(conn: Connection, tables: list[Table], columns: list[Column[Any]]) -> None:
+    """Create ``tables`` and add ``columns`` that are not there yet.
+
+    A database created at this version may already have them (step 1 builds its tables from the
+    current definitions), so each step that adds tables or columns adds only what is missing, and
+    makes a table it created insert-only when the schema says so.
+    """
+    inspector = inspect(conn)
+    for table in tables:
+        if inspector.has_table(table.name):
+            continue
+        table.create(conn)
+        if table.name in schema.INSERT_ONLY_TABLES:
+            _insert_only_triggers(conn, (table.name,))
+    for column in columns:
+        table_name = column.table.name
+        if column.name in {c["name"] for c in inspector.get_columns(table_name)}:
+            continue
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {column.name} {kind}")
+
+
+def _v3_identity(conn: Connection) -> None:
+    _add_missing(
+        conn,
+        [schema.alert_closings, schema.server_keys],
+        [
+            schema.enroll_codes.c.device_id,
+            schema.devices.c.heartbeat_counter,
+            schema.devices.c.silent_alert_id,
+        ],
+    )
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
-    (3, "case holders: who may record events about each case", _v3_case_authority),
-    (4, "ledger holes reported by devices and accepted by an administrator", _v4_ledger_holes),
+    # Before the case holders: their backfill reads the devices table with its new columns.
+    (3, "re-enrollment codes, heartbeat counters, silent windows, server key record", _v3_identity),
+    (4, "case holders: who may record events about each case", _v4_case_authority),
+    (5, "ledger holes reported by devices and accepted by an administrator", _v5_ledger_holes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -23,11 +23,22 @@ class ErrorResponse(BaseModel):
 
 
 class EnrollRequest(BaseModel):
-    """A counter redeems a one-time code for its device id and public key."""
+    """A counter redeems a one-time code for its device id and public key, proven by a signature.
+
+    Signed: b"service-counter/enroll/v1\\n" + JCS({code (upper case, no separators), device_id,
+    public_key, hall_code, window_no}) with the private key of ``public_key``.
+    """
 
     code: str = Field(min_length=1, max_length=64, examples=["K7QX-2M9D-ZP4C"])
     device_id: str = Field(pattern=DEVICE_ID_PATTERN, examples=["dev-3f9a1c2b7e4d5a60"])
-    public_key: str = Field(description="base64 of the raw 32-byte Ed25519 public key")
+    public_key: str = Field(max_length=64, description="base64 of the raw 32-byte Ed25519 public key")
+    signature: str = Field(max_length=128, description="base64 Ed25519 signature of the enroll message")
+    hall_code: str | None = Field(
+        default=None, max_length=32, description="the hall the counter is configured for, if any"
+    )
+    window_no: int | None = Field(
+        default=None, ge=1, le=9999, description="the window the counter is configured as, if any"
+    )
     device_info: dict[str, Any] = Field(default_factory=dict, examples=[{"hostname": "WIN-03"}])
 
 
@@ -135,8 +146,10 @@ class HeldCaseResponse(BaseModel):
 
 
 class HeartbeatRequest(BaseModel):
-    """Signed: b"service-counter/heartbeat/v1\\n" + JCS({device_id, head_seq, head_hash, device_time})."""
+    """Signed: b"service-counter/heartbeat/v2\\n" + JCS({device_id, counter, head_seq, head_hash,
+    device_time}); ``counter`` grows by one with every heartbeat of the device."""
 
+    counter: int = Field(ge=1, le=2**53 - 1, description="above every counter this device sent before")
     head_seq: int = Field(ge=0)
     head_hash: str = Field(pattern=HASH_PATTERN)
     device_time: str = Field(description="device clock, ISO 8601 with offset")
@@ -162,6 +175,11 @@ class IssueCodeRequest(BaseModel):
     hall_code: str = Field(min_length=1, max_length=32)
     window_no: int = Field(ge=1, le=9999)
     ttl_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    device_id: str | None = Field(
+        default=None,
+        pattern=DEVICE_ID_PATTERN,
+        description="re-enrollment: the enrolled device that may use this code to move to this window",
+    )
 
 
 class IssueCodeResponse(BaseModel):
@@ -171,6 +189,7 @@ class IssueCodeResponse(BaseModel):
     hall_code: str
     window_no: int
     expires_at: str
+    device_id: str | None = None
 
 
 class PublishedResponse(BaseModel):
@@ -221,6 +240,7 @@ class Alert(BaseModel):
     detected_at: str
     message: str
     details: dict[str, Any]
+    closed_at: str | None = Field(default=None, description="when the condition ended (SILENT), if it did")
 
 
 class AlertList(BaseModel):

@@ -35,20 +35,33 @@ router = APIRouter(prefix="/api/v1", tags=["administration"], dependencies=[Depe
     "/admin/enroll-codes",
     status_code=201,
     response_model=IssueCodeResponse,
-    responses=errors(401, 422),
-    summary="Issue a one-time enrollment code",
+    responses=errors(401, 404, 422),
+    summary="Issue a one-time enrollment (or re-enrollment) code",
 )
 def post_enroll_code(request: IssueCodeRequest, ctx: Ctx) -> IssueCodeResponse:
-    """A code for one window, valid for ``ttl_hours``; it is shown only in this reply."""
+    """A code for one window, valid for ``ttl_hours``; it is shown only in this reply.
+
+    With ``device_id`` it is the only way to move an enrolled device to another window or hall:
+    that device alone may use it (404 UNKNOWN_DEVICE if it is not enrolled).
+    """
     now = ctx.clock()
     issued = run_write(
         ctx.engine,
         lambda conn: issue_code(
-            conn, request.hall_code, request.window_no, timedelta(hours=request.ttl_hours), now
+            conn,
+            request.hall_code,
+            request.window_no,
+            timedelta(hours=request.ttl_hours),
+            now,
+            device_id=request.device_id,
         ),
     )
     return IssueCodeResponse(
-        code=issued.code, hall_code=issued.hall_code, window_no=issued.window_no, expires_at=issued.expires_at
+        code=issued.code,
+        hall_code=issued.hall_code,
+        window_no=issued.window_no,
+        expires_at=issued.expires_at,
+        device_id=issued.device_id,
     )
 
 

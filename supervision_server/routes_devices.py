@@ -13,12 +13,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from counter_app.ledger import public_key_from_b64
+from counter_app.ledger.device_messages import heartbeat_message
 from supervision_server.api_support import Ctx, errors, json_body, request_body_doc
 from supervision_server.case_authority import held_case, last_serials
 from supervision_server.db import read_connection, run_write
 from supervision_server.enroll import enroll_device, valid_device_id
 from supervision_server.errors import ApiError, unknown_device
-from supervision_server.heartbeat import heartbeat_message, parse_device_time, record_heartbeat
+from supervision_server.heartbeat import check_device_time, parse_device_time, record_heartbeat
 from supervision_server.ingest import IngestResult, device_public_key, ingest_body
 from supervision_server.models import (
     CaseSerialsResponse,
@@ -46,7 +47,12 @@ router = APIRouter(prefix="/api/v1", tags=["devices"])
     summary="Enroll a counter with a one-time code",
 )
 def enroll(request: EnrollRequest, ctx: Ctx) -> EnrollResponse:
-    """Register the device's public key; 403 ENROLL_CODE_UNKNOWN/EXPIRED/USED, 409 DEVICE_EXISTS."""
+    """Register the device's public key, proven by its signature.
+
+    400 BAD_SIGNATURE, 422 WEAK_PUBLIC_KEY/BAD_PUBLIC_KEY, 403 ENROLL_CODE_UNKNOWN/EXPIRED/USED/
+    OTHER_DEVICE, 409 ENROLL_MISMATCH (code for another window, not spent), DEVICE_ENROLLED
+    (moving needs a re-enrollment code), DEVICE_EXISTS (another key).
+    """
     now = ctx.clock()
     outcome = run_write(
         ctx.engine,
@@ -55,6 +61,9 @@ def enroll(request: EnrollRequest, ctx: Ctx) -> EnrollResponse:
             code=request.code,
             device_id=request.device_id,
             public_key=request.public_key,
+            signature=request.signature,
+            hall_code=request.hall_code,
+            window_no=request.window_no,
             device_info=request.device_info,
             now=now,
         ),
@@ -180,11 +189,16 @@ def _clean_text(value: str) -> str:
 @router.post(
     "/devices/{device_id}/heartbeat",
     response_model=HeartbeatResponse,
-    responses=errors(400, 403, 422, 503),
+    responses=errors(400, 403, 409, 422, 503),
     summary="Announce the device's head and clock",
 )
 def heartbeat(device_id: str, request: HeartbeatRequest, ctx: Ctx) -> HeartbeatResponse:
-    """Record the announced head and clock offset; raises ROLLBACK/WITHHOLDING alerts as due."""
+    """Record the announced head and clock offset; raises ROLLBACK/WITHHOLDING alerts as due.
+
+    Only a fresh heartbeat is recorded: 409 HEARTBEAT_REPLAYED (with ``last_counter``) when its
+    counter is not above the last one accepted, 422 HEARTBEAT_STALE (with ``server_time``) when
+    its device time is too far from the server's; either changes nothing.
+    """
     if not valid_device_id(device_id):
         raise unknown_device(device_id)
     public_key = device_public_key(ctx, device_id)
@@ -192,18 +206,22 @@ def heartbeat(device_id: str, request: HeartbeatRequest, ctx: Ctx) -> HeartbeatR
         device_time = parse_device_time(request.device_time)
     except ValueError as exc:
         raise ApiError(422, "BAD_DEVICE_TIME", "device_time 必须是带时区的 ISO 8601 时间") from exc
-    message = heartbeat_message(device_id, request.head_seq, request.head_hash, request.device_time)
+    message = heartbeat_message(
+        device_id, request.counter, request.head_seq, request.head_hash, request.device_time
+    )
     try:
         public_key_from_b64(public_key).verify(base64.b64decode(request.signature, validate=True), message)
     except (binascii.Error, ValueError, InvalidSignature) as exc:
         raise ApiError(400, "BAD_SIGNATURE", "心跳签名无效") from exc
     now = ctx.clock()
     settings = ctx.settings
+    check_device_time(device_time, now, timedelta(seconds=settings.heartbeat_max_skew_s))
     result = run_write(
         ctx.engine,
         lambda conn: record_heartbeat(
             conn,
             device_id,
+            request.counter,
             request.head_seq,
             request.head_hash,
             device_time,

@@ -2,8 +2,8 @@
 
 ``events`` holds each device's main chain, one row per ``(device_id, seq)``; ``fork_events``
 holds every other validly signed event a device sent (forks, branches, broken links), one row
-per ``(device_id, seq, hash)``. Both, with ``alerts`` and ``documents``, are insert-only:
-triggers refuse UPDATE and DELETE. ``devices`` and the read models (cases, tickets, ratings,
+per ``(device_id, seq, hash)``. Both, with ``alerts``, ``alert_closings``, ``server_keys`` and
+``documents``, are insert-only: triggers refuse UPDATE and DELETE. ``devices`` and the read models (cases, tickets, ratings,
 clerks) are rebuilt from events and may change.
 
 Server timestamps are ISO 8601 strings in UTC with microseconds (``...+00:00``), so that they
@@ -50,6 +50,8 @@ enroll_codes = Table(
     Column("expires_at", String, nullable=False),
     Column("used_at", String, nullable=True),
     Column("used_by", String, nullable=True),
+    # Set on a re-enrollment code: only this (already enrolled) device may use it, to move.
+    Column("device_id", String(64), nullable=True),
 )
 
 devices = Table(
@@ -76,6 +78,8 @@ devices = Table(
     Column("clock_offset_ms", BigInteger, nullable=True),
     Column("ahead_since", String, nullable=True),  # announced head first seen ahead of delivery
     Column("withholding_alerted", Boolean, nullable=False),
+    Column("heartbeat_counter", BigInteger, nullable=True),  # highest heartbeat counter accepted
+    Column("silent_alert_id", BigInteger, nullable=True),  # the open SILENT alert, if any
 )
 
 
@@ -132,6 +136,25 @@ alerts = Table(
     Column("details", Text, nullable=False),  # JSON object
     Index("ix_alerts_rule_device", "rule_id", "device_id"),
     Index("ix_alerts_project_no", "project_no"),
+)
+
+# An alert whose condition ended (a silent window came back): the alert row itself never changes.
+alert_closings = Table(
+    "alert_closings",
+    metadata,
+    Column("alert_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("closed_at", String, nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+# Every server signing key the database has known, oldest first; the last one is current.
+server_keys = Table(
+    "server_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("public_key", String, nullable=False),
+    Column("recorded_at", String, nullable=False),
+    Column("reason", Text, nullable=False),
 )
 
 # Versioned JSON documents handed to the counters: "catalog" and "calendar".
@@ -266,4 +289,4 @@ ledger_holes = Table(
     Column("note", Text, nullable=False, default=""),
 )
 
-INSERT_ONLY_TABLES = ("events", "fork_events", "alerts", "documents")
+INSERT_ONLY_TABLES = ("events", "fork_events", "alerts", "documents", "alert_closings", "server_keys")

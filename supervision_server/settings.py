@@ -13,6 +13,7 @@ import os
 import secrets
 import tomllib
 from collections.abc import Mapping
+from datetime import time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,18 @@ class Settings(BaseModel):
     withholding_grace_s: float = Field(default=600.0, gt=0, description="announced head may lead this long")
     withholding_check_interval_s: float = Field(default=60.0, gt=0)
     clock_skew_alert_ms: int = Field(default=300_000, gt=0)
+    heartbeat_max_skew_s: float = Field(
+        default=3600.0, gt=0, description="a heartbeat whose device time is further off is refused as stale"
+    )
+    silent_after_s: float = Field(
+        default=900.0, gt=0, description="SILENT: a window that worked today sends no heartbeat this long"
+    )
+    hall_hours: str = Field(
+        default="08:30-18:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
+        description="opening hours HH:MM-HH:MM in hall time, when SILENT is checked",
+    )
+    hall_utc_offset_minutes: int = Field(default=480, ge=-720, le=840, description="hall time zone (UTC+8)")
     max_batch_events: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     verify_threads: int = Field(default=2, ge=1, le=64)
@@ -57,6 +70,17 @@ class Settings(BaseModel):
     queue_max_waiting_per_id: int = Field(
         default=2, ge=0, le=20, description="waiting tickets per ID; 0: no limit"
     )
+
+    @property
+    def hall_hours_range(self) -> tuple[time, time]:
+        """``hall_hours`` as (opening, closing) times of day."""
+        start, end = self.hall_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+    @property
+    def hall_tz(self) -> timezone:
+        """The hall's time zone."""
+        return timezone(timedelta(minutes=self.hall_utc_offset_minutes))
 
     @property
     def sqlite_path(self) -> Path:

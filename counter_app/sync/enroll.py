@@ -1,4 +1,9 @@
-"""Enrollment (设备登记): register this window's public key with the server using a one-time code."""
+"""Enrollment (设备登记): register this window's public key with the server using a one-time code.
+
+The request is signed with the device key (proof that this window holds it) and names the hall
+and window this counter was set up for, so that the server refuses a code for another window
+before spending it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from counter_app.ledger import public_key_from_b64
+from counter_app.ledger.device_messages import enroll_message
 from counter_app.store import schema
 from counter_app.store.uow import Store
 from counter_app.sync.client import ServerClient
@@ -57,10 +63,15 @@ def enroll(
     device_id = default_device_id(store)
     info = {"hostname": platform.node(), "platform": platform.platform(), "app": "service-counter"}
     info.update(device_info or {})
+    hall_code, window_no = _configured_window(store)
+    public_key = store.key.public_b64
     body = {
         "code": code.strip(),
         "device_id": device_id,
-        "public_key": store.key.public_b64,
+        "public_key": public_key,
+        "hall_code": hall_code,
+        "window_no": window_no,
+        "signature": store.key.sign(enroll_message(code, device_id, public_key, hall_code, window_no)),
         "device_info": info,
     }
     try:
@@ -84,6 +95,13 @@ def enroll(
             uow.put_setting("clock_offset_ms", str(enrollment.clock_offset_ms))
         uow.commit()
     return enrollment
+
+
+def _configured_window(store: Store) -> tuple[str | None, int | None]:
+    """The hall and window set at init (None before), which the server checks the code against."""
+    settings = store.settings()
+    window = settings.get("window_no") or ""
+    return settings.get("hall_code") or None, int(window) if window.isdigit() else None
 
 
 def _parse_reply(reply: Any, server_url: str, sent_at: datetime, received_at: datetime) -> Enrollment:

@@ -56,7 +56,13 @@ _MESSAGES: dict[str, str] = {
     "ENROLL_CODE_UNKNOWN": "登记码无效，请向管理员索取新的登记码。",
     "ENROLL_CODE_EXPIRED": "登记码已过期，请向管理员索取新的登记码。",
     "ENROLL_CODE_USED": "登记码已被使用，请向管理员索取新的登记码。",
-    "DEVICE_EXISTS": "本设备已经登记过，无需重复登记。",
+    "DEVICE_EXISTS": "本设备编号已用另一把密钥登记，请联系管理员。",
+    "DEVICE_ENROLLED": "本设备已登记在其他窗口；如需改到本窗口，请管理员为本设备发放改登记码。",
+    "ENROLL_MISMATCH": "登记码不属于本窗口（登记码未被使用），请在正确的窗口使用或索取本窗口的登记码。",
+    "ENROLL_CODE_OTHER_DEVICE": "该登记码是为另一台设备发放的，请向管理员索取本设备的登记码。",
+    "WEAK_PUBLIC_KEY": "本设备的密钥不安全，不能登记，请联系管理员重新初始化本窗口。",
+    "HEARTBEAT_STALE": "本机时钟与服务器相差过大，心跳未被接受，请校准本机时间。",
+    "HEARTBEAT_REPLAYED": "心跳编号早于服务器已收到的编号，将在下次心跳时自动更正。",
 }
 
 _STOPPED_DEFAULT = "电子监察服务器拒绝了本窗口上传的数据，同步已暂停，请联系管理员。"

@@ -2,6 +2,11 @@
 
 The offset is corrected by half the round trip and stored as ``clock_offset_ms`` in settings,
 so every event written afterwards carries it.
+
+Each heartbeat carries a counter that never repeats: one above the last one sent, or the device
+clock in milliseconds if that is higher. The server refuses any counter not above the last it
+accepted, so a recorded heartbeat cannot be replayed; taking the clock into account means a
+window restored from an old backup (with an old stored counter) is not refused for ever.
 """
 
 from __future__ import annotations
@@ -10,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from counter_app.ledger.canonical import canonical_json
+from counter_app.ledger.device_messages import heartbeat_message
 from counter_app.store.ledger_store import head
 from counter_app.store.uow import Store
 from counter_app.sync.client import ServerClient
 from counter_app.sync.config import Clock, SyncConfig, parse_time
 from counter_app.sync.errors import BAD_RESPONSE, SyncError
 
-HEARTBEAT_TAG = b"service-counter/heartbeat/v1\n"
+COUNTER_SETTING = "heartbeat_counter"
 
 
 @dataclass(frozen=True)
@@ -31,19 +36,31 @@ class HeartbeatResult:
     round_trip_ms: int
 
 
+def next_counter(store: Store, device_time: datetime) -> int:
+    """Take the next heartbeat counter (committed before it is used, so it is never used twice)."""
+    with store.unit_of_work() as uow:
+        stored = uow.settings.get(COUNTER_SETTING)
+        counter = max(int(stored) + 1 if stored else 1, int(device_time.timestamp() * 1000))
+        uow.put_setting(COUNTER_SETTING, str(counter))
+        uow.commit()
+    return counter
+
+
 def heartbeat_body(store: Store, device_id: str, device_time: datetime) -> dict[str, Any]:
-    """The signed heartbeat: head seq and hash and device time, signed with the device key."""
+    """The signed heartbeat: a fresh counter, head seq and hash and device time."""
+    counter = next_counter(store, device_time)
     with store.read() as conn:
         head_seq, head_hash = head(conn)
         conn.rollback()
-    signed = {
-        "device_id": device_id,
+    time_text = device_time.isoformat(timespec="milliseconds")
+    signature = store.key.sign(heartbeat_message(device_id, counter, head_seq, head_hash, time_text))
+    return {
+        "counter": counter,
         "head_seq": head_seq,
         "head_hash": head_hash,
-        "device_time": device_time.isoformat(timespec="milliseconds"),
+        "device_time": time_text,
+        "signature": signature,
     }
-    signature = store.key.sign(HEARTBEAT_TAG + canonical_json(signed))
-    return {k: v for k, v in signed.items() if k != "device_id"} | {"signature": signature}
 
 
 def send_heartbeat(store: Store, client: ServerClient, config: SyncConfig, clock: Clock) -> HeartbeatResult:

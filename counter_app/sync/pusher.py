@@ -2,9 +2,12 @@
 
 It tries at start, immediately after every new event (:meth:`Pusher.notify`), and on a timer.
 Retryable failures (network, 5xx, 429) wait a full-jitter exponential backoff; any other refusal
-stops it with a visible error until :meth:`Pusher.resume`. A watchdog flags a sync that makes no
-progress while events are waiting. Nothing is ever dropped: unacknowledged events simply stay
-in the local ledger until the server's signed receipt covers them.
+stops it with a visible error until :meth:`Pusher.resume`. Heartbeats run on a thread and timer
+of their own, whatever the pushes do: a window whose pushes fail, hang or were stopped still
+announces its head, so the server can see events it holds back (WITHHOLDING) and notices when
+it goes silent. A watchdog flags a sync that makes no progress while events are waiting. Nothing
+is ever dropped: unacknowledged events simply stay in the local ledger until the server's signed
+receipt covers them.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ class Pusher:
         self.max_batch_bytes = max_batch_bytes
         self._client_factory = client_factory
         self._client: ServerClient | None = None
+        self._heartbeat_client: ServerClient | None = None
+        self._heartbeat_lock = threading.Lock()
         self._board = StatusBoard(listener)
         self._cycle_lock = threading.Lock()
         self._local_lock = threading.Lock()
@@ -78,7 +83,6 @@ class Pusher:
         self._gate = LedgerGate()  # the ledger verifies before anything is pushed from it
         self._next_due: float | None = None
         self._last_progress = monotonic()
-        self._last_heartbeat: float | None = None
         self._last_refresh = monotonic()
         self._refresh_local()
 
@@ -111,12 +115,15 @@ class Pusher:
         return self.status()
 
     def start(self) -> None:
-        """Start the sync thread and the watchdog thread."""
+        """Start the sync thread, the watchdog thread and (unless disabled) the heartbeat thread."""
         if self._threads:
             return
         self._stopping.clear()
         self._wake.set()
-        for name, target in (("sync-pusher", self._run), ("sync-watchdog", self._watch)):
+        targets = [("sync-pusher", self._run), ("sync-watchdog", self._watch)]
+        if self.heartbeat_every_s is not None:
+            targets.append(("sync-heartbeat", self._run_heartbeats))
+        for name, target in targets:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -128,9 +135,10 @@ class Pusher:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        for client in (self._client, self._heartbeat_client):
+            if client is not None:
+                client.close()
+        self._client = self._heartbeat_client = None
 
     # -- the cycle -------------------------------------------------------------------------------
 
@@ -154,9 +162,13 @@ class Pusher:
                 )
                 self._check_head = False
                 self._server_forked = result.server_forked
-                self._maybe_heartbeat(client, config, force_heartbeat)
+                if force_heartbeat:
+                    self._heartbeat(client, config)
             except SyncError as exc:
-                if exc.code in (ROLLBACK, FORK, *LEDGER_PROBLEMS):
+                # A refusal stops the pushes: announce the head anyway, so the server still sees
+                # what this window holds (a retryable failure is retried, heartbeats and all).
+                stopped = not exc.retryable and exc.code != NOT_ENROLLED
+                if exc.code in (ROLLBACK, FORK, *LEDGER_PROBLEMS) or (force_heartbeat and stopped):
                     self._announce_head()
                 self._failed(exc)
             except Exception as exc:  # a bug must not kill the thread or lose the reason
@@ -172,27 +184,40 @@ class Pusher:
             self._client = self._client_factory(url)
         return self._client
 
-    def _maybe_heartbeat(self, client: ServerClient, config: SyncConfig, force: bool) -> None:
-        if self.heartbeat_every_s is None and not force:
-            return
-        now = self.monotonic()
-        due = self._last_heartbeat is None or (
-            self.heartbeat_every_s is not None and now - self._last_heartbeat >= self.heartbeat_every_s
-        )
-        if force or due:
+    def _heartbeat(self, client: ServerClient, config: SyncConfig) -> None:
+        # One at a time: each heartbeat takes the next counter, and the server refuses a counter
+        # that arrives after a higher one.
+        with self._heartbeat_lock:
             result = send_heartbeat(self.store, client, config, self.clock)
-            self._last_heartbeat = now
-            self._board.update(clock_offset_ms=result.clock_offset_ms)
+        self._board.update(clock_offset_ms=result.clock_offset_ms)
 
     def _announce_head(self) -> None:
         # Let the server compare this window's head with what it holds, so it raises its own
         # alert even when nothing new was sent.
         try:
             config = SyncConfig.load(self.store)
-            send_heartbeat(self.store, self._client_for(config.server_url), config, self.clock)
-            self._last_heartbeat = self.monotonic()
+            self._heartbeat(self._client_for(config.server_url), config)
         except SyncError as exc:
-            log.info("heartbeat after a divergence failed: %s", exc)
+            log.info("heartbeat after a failed cycle failed: %s", exc)
+
+    def _run_heartbeats(self) -> None:
+        interval = self.heartbeat_every_s or DEFAULT_HEARTBEAT_EVERY_S
+        delay = 0.0
+        while not self._stopping.wait(delay):
+            delay = interval
+            try:
+                config = SyncConfig.load(self.store)
+                url = config.server_url.rstrip("/")
+                if self._heartbeat_client is None or self._heartbeat_client.base_url != url:
+                    if self._heartbeat_client is not None:
+                        self._heartbeat_client.close()
+                    self._heartbeat_client = self._client_factory(url)
+                self._heartbeat(self._heartbeat_client, config)
+            except SyncError as exc:
+                if exc.code != NOT_ENROLLED:
+                    log.warning("heartbeat failed: %s", exc)
+            except Exception:  # the thread must survive a bug or a busy database
+                log.exception("heartbeat failed")
 
     def _on_ack(self, acked: int) -> None:
         now = self.monotonic()

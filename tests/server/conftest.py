@@ -6,6 +6,7 @@ session creates its own database ``sc_test_<random>`` and drops it at the end.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,11 +14,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from counter_app.ledger import public_key_from_b64
+from counter_app.ledger import DeviceKey, public_key_from_b64
 from supervision_server.app import create_app
 from supervision_server.settings import Settings
 from tests.pg import PG_ADMIN_URL, fresh_database, postgres_reachable
-from tests.server.helpers import ADMIN, ADMIN_TOKEN, Chain, StepClock, unique
+from tests.server.helpers import ADMIN, ADMIN_TOKEN, Chain, StepClock, enroll_body, unique
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +49,25 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", admin_token=ADMIN_TOKEN, withholding_grace_s=60)
 
 
+@pytest.fixture(scope="session")
+def session_server_key(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """One server key for the session: every app on the shared PostgreSQL database must use the
+    key that database records (see supervision_server.server_key)."""
+    path = tmp_path_factory.mktemp("server-key") / "server_key.pem"
+    DeviceKey.load_or_create(path)
+    return path.read_bytes()
+
+
+def install_server_key(data_dir: Path, pem: bytes) -> None:
+    """Put the session's server key into a data folder (mode 0600) before a server starts there."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "server_key.pem", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+
+
 @pytest.fixture
-def make_app(tmp_path: Path, clock: StepClock) -> Iterator[Callable[..., FastAPI]]:
+def make_app(tmp_path: Path, clock: StepClock, session_server_key: bytes) -> Iterator[Callable[..., FastAPI]]:
     """Build apps with overrides; every app built is closed at the end of the test."""
     built: list[FastAPI] = []
 
@@ -60,6 +78,8 @@ def make_app(tmp_path: Path, clock: StepClock) -> Iterator[Callable[..., FastAPI
             "withholding_grace_s": 60,
         }
         values.update(overrides)
+        if str(values.get("database_url", "")).startswith("postgresql"):
+            install_server_key(Path(str(values["data_dir"])), session_server_key)
         app = create_app(Settings.model_validate(values), clock=clock)
         built.append(app)
         return app
@@ -93,13 +113,7 @@ def issue(client: TestClient, hall: str = "H1", window: int = 3, ttl_hours: floa
 
 def enroll(client: TestClient, chain: Chain, window: int = 3) -> dict[str, object]:
     reply = client.post(
-        "/api/v1/enroll",
-        json={
-            "code": issue(client, window=window),
-            "device_id": chain.device_id,
-            "public_key": chain.key.public_b64,
-            "device_info": {"hostname": "WIN-03"},
-        },
+        "/api/v1/enroll", json=enroll_body(issue(client, window=window), chain.device_id, chain.key)
     )
     assert reply.status_code == 201, reply.text
     body: dict[str, object] = reply.json()

@@ -8,10 +8,29 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from counter_app.ledger import GENESIS_HASH, DeviceKey, Envelope, SignedEvent, seal
+from counter_app.ledger.device_messages import enroll_message, heartbeat_message
 
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 09:00 in the hall
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+# The eight points of small order on Ed25519 (orders 1, 2, 4, 4, 8, 8, 8, 8), as listed in
+# libsodium's blocklist and in "Taming the many EdDSAs" (Chalkias et al., 2020).
+SMALL_ORDER_POINTS = [
+    "0100000000000000000000000000000000000000000000000000000000000000",  # the identity
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",  # all zero
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+]
+# y = p and y = p + 1: the all-zero point and the identity written with y not reduced mod p.
+NON_CANONICAL_POINTS = [
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+]
 
 
 class StepClock:
@@ -105,4 +124,45 @@ def accepted_payload(project_no: str, check_code: str = "7K3Q9") -> dict[str, An
         "promise_due": "2026-12-09T23:59:59+08:00",
         "promise_estimated": False,
         "check_code": check_code,
+    }
+
+
+def enroll_body(
+    code: str,
+    device_id: str,
+    key: DeviceKey,
+    *,
+    hall_code: str | None = None,
+    window_no: int | None = None,
+    public_key: str | None = None,
+) -> dict[str, Any]:
+    """A ``POST /enroll`` body signed by ``key``, as a counter sends it (``public_key`` overrides
+    the key announced, to try someone else's)."""
+    announced = public_key or key.public_b64
+    return {
+        "code": code,
+        "device_id": device_id,
+        "public_key": announced,
+        "hall_code": hall_code,
+        "window_no": window_no,
+        "signature": key.sign(enroll_message(code, device_id, announced, hall_code, window_no)),
+        "device_info": {"hostname": "WIN-03"},
+    }
+
+
+def heartbeat_body(
+    chain: Chain,
+    counter: int,
+    head: tuple[int, str] | None = None,
+    device_time: str = "2026-11-25T09:00:00+08:00",
+) -> dict[str, Any]:
+    """A signed ``POST /devices/{id}/heartbeat`` body: heartbeat number ``counter`` announcing ``head``."""
+    seq, hash_ = head if head is not None else chain.head
+    message = heartbeat_message(chain.device_id, counter, seq, hash_, device_time)
+    return {
+        "counter": counter,
+        "head_seq": seq,
+        "head_hash": hash_,
+        "device_time": device_time,
+        "signature": chain.key.sign(message),
     }

@@ -22,7 +22,8 @@ import requests
 
 from counter_app.ledger import DeviceKey
 from supervision_server.routes_queue import sign_queue_op
-from tests.server.helpers import unique
+from tests.server.conftest import install_server_key
+from tests.server.helpers import enroll_body, unique
 from tests.server.test_real_server import Server
 from tests.support import DEMO_CATALOG
 
@@ -46,14 +47,7 @@ class Window:
             timeout=30,
         ).json()["code"]
         reply = requests.post(
-            server.url + "/api/v1/enroll",
-            json={
-                "code": code,
-                "device_id": self.device_id,
-                "public_key": self.key.public_b64,
-                "device_info": {},
-            },
-            timeout=30,
+            server.url + "/api/v1/enroll", json=enroll_body(code, self.device_id, self.key), timeout=30
         )
         assert reply.status_code == 201, reply.text
         self.http = requests.Session()
@@ -93,6 +87,8 @@ def hall_catalog() -> dict[str, Any]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    if url:  # the session's database records the session's server key
+        install_server_key(tmp_path / "data", request.getfixturevalue("session_server_key"))
     running = Server(tmp_path / "data", url)
     reply = requests.put(
         running.url + "/api/v1/admin/catalog", json=hall_catalog(), headers=running.admin, timeout=60

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from counter_app.ledger import DeviceKey
 from supervision_server.routes_queue import sign_queue_op
 from tests.server.conftest import issue
-from tests.server.helpers import ADMIN, StepClock
+from tests.server.helpers import ADMIN, StepClock, enroll_body
 from tests.support import DEMO_CATALOG
 
 
@@ -23,12 +23,7 @@ class Device:
         self.key = DeviceKey.generate()
         self.device_id = f"dev-{uuid.uuid4().hex[:8]}"
         reply = client.post(
-            "/api/v1/enroll",
-            json={
-                "code": issue(client, window=window),
-                "device_id": self.device_id,
-                "public_key": self.key.public_b64,
-            },
+            "/api/v1/enroll", json=enroll_body(issue(client, window=window), self.device_id, self.key)
         )
         assert reply.status_code == 201, reply.text
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 from counter_app.ledger import AckReceipt, public_key_from_b64, verify_receipt
-from supervision_server.heartbeat import sign_heartbeat
-from tests.server.helpers import Chain, unique, wire
+from tests.server.conftest import install_server_key
+from tests.server.helpers import Chain, enroll_body, heartbeat_body, unique, wire
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -85,12 +86,7 @@ class Server:
 
     def enroll(self, chain: Chain, window: int = 1) -> dict[str, Any]:
         code = self.cli("issue-code", "--hall", "H1", "--window", str(window)).strip().splitlines()[-1]
-        body = {
-            "code": code,
-            "device_id": chain.device_id,
-            "public_key": chain.key.public_b64,
-            "device_info": {},
-        }
+        body = enroll_body(code, chain.device_id, chain.key)
         reply = requests.post(self.url + "/api/v1/enroll", json=body, timeout=30)
         assert reply.status_code == 201, reply.text
         return dict(reply.json())
@@ -125,13 +121,8 @@ def test_the_server_process_serves_the_whole_flow(sqlite_server: Server) -> None
     receipt = AckReceipt.from_dict(reply.json()["receipt"])
     verify_receipt(receipt, public_key_from_b64(str(enrolled["server_public_key"])))
     assert receipt.acked_seq == 50
-    device_time = "2026-11-25T09:00:00+08:00"
-    heartbeat = {
-        "head_seq": 50,
-        "head_hash": chain.head[1],
-        "device_time": device_time,
-        "signature": sign_heartbeat(chain.key, chain.device_id, 50, chain.head[1], device_time),
-    }
+    device_time = datetime.now(UTC).isoformat()
+    heartbeat = heartbeat_body(chain, 1, device_time=device_time)
     beat = session.post(
         f"{server.url}/api/v1/devices/{chain.device_id}/heartbeat", json=heartbeat, timeout=30
     )
@@ -158,7 +149,10 @@ def test_serve_refuses_to_start_without_a_token_outside_demo_mode(tmp_path: Path
 
 
 @pytest.mark.postgres
-def test_the_same_batch_twice_at_once_is_stored_once_on_postgres(tmp_path: Path, postgres_url: str) -> None:
+def test_the_same_batch_twice_at_once_is_stored_once_on_postgres(
+    tmp_path: Path, postgres_url: str, session_server_key: bytes
+) -> None:
+    install_server_key(tmp_path / "data", session_server_key)
     server = Server(tmp_path / "data", postgres_url)
     try:
         chain = Chain(unique("dev"))

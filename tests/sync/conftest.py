@@ -37,24 +37,33 @@ def enrolled(store: Store, fake: FakeLedgerServer) -> Store:
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+def server_for(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[ServerProcess]:
+    """A real server process on the backend ``request.param`` names, stopped at the end."""
     data_dir = tmp_path_factory.mktemp(f"server-{request.param}") / "data"
     if request.param == "postgres":
         if not postgres_reachable():
             pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
         with fresh_postgres_database("sync_it") as url:
-            proc = ServerProcess(data_dir, url)
+            proc = ServerProcess(data_dir, url, settings=settings)
             proc.start()
             yield proc
             proc.stop()
         return
-    proc = ServerProcess(data_dir)
+    proc = ServerProcess(data_dir, settings=settings)
     proc.start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    yield from server_for(request, tmp_path_factory)
 
 
 @pytest.fixture

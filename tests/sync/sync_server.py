@@ -51,9 +51,15 @@ class ServerProcess:
     """One supervision server process; ``url`` stays the same across restarts."""
 
     def __init__(
-        self, data_dir: Path, database_url: str | None = None, port: int | None = None, demo: bool = True
+        self,
+        data_dir: Path,
+        database_url: str | None = None,
+        port: int | None = None,
+        settings: dict[str, str] | None = None,
+        demo: bool = True,
     ) -> None:
         self.data_dir = data_dir
+        self.settings = settings or {}  # SUPERVISION_* variables for the server, e.g. short grace
         self.database_url = database_url
         self.demo = demo  # without it: no demo catalog, and the admin token comes from the environment
         self.port = port or free_port()
@@ -77,7 +83,8 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "supervision_server", "serve", "--host", "127.0.0.1"]
         cmd += ["--port", str(self.port), *(["--demo"] if self.demo else []), *self._db_args()]
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self._env())
+        env = self._env() | {"SUPERVISION_" + name.upper(): value for name, value in self.settings.items()}
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout

@@ -138,3 +138,21 @@ def test_a_window_enrolled_while_running_starts_syncing_on_the_next_event(
         assert pusher.status().last_error is None
     finally:
         pusher.stop()
+
+
+def test_heartbeats_go_on_while_the_pushes_are_stopped(enrolled: Store, fake: FakeLedgerServer) -> None:
+    append_events(enrolled, 4)
+    fake.script.append(("status", (400, {"code": "BAD_SIGNATURE", "message": "refused"})))
+    pusher = Pusher(enrolled, heartbeat_every_s=0.05, interval_s=3600)
+    try:
+        pusher.start()
+        wait_until(lambda: pusher.status().state == "stopped", what="pushes stopped")
+        beats = fake.devices["dev-a"].heartbeats
+        seen = len(beats)
+        wait_until(lambda: len(beats) >= seen + 3, what="three more heartbeats while stopped")
+    finally:
+        pusher.stop()
+    assert len(fake.posts) == 1 and fake.devices["dev-a"].events == {}
+    assert {b["head_seq"] for b in beats} == {4}  # the head the server never received
+    counters = [b["counter"] for b in beats]
+    assert counters == sorted(set(counters))  # strictly increasing

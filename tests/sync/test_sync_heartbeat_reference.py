@@ -8,12 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from counter_app.ledger.canonical import canonical_json
+from counter_app.ledger.device_messages import heartbeat_message
 from counter_app.store.ledger_store import head, iter_events
 from counter_app.store.uow import Store
 from counter_app.sync import ServerClient, SyncConfig, cached_document, pull_reference_data, send_heartbeat
 from counter_app.sync.__main__ import main
-from counter_app.sync.heartbeat import HEARTBEAT_TAG
 from tests.sync.sync_fakes import FakeLedgerServer
 from tests.sync.sync_helpers import StepClock, append_events
 
@@ -33,10 +32,10 @@ def test_heartbeat_is_signed_and_records_the_clock_offset(enrolled: Store, fake:
     with enrolled.read() as conn:
         head_seq, head_hash = head(conn)
     assert (sent["head_seq"], sent["head_hash"]) == (head_seq, head_hash)
-    signed = {k: sent[k] for k in ("head_seq", "head_hash", "device_time")} | {"device_id": "dev-a"}
-    enrolled.key.public_key.verify(
-        base64.b64decode(sent["signature"]), HEARTBEAT_TAG + canonical_json(signed)
+    message = heartbeat_message(
+        "dev-a", sent["counter"], sent["head_seq"], sent["head_hash"], sent["device_time"]
     )
+    enrolled.key.public_key.verify(base64.b64decode(sent["signature"]), message)
     append_events(enrolled, 1, start=2)
     with enrolled.read() as conn:
         newest = list(iter_events(conn))[-1]
