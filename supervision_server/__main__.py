@@ -1,6 +1,7 @@
 """Command line: ``python -m supervision_server serve | issue-code | migrate``.
 
-``serve`` runs the HTTP server (uvicorn); ``issue-code`` prints a one-time enrollment code for a
+``serve`` runs the HTTP server (uvicorn), over HTTPS when given a certificate and its key
+(``--ssl-certfile``/``--ssl-keyfile``, passed to uvicorn); ``issue-code`` prints a one-time enrollment code for a
 window, the code alone on the last line; ``migrate`` brings the database schema up to date.
 Every command reads the same settings (``--config``, ``SUPERVISION_*``, options).
 """
@@ -33,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo", action="store_true", default=None, help="demo mode: generated token, demo catalog"
     )
+    serve.add_argument("--ssl-certfile", type=Path, help="PEM certificate (with chain): serve HTTPS")
+    serve.add_argument("--ssl-keyfile", type=Path, help="PEM private key of the certificate")
 
     issue = commands.add_parser("issue-code", help="print a one-time enrollment code")
     database_options(issue)
@@ -48,8 +51,27 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {"database_url": args.database_url, "data_dir": args.data_dir}
     if args.command == "serve":
-        overrides.update(host=args.host, port=args.port, demo=args.demo)
+        overrides.update(
+            host=args.host,
+            port=args.port,
+            demo=args.demo,
+            ssl_certfile=args.ssl_certfile,
+            ssl_keyfile=args.ssl_keyfile,
+        )
     return Settings.load(args.config, **overrides)
+
+
+def _tls_files(settings: Settings) -> dict[str, str]:
+    """uvicorn's TLS arguments; both files or neither, and both must exist."""
+    cert, key = settings.ssl_certfile, settings.ssl_keyfile
+    if cert is None and key is None:
+        return {}
+    if cert is None or key is None:
+        raise SettingsError("启用 HTTPS 须同时指定证书 --ssl-certfile 和私钥 --ssl-keyfile")
+    for path in (cert, key):
+        if not path.is_file():
+            raise SettingsError(f"找不到 TLS 文件 {path}")
+    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
 
 
 def _serve(settings: Settings) -> int:
@@ -57,12 +79,16 @@ def _serve(settings: Settings) -> int:
 
     from supervision_server.app import create_app
 
+    tls = _tls_files(settings)
     app = create_app(settings)
     ready = app.state.ctx.settings
-    print(f"电子监察服务器启动：http://{ready.host}:{ready.port}（数据库：{_shown_url(ready)}）", flush=True)
+    scheme = "https" if tls else "http"
+    print(
+        f"电子监察服务器启动：{scheme}://{ready.host}:{ready.port}（数据库：{_shown_url(ready)}）", flush=True
+    )
     if ready.demo:
         print(f"演示模式：管理令牌保存在 {ready.data_dir / 'admin_token'}", flush=True)
-    uvicorn.run(app, host=ready.host, port=ready.port, log_level="info", access_log=False)
+    uvicorn.run(app, host=ready.host, port=ready.port, log_level="info", access_log=False, **tls)  # type: ignore[arg-type]
     return 0
 
 

@@ -54,7 +54,7 @@ class Pusher:
         max_batch_events: int = MAX_BATCH_EVENTS,
         max_batch_bytes: int = MAX_BATCH_BYTES,
         listener: Listener | None = None,
-        client_factory: Callable[[str], ServerClient] = ServerClient,
+        client_factory: Callable[[str], ServerClient] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -139,7 +139,7 @@ class Pusher:
             self._board.update(state="syncing", next_retry_in_s=None)
             try:
                 config = SyncConfig.load(self.store)
-                client = self._client_for(config.server_url)
+                client = self._client_for(config)
                 self._gate.check(self.store, client, config, self.clock)
                 result = push_pending(
                     self.store,
@@ -165,11 +165,12 @@ class Pusher:
             else:
                 self._succeeded(result)
 
-    def _client_for(self, url: str) -> ServerClient:
-        if self._client is None or self._client.base_url != url.rstrip("/"):
+    def _client_for(self, config: SyncConfig) -> ServerClient:
+        if self._client is None or self._client.base_url != config.server_url.rstrip("/"):
             if self._client is not None:
                 self._client.close()
-            self._client = self._client_factory(url)
+            factory = self._client_factory
+            self._client = factory(config.server_url) if factory else config.client()
         return self._client
 
     def _maybe_heartbeat(self, client: ServerClient, config: SyncConfig, force: bool) -> None:
@@ -189,7 +190,7 @@ class Pusher:
         # alert even when nothing new was sent.
         try:
             config = SyncConfig.load(self.store)
-            send_heartbeat(self.store, self._client_for(config.server_url), config, self.clock)
+            send_heartbeat(self.store, self._client_for(config), config, self.clock)
             self._last_heartbeat = self.monotonic()
         except SyncError as exc:
             log.info("heartbeat after a divergence failed: %s", exc)
