@@ -61,17 +61,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.load(args.config, **overrides)
 
 
-def _tls_files(settings: Settings) -> dict[str, str]:
-    """uvicorn's TLS arguments; both files or neither, and both must exist."""
+def _tls_files(settings: Settings) -> tuple[str, str] | None:
+    """The certificate and key to serve HTTPS with; both files or neither, and both must exist."""
     cert, key = settings.ssl_certfile, settings.ssl_keyfile
     if cert is None and key is None:
-        return {}
+        return None
     if cert is None or key is None:
         raise SettingsError("启用 HTTPS 须同时指定证书 --ssl-certfile 和私钥 --ssl-keyfile")
     for path in (cert, key):
         if not path.is_file():
             raise SettingsError(f"找不到 TLS 文件 {path}")
-    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+    return str(cert), str(key)
 
 
 def _serve(settings: Settings) -> int:
@@ -88,7 +88,15 @@ def _serve(settings: Settings) -> int:
     )
     if ready.demo:
         print(f"演示模式：管理令牌保存在 {ready.data_dir / 'admin_token'}", flush=True)
-    uvicorn.run(app, host=ready.host, port=ready.port, log_level="info", access_log=False, **tls)  # type: ignore[arg-type]
+    uvicorn.run(
+        app,
+        host=ready.host,
+        port=ready.port,
+        log_level="info",
+        access_log=False,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
+    )
     return 0
 
 

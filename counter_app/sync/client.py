@@ -89,8 +89,8 @@ class ServerClient:
         self.base_url = base_url.rstrip("/")
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "service-counter-sync/1")
-        if ca_file:
-            self.session.verify = ca_file
+        # Passed with every request: a session-wide setting loses to REQUESTS_CA_BUNDLE.
+        self.verify: str | bool = ca_file or True
         self.timeout = timeout
         self.online: bool | None = None
 
@@ -136,7 +136,7 @@ class ServerClient:
 
         ``content`` holds the exact bytes, which the server's signature covers."""
         headers = {"If-None-Match": etag} if etag else {}
-        return self._json("GET", f"/{name}", headers=headers, allow=(304,))
+        return self._json("GET", f"/{name}", headers=headers, allow=(304,), raw=True)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -149,6 +149,7 @@ class ServerClient:
         data: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         allow: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> HttpReply:
         all_headers = dict(headers or {})
         if json_body is not None:
@@ -157,7 +158,12 @@ class ServerClient:
             all_headers["Content-Type"] = "application/json"
         try:
             response = self.session.request(
-                method, self.base_url + API + path, data=data, headers=all_headers, timeout=self.timeout
+                method,
+                self.base_url + API + path,
+                data=data,
+                headers=all_headers,
+                timeout=self.timeout,
+                verify=self.verify,
             )
         except requests.exceptions.SSLError as exc:
             self.online = False
@@ -169,6 +175,8 @@ class ServerClient:
         status = response.status_code
         if status == 304 and 304 in allow:
             return HttpReply(status, None, response.headers)
+        if raw and 200 <= status < 300:  # the caller checks the bytes (signed documents)
+            return HttpReply(status, None, response.headers, response.content)
         body = _decode(response)
         if 200 <= status < 300 or status in allow:
             if body is None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from counter_app.domain.catalog import load_catalog
+from counter_app.ledger import LedgerError, verify_document
 from supervision_server.distribution import DEMO_CATALOG
 from tests.server.helpers import ADMIN
 
@@ -90,3 +93,30 @@ def test_demo_mode_publishes_the_demo_catalog(make_app: Callable[..., FastAPI]) 
     assert len(token) >= 16
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/devices", headers=headers).status_code == 200
+
+
+def test_documents_are_served_and_published_signed(sqlite_client: TestClient) -> None:
+    client = sqlite_client
+    key = client.app.state.ctx.server_key.public_key  # type: ignore[attr-defined]
+    put = client.put("/api/v1/admin/catalog", json=demo_catalog(), headers=ADMIN)
+    published = put.json()
+    assert put.headers["X-Document-Signature"] == published["signature"]
+    for name in ("catalog", "calendar"):
+        reply = client.get(f"/api/v1/{name}")
+        signed = verify_document(
+            name,
+            reply.content,
+            reply.headers["X-Document-Version"],
+            reply.headers["X-Document-Signature"],
+            key,
+        )
+        assert signed.key_id == reply.headers["X-Document-Key-Id"] and signed.version == 1
+        tampered = reply.content.replace(b'"', b" ", 1)
+        with pytest.raises(LedgerError) as caught:
+            verify_document(name, tampered, "1", reply.headers["X-Document-Signature"], key)
+        assert caught.value.code == "DOCUMENT_SIGNATURE_INVALID"
+    assert published["sha256"] == hashlib.sha256(client.get("/api/v1/catalog").content).hexdigest()
+    day = client.put("/api/v1/admin/calendar/days/2026-11-26", json={"kind": "HOLIDAY"}, headers=ADMIN)
+    calendar = client.get("/api/v1/calendar")
+    assert day.json()["signature"] == calendar.headers["X-Document-Signature"]
+    assert verify_document("calendar", calendar.content, "2", day.json()["signature"], key).version == 2

@@ -75,7 +75,7 @@ class FakeLedgerServer:
         self.time_shift = timedelta(0)
         # name -> (publication version, exact bytes); served signed with ``document_key``.
         self.documents: dict[str, tuple[int, bytes]] = {}
-        self.document_key = self.key
+        self.document_key: DeviceKey | None = self.key  # None: served without a signature
         self.document_gets: list[tuple[str, int]] = []
         self.publish("catalog", fake_catalog())
         self.publish("calendar", FAKE_CALENDAR)
@@ -204,10 +204,11 @@ def _handler_for(fake: FakeLedgerServer) -> type[BaseHTTPRequestHandler]:
             fake.document_gets.append((name, status))
             self.send_response(status)
             self.send_header("ETag", etag)
-            if status == 200:
+            if status == 200 and fake.document_key is not None:
                 signed = sign_document(name, version, body, fake.document_key)
                 for header, value in signed.headers().items():
                     self.send_header(header, value)
+            if status == 200:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
