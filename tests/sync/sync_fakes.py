@@ -104,6 +104,10 @@ class FakeLedgerServer:
         self.documents[name] = (number, body)
         return body
 
+    def etag(self, name: str) -> str:
+        """The strong ETag of the current version of ``name``."""
+        return '"' + hashlib.sha256(self.documents[name][1]).hexdigest() + '"'
+
     def add_device(self, device_id: str, public_key: str) -> None:
         self.devices[device_id] = FakeDevice(public_key)
 
@@ -199,7 +203,7 @@ def _handler_for(fake: FakeLedgerServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"code": "NOT_FOUND", "message": name})
                 return
             version, body = fake.documents[name]
-            etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+            etag = fake.etag(name)
             status = 304 if self.headers.get("If-None-Match") == etag else 200
             fake.document_gets.append((name, status))
             self.send_response(status)

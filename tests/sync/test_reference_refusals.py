@@ -21,14 +21,15 @@ from counter_app.ledger import DeviceKey
 from counter_app.services.clock import HALL_TZ, FixedClock
 from counter_app.services.intake import accept_case
 from counter_app.services.reference import current_catalog
-from counter_app.services.setup import init_counter
+from counter_app.services.setup import import_catalog, init_counter
+from counter_app.store import schema
 from counter_app.store.datadir import DataDir
 from counter_app.store.ledger_store import iter_events
 from counter_app.store.uow import Store
 from counter_app.sync import cached_document, enroll, pull_reference_data
 from counter_app.sync.__main__ import local_status
 from counter_app.sync.reference import ReferenceRefused, reference_state
-from tests.support import REPO, intake_for
+from tests.support import DEMO_CATALOG, REPO, intake_for
 from tests.sync.sync_fakes import FAKE_CALENDAR, FakeLedgerServer, fake_catalog
 
 FOOD_LICENCE = "1133078500254137X64010010110000"  # 食品经营许可证核发, 5 working days
@@ -162,3 +163,33 @@ def test_each_accepted_change_is_a_ledger_event_with_version_and_hash(
     assert [(e["version"], e["items"]) for e in catalog] == [
         (fake_catalog()["version"], len(fake_catalog()["items"]))
     ]
+
+
+def test_a_broken_calendar_cached_before_checks_existed_is_set_aside(
+    tmp_path: Path, fake: FakeLedgerServer
+) -> None:
+    data = DataDir(tmp_path / "upgraded")
+    init_counter(data, "H1", 7, FixedClock(ACCEPTED_AT))
+    store = Store(data)
+    try:
+        enroll(store, fake.url, "CODE-1")
+        import_catalog(store, DEMO_CATALOG, FixedClock(ACCEPTED_AT))
+        with store.unit_of_work() as uow:  # what an older window stored, unchecked
+            uow.conn.execute(
+                schema.documents.insert().values(
+                    name="calendar",
+                    version="9",
+                    etag=fake.etag("calendar"),
+                    body='{"days": [{"date": "x"}]}',
+                    stored_at="",
+                )
+            )
+            uow.commit()
+        deadline = deadline_cli(store)
+        assert deadline.returncode == 0, deadline.stdout + deadline.stderr
+        assert json.loads(deadline.stdout)["promise_due"] == "2026-12-07T23:59:59+08:00"  # from the seed
+        assert pull_reference_data(store) == ["catalog", "calendar"]  # fetched again despite its ETag
+        assert fake.document_gets[-1] == ("calendar", 200)
+        assert cached_document(store, "calendar").body == FAKE_CALENDAR  # type: ignore[union-attr]
+    finally:
+        store.close()
