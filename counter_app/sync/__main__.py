@@ -186,7 +186,8 @@ def _run(store: Store, interval: float, as_json: bool) -> int:
             try:
                 pull_reference_data(store)
             except SyncError as exc:
-                logging.getLogger(__name__).info("reference pull failed: %s", exc)
+                level = logging.WARNING if isinstance(exc, ReferenceRefused) else logging.INFO
+                logging.getLogger(__name__).log(level, "reference pull failed: %s", exc)
     except KeyboardInterrupt:
         pass
     finally:

@@ -166,12 +166,17 @@ class Pusher:
                 self._succeeded(result)
 
     def _client_for(self, config: SyncConfig) -> ServerClient:
-        if self._client is None or self._client.base_url != config.server_url.rstrip("/"):
-            if self._client is not None:
-                self._client.close()
+        current = self._client
+        if current is None or (current.base_url, current.verify) != (
+            config.server_url.rstrip("/"),
+            config.ca_file or True,
+        ):
+            if current is not None:
+                current.close()
             factory = self._client_factory
-            self._client = factory(config.server_url) if factory else config.client()
-        return self._client
+            current = factory(config.server_url) if factory else config.client()
+            self._client = current
+        return current
 
     def _maybe_heartbeat(self, client: ServerClient, config: SyncConfig, force: bool) -> None:
         if self.heartbeat_every_s is None and not force:
