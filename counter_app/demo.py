@@ -34,7 +34,6 @@ from counter_app.services.setup import init_counter
 from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 from counter_app.sync import Pusher, enroll, pull_reference_data
-from counter_app.sync.client import ServerClient
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.queue_client import QueueOps
 
@@ -166,7 +165,7 @@ def _kiosk_tickets(root: Path, hall: str, url: str) -> DataDir:
         enroll(store, url, _issue_code(root, hall, KIOSK_WINDOW))
         pull_reference_data(store)
         config = SyncConfig.load(store)
-        client = ServerClient(config.server_url)
+        client = config.client()
         kiosk = Kiosk(store, system_clock, QueueOps(store, config, client, system_clock))
         issued = [kiosk.issue(category) for category in DEMO_TICKETS]
         client.close()

@@ -1,9 +1,11 @@
 """Command line: ``python -m supervision_server serve | issue-code | migrate | rotate-server-key``.
 
-``serve`` runs the HTTP server (uvicorn); ``issue-code`` prints a one-time enrollment code for a
-window, the code alone on the last line (``--device`` makes it a re-enrollment code that moves
-that enrolled device); ``migrate`` brings the database schema up to date; ``rotate-server-key``
-records the key in the data folder as the server key (after which every window enrolls again).
+``serve`` runs the HTTP server (uvicorn), over HTTPS when given a certificate and its key
+(``--ssl-certfile``/``--ssl-keyfile``, passed to uvicorn); ``issue-code`` prints a one-time
+enrollment code for a window, the code alone on the last line (``--device`` makes it a
+re-enrollment code that moves that enrolled device); ``migrate`` brings the database schema up to
+date; ``rotate-server-key`` records the key in the data folder as the server key (after which
+every window enrolls again).
 Every command reads the same settings (``--config``, ``SUPERVISION_*``, options).
 """
 
@@ -36,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo", action="store_true", default=None, help="demo mode: generated token, demo catalog"
     )
+    serve.add_argument("--ssl-certfile", type=Path, help="PEM certificate (with chain): serve HTTPS")
+    serve.add_argument("--ssl-keyfile", type=Path, help="PEM private key of the certificate")
 
     issue = commands.add_parser("issue-code", help="print a one-time enrollment code")
     database_options(issue)
@@ -58,8 +62,27 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {"database_url": args.database_url, "data_dir": args.data_dir}
     if args.command == "serve":
-        overrides.update(host=args.host, port=args.port, demo=args.demo)
+        overrides.update(
+            host=args.host,
+            port=args.port,
+            demo=args.demo,
+            ssl_certfile=args.ssl_certfile,
+            ssl_keyfile=args.ssl_keyfile,
+        )
     return Settings.load(args.config, **overrides)
+
+
+def _tls_files(settings: Settings) -> tuple[str, str] | None:
+    """The certificate and key to serve HTTPS with; both files or neither, and both must exist."""
+    cert, key = settings.ssl_certfile, settings.ssl_keyfile
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise SettingsError("启用 HTTPS 须同时指定证书 --ssl-certfile 和私钥 --ssl-keyfile")
+    for path in (cert, key):
+        if not path.is_file():
+            raise SettingsError(f"找不到 TLS 文件 {path}")
+    return str(cert), str(key)
 
 
 def _serve(settings: Settings) -> int:
@@ -67,12 +90,24 @@ def _serve(settings: Settings) -> int:
 
     from supervision_server.app import create_app
 
+    tls = _tls_files(settings)
     app = create_app(settings)
     ready = app.state.ctx.settings
-    print(f"电子监察服务器启动：http://{ready.host}:{ready.port}（数据库：{_shown_url(ready)}）", flush=True)
+    scheme = "https" if tls else "http"
+    print(
+        f"电子监察服务器启动：{scheme}://{ready.host}:{ready.port}（数据库：{_shown_url(ready)}）", flush=True
+    )
     if ready.demo:
         print(f"演示模式：管理令牌保存在 {ready.data_dir / 'admin_token'}", flush=True)
-    uvicorn.run(app, host=ready.host, port=ready.port, log_level="info", access_log=False)
+    uvicorn.run(
+        app,
+        host=ready.host,
+        port=ready.port,
+        log_level="info",
+        access_log=False,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
+    )
     return 0
 
 

@@ -56,6 +56,9 @@ RULES: dict[str, Rule] = {
         Rule("LEDGER_TAMPERED", 1, RED, "设备自检发现本机账本被改动（办件表、事件或回执与签名记录不符）"),
         Rule("LEDGER_HOLE", 1, RED, "设备尚未上报的事件在本机被删除，服务器永远收不到这段序号"),
         Rule("LEDGER_HOLE_ACCEPTED", 1, WARNING, "管理员确认设备账本缺口无法补回，允许其从缺口之后继续上报"),
+        Rule(
+            "REFERENCE_REFUSED", 1, YELLOW, "窗口拒收了签名无效或内容无效的事项目录或日历（可能被中途篡改）"
+        ),
     )
 }
 

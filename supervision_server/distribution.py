@@ -7,10 +7,14 @@ Publishing a document equal to the current one creates no version.
 
 * The catalog body is the catalog itself, in the format of :mod:`counter_app.domain.catalog`
   (checked with ``load_catalog`` before it is stored).
-* The calendar body is ``{"format": 1, "version": n, "official_years": [...], "days": [{"date",
-  "kind", "name", "source"}, ...]}``: the days that differ from the Monday-to-Friday rule, as in
-  :class:`counter_app.domain.calendar.WorkCalendar`. It is seeded at first start from
+* The calendar body is the document of :mod:`counter_app.domain.calendar_document` (checked
+  with ``calendar_from_document`` before it is stored). It is seeded at first start from
   :mod:`counter_app.calendar_source`; an administrator overrides single days.
+
+Every version is served with the server's Ed25519 signature over its name, version and the
+SHA-256 of its bytes (:mod:`counter_app.ledger.document`), the key that signs ack receipts: a
+window refuses a body that was altered on the way. Ed25519 signatures are deterministic, so the
+signature is made when a version is served or published and needs no column of its own.
 """
 
 from __future__ import annotations
@@ -26,15 +30,16 @@ from sqlalchemy import Connection, select
 
 from counter_app import calendar_source
 from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource
+from counter_app.domain.calendar_document import CALENDAR_FORMAT, calendar_from_document, day_entry
 from counter_app.domain.catalog import load_catalog
 from counter_app.domain.errors import ValidationError
+from counter_app.ledger import DeviceKey, DocumentSignature, sign_document
 from supervision_server.errors import ApiError
 from supervision_server.schema import documents
 from supervision_server.timeutil import iso
 
 CATALOG = "catalog"
 CALENDAR = "calendar"
-CALENDAR_FORMAT = 1
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "resources" / "catalog" / "demo_catalog.json"
 
 
@@ -56,6 +61,10 @@ class Published:
     def document(self) -> Any:
         """The body parsed back into JSON values."""
         return json.loads(self.body)
+
+    def signed(self, server_key: DeviceKey) -> DocumentSignature:
+        """The server's signature on this version, as a window verifies it."""
+        return sign_document(self.name, self.version, self.body, server_key)
 
 
 def _serialise(document: Any) -> bytes:
@@ -80,6 +89,7 @@ def publish(conn: Connection, name: str, document: Any, now: datetime, by: str) 
     version = 1 if current is None else current.version + 1
     if name == CALENDAR:
         document = {**document, "version": version}
+        check_calendar(document)
     body = _serialise(document)
     etag = hashlib.sha256(body).hexdigest()
     conn.execute(
@@ -126,6 +136,14 @@ def check_catalog(document: Any) -> None:
         ) from exc
 
 
+def check_calendar(document: Any) -> None:
+    """Raise ApiError 422 CALENDAR_INVALID unless a window could use ``document``."""
+    try:
+        calendar_from_document(document)
+    except CalendarError as exc:
+        raise ApiError(422, "CALENDAR_INVALID", exc.message) from exc
+
+
 def publish_demo_catalog(conn: Connection, now: datetime) -> bool:
     """Publish the demo catalog shipped in resources/ if no catalog is stored yet."""
     if latest(conn, CATALOG) is not None or not DEMO_CATALOG.exists():
@@ -136,20 +154,11 @@ def publish_demo_catalog(conn: Connection, now: datetime) -> bool:
     return True
 
 
-def _day_entry(day: CalendarDay) -> dict[str, str]:
-    return {
-        "date": day.date.isoformat(),
-        "kind": day.kind.value,
-        "name": day.name,
-        "source": day.source.value,
-    }
-
-
 def seed_calendar_document(first_year: int, last_year: int) -> dict[str, Any]:
     """The calendar for ``first_year``..``last_year`` from the maintained holiday data."""
     days = calendar_source.seed_days(first_year, last_year)
     years = calendar_source.official_years(first_year, last_year)
-    return {"format": CALENDAR_FORMAT, "official_years": sorted(years), "days": [_day_entry(d) for d in days]}
+    return {"format": CALENDAR_FORMAT, "official_years": sorted(years), "days": [day_entry(d) for d in days]}
 
 
 def ensure_calendar(conn: Connection, now: datetime, years_back: int, years_ahead: int) -> bool:
@@ -175,7 +184,7 @@ def override_day(conn: Connection, day: date, kind: str, name: str, now: datetim
         current.document() if current else {"format": CALENDAR_FORMAT, "official_years": []}
     )
     days = {d["date"]: d for d in base.get("days", [])}
-    days[day.isoformat()] = _day_entry(entry)
+    days[day.isoformat()] = day_entry(entry)
     document = {**base, "days": [days[k] for k in sorted(days)]}
     published, _ = publish(conn, CALENDAR, document, now, by)
     return published

@@ -200,6 +200,9 @@ class PublishedResponse(BaseModel):
     etag: str
     published_at: str
     created: bool = Field(description="false when the document equalled the current version")
+    sha256: str = Field(description="SHA-256 of the exact bytes served")
+    key_id: str = Field(description="fingerprint of the server key that signed")
+    signature: str = Field(description="Ed25519 signature, as sent in X-Document-Signature")
 
 
 class CalendarDayRequest(BaseModel):

@@ -21,6 +21,9 @@ from supervision_server.ticket_projection import TICKET_TYPES, project_tickets
 
 __all__ = ["ProjectedEvent", "project"]
 
+REFERENCE_REFUSED = "reference.refused"
+_DOCUMENT_NAMES = {"catalog": "事项目录", "calendar": "工作日历"}
+
 
 def project(conn: Connection, items: list[ProjectedEvent], now: str) -> list[AlertDraft]:
     """Update every read model from ``items`` (in ledger order); returns the alerts raised."""
@@ -31,7 +34,29 @@ def project(conn: Connection, items: list[ProjectedEvent], now: str) -> list[Ale
     project_tickets(conn, [i for i in items if i.type in TICKET_TYPES], now)
     drafts.extend(reconcile_offline(conn, items, now))
     drafts.extend(_project_ratings(conn, [i for i in items if i.type == "rating.recorded"]))
+    drafts.extend(_reference_refusals([i for i in items if i.type == REFERENCE_REFUSED]))
     return drafts
+
+
+def _reference_refusals(items: list[ProjectedEvent]) -> list[AlertDraft]:
+    """A window that refused the catalog or calendar it was sent: someone between it and this
+    server may be altering what it publishes, or the window's pinned key is not this server's."""
+    return [
+        AlertDraft(
+            "REFERENCE_REFUSED",
+            f"设备 {item.device_id} 拒收了服务器发布的{_DOCUMENT_NAMES.get(item.text('document') or '', '参考数据')}"
+            f"（{item.text('code') or '未知原因'}），请检查窗口与服务器之间的网络",
+            device_id=item.device_id,
+            seq=item.seq,
+            details={
+                "document": item.text("document"),
+                "code": item.text("code"),
+                "sha256": item.text("sha256"),
+                "published_version": item.number("published_version"),
+            },
+        )
+        for item in items
+    ]
 
 
 def _project_ratings(conn: Connection, items: list[ProjectedEvent]) -> list[AlertDraft]:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from supervision_server.alerts import list_alerts
 from supervision_server.api_support import Ctx, errors, json_body, request_body_doc, require_admin
+from supervision_server.context import ServerContext
 from supervision_server.db import read_connection, run_write
 from supervision_server.distribution import CATALOG, Published, check_catalog, override_day, publish
 from supervision_server.enroll import issue_code
@@ -65,16 +66,22 @@ def post_enroll_code(request: IssueCodeRequest, ctx: Ctx) -> IssueCodeResponse:
     )
 
 
-def _published(doc: Published, created: bool) -> JSONResponse:
+def _published(ctx: ServerContext, doc: Published, created: bool) -> JSONResponse:
+    signed = doc.signed(ctx.server_key)
     body = PublishedResponse(
         name=doc.name,
         version=doc.version,
         etag=doc.etag_header,
         published_at=doc.published_at,
         created=created,
+        sha256=signed.sha256,
+        key_id=signed.key_id,
+        signature=signed.signature,
     )
     return JSONResponse(
-        body.model_dump(), status_code=201 if created else 200, headers={"ETag": doc.etag_header}
+        body.model_dump(),
+        status_code=201 if created else 200,
+        headers={"ETag": doc.etag_header, **signed.headers()},
     )
 
 
@@ -98,7 +105,7 @@ async def put_catalog(request: Request, ctx: Ctx) -> JSONResponse:
     doc, created = await run_in_threadpool(
         run_write, ctx.engine, lambda conn: publish(conn, CATALOG, document, now, "admin")
     )
-    return _published(doc, created)
+    return _published(ctx, doc, created)
 
 
 @router.put(
@@ -118,7 +125,7 @@ def put_calendar_day(
     doc = run_write(
         ctx.engine, lambda conn: override_day(conn, day, request.kind, request.name, now, "admin")
     )
-    return _published(doc, True)
+    return _published(ctx, doc, True)
 
 
 @router.get("/alerts", response_model=AlertList, responses=errors(401), summary="Supervision alerts")

@@ -34,6 +34,7 @@ def _document(ctx: ServerContext, name: str, if_none_match: str | None) -> Respo
     }
     if etag_matches(if_none_match, current):
         return Response(status_code=304, headers=headers)
+    headers.update(current.signed(ctx.server_key).headers())
     return Response(current.body, media_type="application/json", headers=headers)
 
 
@@ -44,7 +45,8 @@ def _document(ctx: ServerContext, name: str, if_none_match: str | None) -> Respo
     summary="The current service catalog",
 )
 def get_catalog(ctx: Ctx, if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    """The catalog JSON itself (format 1); ETag is strong, ``X-Document-Version`` counts publications."""
+    """The catalog JSON itself (format 1); ETag is strong, ``X-Document-Version`` counts publications,
+    ``X-Document-Signature`` is the server key's signature over name, version and body hash."""
     return _document(ctx, CATALOG, if_none_match)
 
 
@@ -55,7 +57,8 @@ def get_catalog(ctx: Ctx, if_none_match: Annotated[str | None, Header()] = None)
     summary="The current hall calendar",
 )
 def get_calendar(ctx: Ctx, if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    """Holidays, make-up workdays and overrides; any other date follows the weekday rule."""
+    """Holidays, make-up workdays and overrides; any other date follows the weekday rule.
+    Signed like the catalog (``X-Document-Signature``)."""
     return _document(ctx, CALENDAR, if_none_match)
 
 

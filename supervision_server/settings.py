@@ -43,6 +43,8 @@ class Settings(BaseModel):
     demo: bool = False
     host: str = "127.0.0.1"
     port: int = Field(default=8710, ge=0, le=65535)
+    ssl_certfile: Path | None = Field(default=None, description="PEM certificate (chain): serve HTTPS")
+    ssl_keyfile: Path | None = Field(default=None, description="PEM private key of ssl_certfile")
     withholding_grace_s: float = Field(default=600.0, gt=0, description="announced head may lead this long")
     withholding_check_interval_s: float = Field(default=60.0, gt=0)
     clock_skew_alert_ms: int = Field(default=300_000, gt=0)

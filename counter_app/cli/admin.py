@@ -199,6 +199,9 @@ CONFIG_KEYS = {
     "slip_printer": "小票打印机，如 tcp://192.168.1.50:9100 或 file:/dev/usb/lp0",
     "receipt_pagesize": "受理回执纸张：A4 或 A5",
     "check_base_url": "回执二维码中的公众核验地址",
+    "server_url": "电子监察服务器地址（https://…）",
+    "server_ca_file": "签发服务器证书的 CA 证书文件（PEM）",
+    "allow_plain_http": "yes 允许以未加密的 http:// 连接其他机器上的服务器（仅限受控网络），默认 no",
 }
 PROTECTED = ("device_id", "hall_code", "window_no", "device_tag", "server_public_key", "clock_offset_ms")
 
@@ -206,7 +209,9 @@ PROTECTED = ("device_id", "hall_code", "window_no", "device_tag", "server_public
 def config(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Show the window's settings, or change one of those an admin may change."""
     if args.key and args.value is not None:
-        key, value = args.key, args.value.strip()
+        key, value = args.key.replace("-", "_"), args.value.strip()
+        if key == "server_ca_file" and value:
+            value = str(Path(value).resolve())
         if key not in CONFIG_KEYS and not key.startswith("clerk_name:"):
             out.error(
                 "CONFIG_KEY_UNKNOWN",
@@ -218,6 +223,10 @@ def config(args: argparse.Namespace, out: Output, store: Store) -> int:
             return 2
         if key == "check_base_url" and not value.startswith(("http://", "https://")):
             out.error("CONFIG_VALUE", "核验地址应以 http:// 或 https:// 开头")
+            return 2
+        problem = _sync_setting_problem(store, key, value)
+        if problem is not None:
+            out.error(*problem)
             return 2
         with store.unit_of_work() as uow:
             uow.put_setting(key, value)
@@ -231,6 +240,24 @@ def config(args: argparse.Namespace, out: Output, store: Store) -> int:
     ]
     out.emit(rows, lambda r: table(r, [("key", "设置项"), ("value", "值"), ("note", "说明")]))
     return 0
+
+
+def _sync_setting_problem(store: Store, key: str, value: str) -> tuple[str, str] | None:
+    """Why a sync setting may not take ``value``, as (code, message); None if it may."""
+    from counter_app.sync.client import check_server_url  # requests: not for every command
+    from counter_app.sync.config import plain_http_allowed
+    from counter_app.sync.errors import SyncError
+
+    if key == "allow_plain_http" and value not in ("yes", "no"):
+        return "CONFIG_VALUE", "allow_plain_http 只能是 yes 或 no"
+    if key == "server_ca_file" and not Path(value).is_file():
+        return "CONFIG_VALUE", f"找不到 CA 证书文件 {value}"
+    if key == "server_url":
+        try:
+            check_server_url(value, plain_http_allowed(store.settings()))
+        except SyncError as exc:
+            return exc.code, exc.message
+    return None
 
 
 def verify(args: argparse.Namespace, out: Output, store: Store) -> int:

@@ -8,7 +8,6 @@ import logging
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import system_clock
 from counter_app.store.uow import Store
-from counter_app.sync.client import ServerClient
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.errors import NOT_ENROLLED, SyncError
 from counter_app.sync.numbers import FLOOR_TIMEOUT_S, learn_number_floor
@@ -43,7 +42,7 @@ def confirm_enrolled_device(store: Store, device_id: str) -> None:
         if exc.code == NOT_ENROLLED:
             return
         raise
-    client = ServerClient(config.server_url, timeout=FLOOR_TIMEOUT_S)
+    client = config.client(timeout=FLOOR_TIMEOUT_S)
     try:
         client.head(device_id)
     except SyncError as exc:
@@ -66,7 +65,7 @@ def confirm_held_case(store: Store, project_no: str) -> str:
         config = SyncConfig.load(store)
     except SyncError as exc:
         raise DomainError(f"未找到办件：{project_no}", "CASE_NOT_FOUND") from exc
-    client = ServerClient(config.server_url, timeout=FLOOR_TIMEOUT_S)
+    client = config.client(timeout=FLOOR_TIMEOUT_S)
     try:
         held = client.held_case(config.device_id, project_no)
     except SyncError as exc:

@@ -6,6 +6,7 @@ this package (and nothing else of the client) to check what it receives.
 """
 
 from counter_app.ledger.chain import ChainProblem, ChainReport, verify_chain
+from counter_app.ledger.document import DocumentSignature, sign_document, verify_document
 from counter_app.ledger.envelope import (
     ENVELOPE_VERSION,
     GENESIS_HASH,
@@ -25,13 +26,16 @@ __all__ = [
     "ChainProblem",
     "ChainReport",
     "DeviceKey",
+    "DocumentSignature",
     "Envelope",
     "LedgerError",
     "SignedEvent",
     "public_key_from_b64",
     "seal",
+    "sign_document",
     "sign_receipt",
     "verify_chain",
+    "verify_document",
     "verify_event",
     "verify_receipt",
 ]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from counter_app import calendar_source
-from counter_app.domain.calendar import CalendarDay, DayKind, DaySource, WorkCalendar
+from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource, WorkCalendar
+from counter_app.domain.calendar_document import calendar_from_document
 from counter_app.domain.catalog import Catalog, dump_catalog, load_catalog
 from counter_app.domain.errors import DomainError
 from counter_app.store import schema
@@ -24,6 +26,7 @@ from counter_app.store.uow import UnitOfWork
 CATALOG_DOC = "catalog"
 CALENDAR_DOC = "calendar"  # as cached by counter_app.sync from the server
 OFFICIAL_YEARS_KEY = "calendar_official_years"
+log = logging.getLogger(__name__)
 
 
 class ReferenceMissing(DomainError):
@@ -102,8 +105,9 @@ def override_day(uow: UnitOfWork, day: date, kind: DayKind, name: str, at: datet
 
 
 def current_calendar(conn: Connection) -> WorkCalendar:
-    """The hall calendar: the server's published calendar once one was pulled (it is the
-    authority), else the local seed; this window's own overrides are laid on top of either."""
+    """The hall calendar: the server's published calendar once one was pulled, signed and
+    checked (it is the authority), else the local seed; this window's own overrides are laid on
+    top of either."""
     rows = conn.execute(select(schema.calendar_days)).all()
     local = [
         CalendarDay(date.fromisoformat(r.day), DayKind(r.kind), r.name, DaySource(r.source)) for r in rows
@@ -112,15 +116,15 @@ def current_calendar(conn: Connection) -> WorkCalendar:
         select(schema.documents.c.body).where(schema.documents.c.name == CALENDAR_DOC)
     ).scalar()
     if published:
-        body = json.loads(published)
-        days = [
-            CalendarDay(
-                date.fromisoformat(d["date"]), DayKind(d["kind"]), d.get("name", ""), DaySource(d["source"])
-            )
-            for d in body.get("days", [])
-        ]
-        overrides = [d for d in local if d.source is DaySource.OVERRIDE]
-        return WorkCalendar([*days, *overrides], body.get("official_years", []))
+        try:
+            server = calendar_from_document(json.loads(published))
+        except (ValueError, CalendarError) as exc:
+            # Only a copy cached before downloads were checked can fail here: the seed serves
+            # until a valid calendar arrives, so intake never stops on it.
+            log.warning("cached server calendar ignored: %s", exc)
+        else:
+            overrides = [d for d in local if d.source is DaySource.OVERRIDE]
+            return WorkCalendar([*server.entries, *overrides], server.official_years)
     years_row = conn.execute(
         select(schema.settings.c.value).where(schema.settings.c.key == OFFICIAL_YEARS_KEY)
     ).scalar()

@@ -1,10 +1,11 @@
 """Headless sync: ``python -m counter_app.sync --data-dir DIR once|run|enroll|status``.
 
-- ``enroll --server URL --code CODE``: register this window with the server.
+- ``enroll --server URL --code CODE [--ca-file PEM]``: register this window with the server;
+  ``--ca-file`` names the CA bundle that signed an https server's certificate (kept for later).
 - ``once``: verify the ledger in full, push what is waiting, send a heartbeat, refresh catalog
-  and calendar; exit 0 when nothing is left waiting, 1 otherwise. ``summary`` says what happened
-  to the events and to the reference data separately (a catalog not yet published is not a
-  refusal of the events).
+  and calendar; exit 0 when nothing is left waiting and no catalog or calendar was refused, 1
+  otherwise. ``summary`` says what happened to the events and to the reference data separately
+  (a catalog not yet published is not a refusal of the events).
 - ``run``: keep syncing in the background until interrupted (Ctrl+C or SIGTERM).
 - ``status [--json]``: what is waiting locally; never touches the network.
 """
@@ -18,17 +19,24 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from counter_app.store.datadir import DataDir
 from counter_app.store.ledger_store import acked_seq, head, pending_stats
 from counter_app.store.uow import Store
-from counter_app.sync.config import SyncConfig, system_clock
+from counter_app.sync.client import ServerClient
+from counter_app.sync.config import SyncConfig, plain_http_allowed, system_clock
 from counter_app.sync.enroll import enroll
 from counter_app.sync.errors import SyncError, reference_message
 from counter_app.sync.numbers import learn_number_floor
 from counter_app.sync.pusher import Pusher
-from counter_app.sync.reference import pull_reference_data
+from counter_app.sync.reference import (
+    REFERENCE_DOCUMENTS,
+    ReferenceRefused,
+    pull_reference_data,
+    reference_state,
+)
 from counter_app.sync.status import SyncStatus
 
 
@@ -45,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     reg = commands.add_parser("enroll", help="用一次性登记码登记本窗口")
     reg.add_argument("--server", required=True, help="服务器地址，例如 http://10.0.0.5:8080")
     reg.add_argument("--code", required=True, help="管理员发放的一次性登记码")
+    reg.add_argument("--ca-file", help="签发服务器证书的 CA 证书文件（PEM），系统不信任该证书时使用")
     status = commands.add_parser("status", help="显示本机待上传情况（不联网）")
     status.add_argument("--json", action="store_true", dest="json_sub", help="以 JSON 输出")
     return parser
@@ -58,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = Store(DataDir.resolve(args.data_dir))
     try:
         if args.command == "enroll":
-            return _enroll(store, args.server, args.code, as_json)
+            return _enroll(store, args.server, args.code, args.ca_file, as_json)
         if args.command == "status":
             return _print(local_status(store), as_json)
         if args.command == "once":
@@ -86,14 +95,39 @@ def local_status(store: Store) -> dict[str, Any]:
         "waiting": waiting,
         "oldest_waiting_at": oldest,
         "clock_offset_ms": int(settings["clock_offset_ms"]) if settings.get("clock_offset_ms") else None,
+        "reference": {name: _reference_line(store, name) for name in REFERENCE_DOCUMENTS},
     }
 
 
-def _enroll(store: Store, server: str, code: str, as_json: bool) -> int:
+def _reference_line(store: Store, name: str) -> dict[str, Any]:
+    state = reference_state(store, name)
+    refused = state.refused
+    return {
+        "published_version": state.published_version,
+        "sha256": state.sha256,
+        "accepted_at": state.accepted_at,
+        "refused": {"code": refused.code, "message": refused.message, "at": refused.at} if refused else None,
+    }
+
+
+def _enroll(store: Store, server: str, code: str, ca_file: str | None, as_json: bool) -> int:
+    ca_path = str(Path(ca_file).resolve()) if ca_file else None
+    if ca_path is not None and not Path(ca_path).is_file():
+        return _fail(
+            SyncError("CA_FILE_MISSING", ca_path, retryable=False, message="找不到 CA 证书文件"), as_json
+        )
     try:
-        result = enroll(store, server, code)
+        client = ServerClient(server, ca_file=ca_path, allow_plain_http=plain_http_allowed(store.settings()))
+        try:
+            result = enroll(store, server, code, client=client)
+        finally:
+            client.close()
     except SyncError as exc:
         return _fail(exc, as_json)
+    if ca_path is not None:
+        with store.unit_of_work() as uow:
+            uow.put_setting("server_ca_file", ca_path)
+            uow.commit()
     return _print(
         {"device_id": result.device_id, "hall_code": result.hall_code, "window_no": result.window_no}, as_json
     )
@@ -117,15 +151,24 @@ def _once(store: Store, as_json: bool) -> int:
         events = f"尚有 {status.waiting} 条事件待上传"
     else:
         events = f"本机事件已全部上传并得到服务器确认（至序号 {status.acked_seq}）"
+    refused = False
     try:
         report["reference_changed"] = pull_reference_data(store)
         reference = "事项目录和日历已是最新"
+    except ReferenceRefused as exc:  # the old copies stay in use; each refusal says so
+        refused = True
+        report["reference_changed"] = exc.changed
+        report["reference_refused"] = [
+            {"document": r.document, "code": r.code, "message": r.message} for r in exc.refusals
+        ]
+        report["reference_code"] = exc.code
+        report["reference_error"] = reference = exc.message
     except SyncError as exc:  # the events are not affected: say which part failed, and how
         report["reference_code"] = exc.code
         report["reference_error"] = reference = reference_message(exc)
     report["summary"] = f"{events}；{reference}"
     _print(report, as_json)
-    return 0 if status.waiting == 0 and status.last_error is None else 1
+    return 0 if status.waiting == 0 and status.last_error is None and not refused else 1
 
 
 def _run(store: Store, interval: float, as_json: bool) -> int:
@@ -143,7 +186,8 @@ def _run(store: Store, interval: float, as_json: bool) -> int:
             try:
                 pull_reference_data(store)
             except SyncError as exc:
-                logging.getLogger(__name__).info("reference pull failed: %s", exc)
+                level = logging.WARNING if isinstance(exc, ReferenceRefused) else logging.INFO
+                logging.getLogger(__name__).log(level, "reference pull failed: %s", exc)
     except KeyboardInterrupt:
         pass
     finally:

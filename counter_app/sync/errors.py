@@ -23,6 +23,9 @@ INTERNAL = "INTERNAL"
 LEDGER_TAMPERED = "LEDGER_TAMPERED"
 LEDGER_HOLE = "LEDGER_HOLE"
 NOT_PUBLISHED = "NOT_PUBLISHED"
+BAD_SERVER_URL = "BAD_SERVER_URL"
+PLAIN_HTTP_REFUSED = "PLAIN_HTTP_REFUSED"
+TLS_ERROR = "TLS_ERROR"
 
 _MESSAGES: dict[str, str] = {
     NETWORK: "无法连接电子监察服务器，数据已安全保存在本机，网络恢复后将自动上传。",
@@ -53,6 +56,12 @@ _MESSAGES: dict[str, str] = {
     "CASE_NOT_HOLDER": "电子监察服务器拒收：本窗口的记录涉及不归本窗口办理的办件，同步已暂停，请立即联系管理员。",
     "CASE_NO_FOREIGN": "电子监察服务器拒收：本窗口的记录使用了其他窗口的办件编号，同步已暂停，请立即联系管理员。",
     "CASE_NO_TAKEN": "电子监察服务器拒收：本窗口重复使用了已登记的办件编号，同步已暂停，请立即联系管理员。",
+    BAD_SERVER_URL: "电子监察服务器地址无效，应以 https:// 开头，请联系管理员。",
+    PLAIN_HTTP_REFUSED: (
+        "电子监察服务器地址未加密（http://），本窗口拒绝通过未加密的网络传送数据；"
+        "请改用 https:// 地址，或由管理员执行 counter config allow_plain_http yes 明确允许。"
+    ),
+    TLS_ERROR: "无法验证电子监察服务器的证书（可能证书过期或被冒充），数据已安全保存在本机，请联系管理员。",
     "ENROLL_CODE_UNKNOWN": "登记码无效，请向管理员索取新的登记码。",
     "ENROLL_CODE_EXPIRED": "登记码已过期，请向管理员索取新的登记码。",
     "ENROLL_CODE_USED": "登记码已被使用，请向管理员索取新的登记码。",

@@ -43,7 +43,7 @@ def learn_number_floor(store: Store, since: date, client: ServerClient | None = 
     """
     config = SyncConfig.load(store)
     own = client is None
-    client = client or ServerClient(config.server_url, timeout=FLOOR_TIMEOUT_S)
+    client = client or config.client(timeout=FLOOR_TIMEOUT_S)
     try:
         reply = client.case_serials(config.device_id, since.isoformat())
     finally:

@@ -57,7 +57,7 @@ class Pusher:
         max_batch_events: int = MAX_BATCH_EVENTS,
         max_batch_bytes: int = MAX_BATCH_BYTES,
         listener: Listener | None = None,
-        client_factory: Callable[[str], ServerClient] = ServerClient,
+        client_factory: Callable[[str], ServerClient] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -147,7 +147,7 @@ class Pusher:
             self._board.update(state="syncing", next_retry_in_s=None)
             try:
                 config = SyncConfig.load(self.store)
-                client = self._client_for(config.server_url)
+                client = self._client_for(config)
                 self._gate.check(self.store, client, config, self.clock)
                 result = push_pending(
                     self.store,
@@ -177,12 +177,21 @@ class Pusher:
             else:
                 self._succeeded(result)
 
-    def _client_for(self, url: str) -> ServerClient:
-        if self._client is None or self._client.base_url != url.rstrip("/"):
-            if self._client is not None:
-                self._client.close()
-            self._client = self._client_factory(url)
+    def _client_for(self, config: SyncConfig) -> ServerClient:
+        self._client = self._renewed(self._client, config)
         return self._client
+
+    def _renewed(self, current: ServerClient | None, config: SyncConfig) -> ServerClient:
+        """``current`` if it still talks to the configured server with the configured CA, else a new one."""
+        if current is None or (current.base_url, current.verify) != (
+            config.server_url.rstrip("/"),
+            config.ca_file or True,
+        ):
+            if current is not None:
+                current.close()
+            factory = self._client_factory
+            current = factory(config.server_url) if factory else config.client()
+        return current
 
     def _heartbeat(self, client: ServerClient, config: SyncConfig) -> None:
         # One at a time: each heartbeat takes the next counter, and the server refuses a counter
@@ -196,7 +205,7 @@ class Pusher:
         # alert even when nothing new was sent.
         try:
             config = SyncConfig.load(self.store)
-            self._heartbeat(self._client_for(config.server_url), config)
+            self._heartbeat(self._client_for(config), config)
         except SyncError as exc:
             log.info("heartbeat after a failed cycle failed: %s", exc)
 
@@ -207,11 +216,7 @@ class Pusher:
             delay = interval
             try:
                 config = SyncConfig.load(self.store)
-                url = config.server_url.rstrip("/")
-                if self._heartbeat_client is None or self._heartbeat_client.base_url != url:
-                    if self._heartbeat_client is not None:
-                        self._heartbeat_client.close()
-                    self._heartbeat_client = self._client_factory(url)
+                self._heartbeat_client = self._renewed(self._heartbeat_client, config)
                 self._heartbeat(self._heartbeat_client, config)
             except SyncError as exc:
                 if exc.code != NOT_ENROLLED:

@@ -53,6 +53,7 @@ class QueueOps:
                     data=body,
                     headers={"Content-Type": "application/json", "X-Signature": signature},
                     timeout=self.client.timeout,
+                    verify=self.client.verify,
                 )
             except Exception as exc:  # requests' connection errors and timeouts
                 self.client.online = False

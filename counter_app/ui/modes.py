@@ -47,7 +47,7 @@ def _ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig
     except SyncError:
         log.warning("this folder is not enrolled: the queue works offline only")
         return None, None, None
-    client = ServerClient(config.server_url, timeout=QUEUE_TIMEOUT)
+    client = config.client(timeout=QUEUE_TIMEOUT)
     return QueueOps(store, config, client, system_clock), client, config
 
 

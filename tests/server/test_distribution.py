@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from counter_app.domain.catalog import load_catalog
-from supervision_server.distribution import DEMO_CATALOG
+from counter_app.ledger import LedgerError, verify_document
+from supervision_server.db import run_write
+from supervision_server.distribution import CALENDAR, DEMO_CATALOG, publish
+from supervision_server.errors import ApiError
 from tests.server.helpers import ADMIN
 
 
@@ -90,3 +95,49 @@ def test_demo_mode_publishes_the_demo_catalog(make_app: Callable[..., FastAPI]) 
     assert len(token) >= 16
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/devices", headers=headers).status_code == 200
+
+
+def test_documents_are_served_and_published_signed(sqlite_client: TestClient) -> None:
+    client = sqlite_client
+    key = client.app.state.ctx.server_key.public_key  # type: ignore[attr-defined]
+    put = client.put("/api/v1/admin/catalog", json=demo_catalog(), headers=ADMIN)
+    published = put.json()
+    assert put.headers["X-Document-Signature"] == published["signature"]
+    for name in ("catalog", "calendar"):
+        reply = client.get(f"/api/v1/{name}")
+        signed = verify_document(
+            name,
+            reply.content,
+            reply.headers["X-Document-Version"],
+            reply.headers["X-Document-Signature"],
+            key,
+        )
+        assert signed.key_id == reply.headers["X-Document-Key-Id"] and signed.version == 1
+        tampered = reply.content.replace(b'"', b" ", 1)
+        with pytest.raises(LedgerError) as caught:
+            verify_document(name, tampered, "1", reply.headers["X-Document-Signature"], key)
+        assert caught.value.code == "DOCUMENT_SIGNATURE_INVALID"
+        other = "calendar" if name == "catalog" else "catalog"
+        for replayed in ((name, "7"), (other, "1")):  # the same bytes as another version or document
+            with pytest.raises(LedgerError):
+                verify_document(
+                    replayed[0], reply.content, replayed[1], reply.headers["X-Document-Signature"], key
+                )
+    assert published["sha256"] == hashlib.sha256(client.get("/api/v1/catalog").content).hexdigest()
+    day = client.put("/api/v1/admin/calendar/days/2026-11-26", json={"kind": "HOLIDAY"}, headers=ADMIN)
+    calendar = client.get("/api/v1/calendar")
+    assert day.json()["signature"] == calendar.headers["X-Document-Signature"]
+    assert verify_document("calendar", calendar.content, "2", day.json()["signature"], key).version == 2
+
+
+def test_a_calendar_no_window_could_use_is_never_published(sqlite_client: TestClient) -> None:
+    ctx = sqlite_client.app.state.ctx  # type: ignore[attr-defined]
+    broken = {
+        "format": 1,
+        "official_years": [],
+        "days": [{"date": "2026-11-26", "kind": "WEEKEND", "source": "OVERRIDE"}],
+    }
+    with pytest.raises(ApiError) as caught:
+        run_write(ctx.engine, lambda conn: publish(conn, CALENDAR, broken, ctx.clock(), "admin"))
+    assert (caught.value.status, caught.value.code) == (422, "CALENDAR_INVALID")
+    assert sqlite_client.get("/api/v1/calendar").headers["X-Document-Version"] == "1"

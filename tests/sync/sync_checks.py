@@ -69,7 +69,9 @@ def assert_exactly_once(server: ServerProcess, store: Store, count: int) -> None
     ]
     assert server.query("SELECT count(*) FROM fork_events WHERE device_id = :d", d=device_id)[0][0] == 0
     assert verify_chain(local, store.key.public_key, device_id=device_id).ok
-    head = requests.get(f"{server.url}/api/v1/devices/{device_id}/head", timeout=10).json()
+    head = requests.get(
+        f"{server.url}/api/v1/devices/{device_id}/head", timeout=10, verify=server.verify
+    ).json()
     assert head["acked_seq"] == count and head["acked_hash"] == local[-1].hash and not head["forked"]
     assert acked == count
 

@@ -1,7 +1,7 @@
 """A small scriptable ledger server on a real loopback socket, for pusher tests.
 
 It follows the server's HTTP contract closely enough for the client (enroll, events with
-signed receipts, SEQ_GAP, duplicates and forks, head, heartbeat, ETag documents) and can be told
+signed receipts, SEQ_GAP, duplicates and forks, head, heartbeat, signed ETag documents) and can be told
 to misbehave for the next requests: answer 500 or 429, drop the connection after reading the
 body, commit and then drop, answer a scripted 409 or 4xx, sign receipts with another key, or
 make them out to another device.
@@ -9,6 +9,7 @@ make them out to another device.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import deque
@@ -24,9 +25,24 @@ from counter_app.ledger import (
     LedgerError,
     SignedEvent,
     public_key_from_b64,
+    sign_document,
     sign_receipt,
     verify_event,
 )
+from tests.support import DEMO_CATALOG
+
+FAKE_CALENDAR = {
+    "format": 1,
+    "version": 1,
+    "official_years": [2026],
+    "days": [{"date": "2026-10-01", "kind": "HOLIDAY", "name": "国庆节", "source": "OFFICIAL"}],
+}
+
+
+def fake_catalog() -> dict[str, Any]:
+    """The demo catalog as JSON values."""
+    data: dict[str, Any] = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    return data
 
 
 @dataclass
@@ -57,11 +73,12 @@ class FakeLedgerServer:
         self.script: deque[Any] = deque()
         self.posts: list[tuple[int, int, int]] = []  # (first_seq, last_seq, status)
         self.time_shift = timedelta(0)
-        self.documents: dict[str, tuple[str, dict[str, Any]]] = {
-            "catalog": ('"c1"', {"version": "1", "items": [{"task_code": "T1", "name": "食品经营许可"}]}),
-            "calendar": ('"k1"', {"version": "2026", "days": [{"day": "2026-10-01", "kind": "holiday"}]}),
-        }
+        # name -> (publication version, exact bytes); served signed with ``document_key``.
+        self.documents: dict[str, tuple[int, bytes]] = {}
+        self.document_key: DeviceKey | None = self.key  # None: served without a signature
         self.document_gets: list[tuple[str, int]] = []
+        self.publish("catalog", fake_catalog())
+        self.publish("calendar", FAKE_CALENDAR)
         self.lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -79,6 +96,17 @@ class FakeLedgerServer:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def publish(self, name: str, document: Any, *, version: int | None = None) -> bytes:
+        """Serve ``document`` (JSON values, or bytes as they are) as the next version of ``name``."""
+        body = document if isinstance(document, bytes) else json.dumps(document, ensure_ascii=False).encode()
+        number = version if version is not None else self.documents.get(name, (0, b""))[0] + 1
+        self.documents[name] = (number, body)
+        return body
+
+    def etag(self, name: str) -> str:
+        """The strong ETag of the current version of ``name``."""
+        return '"' + hashlib.sha256(self.documents[name][1]).hexdigest() + '"'
 
     def add_device(self, device_id: str, public_key: str) -> None:
         self.devices[device_id] = FakeDevice(public_key)
@@ -174,15 +202,22 @@ def _handler_for(fake: FakeLedgerServer) -> type[BaseHTTPRequestHandler]:
             if name not in fake.documents:
                 self._send(404, {"code": "NOT_FOUND", "message": name})
                 return
-            etag, body = fake.documents[name]
+            version, body = fake.documents[name]
+            etag = fake.etag(name)
             status = 304 if self.headers.get("If-None-Match") == etag else 200
             fake.document_gets.append((name, status))
-            if status == 304:
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.end_headers()
-            else:
-                self._send(200, body, {"ETag": etag})
+            self.send_response(status)
+            self.send_header("ETag", etag)
+            if status == 200 and fake.document_key is not None:
+                signed = sign_document(name, version, body, fake.document_key)
+                for header, value in signed.headers().items():
+                    self.send_header(header, value)
+            if status == 200:
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if status == 200:
+                self.wfile.write(body)
 
         def do_POST(self) -> None:
             raw = self._body()

@@ -4,8 +4,9 @@
 PostgreSQL URL), waits until it answers, can SIGKILL and restart it on the same port, issues
 enrollment codes and reads the server's database for the checks. ``FaultProxy`` sits between a
 counter and the server and, per request, forwards it, answers 500 itself, forwards it and then
-drops the client connection before the reply, or forwards it and calls a hook (to kill the
-server while it works on the batch).
+drops the client connection before the reply, forwards it and calls a hook (to kill the
+server while it works on the batch), or plays the machine in the middle: forwards it without
+its If-None-Match and rewrites the body of the reply, headers (signature included) kept.
 """
 
 from __future__ import annotations
@@ -57,13 +58,16 @@ class ServerProcess:
         port: int | None = None,
         settings: dict[str, str] | None = None,
         demo: bool = True,
+        tls: tuple[Path, Path, Path] | None = None,
     ) -> None:
+        """``tls`` is (certificate, key, CA file): serve HTTPS, and trust the CA when polling."""
         self.data_dir = data_dir
         self.settings = settings or {}  # SUPERVISION_* variables for the server, e.g. short grace
         self.database_url = database_url
         self.demo = demo  # without it: no demo catalog, and the admin token comes from the environment
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
         self.starts = 0
@@ -82,6 +86,8 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "supervision_server", "serve", "--host", "127.0.0.1"]
         cmd += ["--port", str(self.port), *(["--demo"] if self.demo else []), *self._db_args()]
+        if self.tls:
+            cmd += ["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])]
         log = self.log_path.open("ab")
         env = self._env() | {"SUPERVISION_" + name.upper(): value for name, value in self.settings.items()}
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -92,11 +98,16 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log_tail()}")
             try:
-                requests.get(self.url + "/api/v1/calendar", timeout=1)
+                requests.get(self.url + "/api/v1/calendar", timeout=1, verify=self.verify)
                 return
             except requests.RequestException:
                 time.sleep(0.05)
         raise RuntimeError(f"server did not answer within {timeout} s: {self.log_tail()}")
+
+    @property
+    def verify(self) -> str | bool:
+        """What ``requests`` needs to trust this server."""
+        return str(self.tls[2]) if self.tls else True
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush; whatever was in flight is cut off."""
@@ -179,7 +190,9 @@ class FaultProxy:
 
     Actions: ``"forward"``, ``"500"`` (answer without forwarding), ``"drop_reply"`` (forward,
     read the whole reply, close the client socket instead of passing it on), ``("hook", fn)``
-    (forward the request, call ``fn()``, then relay whatever comes back, if anything).
+    (forward the request, call ``fn()``, then relay whatever comes back, if anything),
+    ``("rewrite", fn)`` (forward without If-None-Match, relay the reply with ``fn(body)`` as its
+    body).
     """
 
     def __init__(self, upstream_port: int, only: str = "/events") -> None:
@@ -229,8 +242,13 @@ class FaultProxy:
                     + payload
                 )
                 return
-            hook: Callable[[], None] | None = action[1] if isinstance(action, tuple) else None
+            kind = action[0] if isinstance(action, tuple) else action
+            hook: Callable[[], None] | None = action[1] if kind == "hook" else None
+            if kind == "rewrite":
+                head = re.sub(rb"(?im)^if-none-match:[^\r\n]*\r\n", b"", head + b"\r\n")[:-2]
             reply = self._forward(head, body, hook)
+            if kind == "rewrite" and reply:
+                reply = _rewrite_body(reply, action[1])
             if action == "drop_reply" or not reply:
                 client.shutdown(socket.SHUT_RDWR)
                 return
@@ -250,6 +268,14 @@ class FaultProxy:
         except OSError:
             pass
         return b"".join(chunks)
+
+
+def _rewrite_body(reply: bytes, rewrite: Callable[[bytes], bytes]) -> bytes:
+    """``reply`` with its body replaced by ``rewrite(body)`` and Content-Length to match."""
+    head, _, body = reply.partition(b"\r\n\r\n")
+    new = rewrite(body)
+    head = re.sub(rb"(?im)^content-length:\s*\d+", b"content-length: %d" % len(new), head)
+    return head + b"\r\n\r\n" + new
 
 
 def _read_request(sock: socket.socket) -> tuple[bytes, bytes]:

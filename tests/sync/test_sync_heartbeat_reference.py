@@ -13,7 +13,7 @@ from counter_app.store.ledger_store import head, iter_events
 from counter_app.store.uow import Store
 from counter_app.sync import ServerClient, SyncConfig, cached_document, pull_reference_data, send_heartbeat
 from counter_app.sync.__main__ import main
-from tests.sync.sync_fakes import FakeLedgerServer
+from tests.sync.sync_fakes import FakeLedgerServer, fake_catalog
 from tests.sync.sync_helpers import StepClock, append_events
 
 
@@ -49,17 +49,13 @@ def test_reference_data_is_cached_with_etags_and_read_offline(
     assert pull_reference_data(enrolled) == ["catalog", "calendar"]
     assert pull_reference_data(enrolled) == []
     assert fake.document_gets[-2:] == [("catalog", 304), ("calendar", 304)]
-    fake.documents["catalog"] = ('"c2"', {"version": "2", "items": []})
+    newer = {**fake_catalog(), "version": "2026.12.1"}
+    fake.publish("catalog", newer)
     assert pull_reference_data(enrolled) == ["catalog"]
     catalog = cached_document(enrolled, "catalog")
-    assert (
-        catalog is not None
-        and catalog.version == "2"
-        and catalog.etag == '"c2"'
-        and catalog.body["items"] == []
-    )
+    assert catalog is not None and catalog.version == "2026.12.1" and catalog.body == newer
     calendar = cached_document(enrolled, "calendar")
-    assert calendar is not None and calendar.body["days"][0]["kind"] == "holiday"
+    assert calendar is not None and calendar.body["days"][0]["kind"] == "HOLIDAY"
 
 
 def test_cache_survives_an_unreachable_server(enrolled: Store, fake: FakeLedgerServer) -> None:
@@ -71,7 +67,7 @@ def test_cache_survives_an_unreachable_server(enrolled: Store, fake: FakeLedgerS
         pull_reference_data(enrolled)
     assert getattr(caught.value, "code", "") == "NETWORK"
     cached = cached_document(enrolled, "catalog")
-    assert cached is not None and cached.body["items"][0]["name"] == "食品经营许可"
+    assert cached is not None and cached.body["items"][0]["name"] == "有限责任公司设立登记"
 
 
 def test_command_line_enroll_once_and_status(
