@@ -42,16 +42,11 @@ def require_admin(
 
 
 async def json_body(request: Request) -> Any:
-    """The request body decoded as JSON; 400 MALFORMED_JSON if it is not JSON, 413 if too large."""
-    limit = get_ctx(request).settings.max_body_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "BODY_TOO_LARGE", f"请求体超过 {limit} 字节，请分批上报", max_bytes=limit)
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > limit:
-            raise ApiError(413, "BODY_TOO_LARGE", f"请求体超过 {limit} 字节，请分批上报", max_bytes=limit)
+    """The request body decoded as JSON; 400 MALFORMED_JSON if it is not JSON.
+
+    Its size was bounded before the route ran (supervision_server.body_limits).
+    """
+    raw = await request.body()
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:

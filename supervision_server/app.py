@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from supervision_server.api_support import install_error_handlers
+from supervision_server.body_limits import BodyLimitMiddleware, route_limits
 from supervision_server.check_page import router as check_page_router
 from supervision_server.context import ServerContext
 from supervision_server.db import run_write
@@ -124,6 +125,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.add_middleware(BodyLimitMiddleware, limits=route_limits(settings))
     install_error_handlers(app)
     app.include_router(devices_router)
     app.include_router(public_router)

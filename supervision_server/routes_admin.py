@@ -35,7 +35,7 @@ router = APIRouter(prefix="/api/v1", tags=["administration"], dependencies=[Depe
     "/admin/enroll-codes",
     status_code=201,
     response_model=IssueCodeResponse,
-    responses=errors(401, 404, 422),
+    responses=errors(400, 401, 404, 413, 422),
     summary="Issue a one-time enrollment (or re-enrollment) code",
 )
 def post_enroll_code(request: IssueCodeRequest, ctx: Ctx) -> IssueCodeResponse:
@@ -105,7 +105,7 @@ async def put_catalog(request: Request, ctx: Ctx) -> JSONResponse:
     "/admin/calendar/days/{day}",
     response_model=PublishedResponse,
     status_code=201,
-    responses=errors(401, 422),
+    responses=errors(400, 401, 413, 422),
     summary="Override one day of the hall calendar",
 )
 def put_calendar_day(
