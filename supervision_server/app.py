@@ -23,7 +23,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from supervision_server.api_support import install_error_handlers
-from supervision_server.body_limits import BodyLimitMiddleware, route_limits
 from supervision_server.check_page import router as check_page_router
 from supervision_server.context import ServerContext
 from supervision_server.db import run_write
@@ -31,6 +30,7 @@ from supervision_server.distribution import ensure_calendar, publish_demo_catalo
 from supervision_server.docs_page import install_docs
 from supervision_server.heartbeat import check_withholding
 from supervision_server.models import EventBatch
+from supervision_server.request_limits import RequestLimitsMiddleware, route_limits
 from supervision_server.routes_admin import router as admin_router
 from supervision_server.routes_devices import router as devices_router
 from supervision_server.routes_public import router as public_router
@@ -125,7 +125,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
-    app.add_middleware(BodyLimitMiddleware, limits=route_limits(settings))
+    app.add_middleware(RequestLimitsMiddleware, limits=route_limits(settings))
     install_error_handlers(app)
     app.include_router(devices_router)
     app.include_router(public_router)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from supervision_server.body_limits import DEFAULT_LIMIT
+from supervision_server.request_limits import DEFAULT_LIMIT
 from tests.server.helpers import ADMIN
 from tests.server.test_real_server import Server
 

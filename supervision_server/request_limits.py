@@ -1,4 +1,4 @@
-"""Request body limits per route, enforced before the route reads a byte of the body.
+"""What a request may carry, checked before any route sees it: a body size per route, no NUL.
 
 Several routes need no login (enrollment, events, heartbeats), so a caller who is nobody could
 otherwise make the server hold any body it likes in memory. Each route has a limit fitted to
@@ -10,6 +10,10 @@ what it carries (:func:`route_limits`); a route not in the table gets :data:`DEF
   the limit, so the server never holds more than one limit's worth of it.
 
 Either way the answer is the API's usual error body, sent from here rather than by the route.
+
+A NUL character in the path or the query string (``%00``) is refused with 422 ``NUL_CHARACTER``:
+no device id, case number or filter contains one, and PostgreSQL cannot even compare a text
+with it, so such a request would otherwise fail deep inside a query.
 """
 
 from __future__ import annotations
@@ -63,18 +67,25 @@ def limit_for(limits: list[RouteLimit], method: str, path: str) -> int:
     return DEFAULT_LIMIT
 
 
-def too_large_body(limit: int) -> bytes:
-    """The JSON error body of a refused request."""
+def too_large_body(limit: int) -> dict[str, Any]:
+    """The error body of a request over its limit."""
     message = f"请求体超过该接口的上限 {limit} 字节，服务器未作任何处理；上报事件请分批发送"
-    body = {"code": "BODY_TOO_LARGE", "message": message, "max_bytes": limit}
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return {"code": "BODY_TOO_LARGE", "message": message, "max_bytes": limit}
+
+
+NUL_BODY = {"code": "NUL_CHARACTER", "message": "请求地址或查询参数含有空字符（NUL），服务器未作任何处理"}
+
+
+def has_nul(scope: Scope) -> bool:
+    """Whether the request's path or query string carries a NUL character."""
+    return "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
 
 
 class _TooLarge(Exception):
     """Raised from ``receive`` inside the app once a streamed body passes its limit."""
 
 
-class BodyLimitMiddleware:
+class RequestLimitsMiddleware:
     """ASGI middleware applying :func:`route_limits`; see the module docstring."""
 
     def __init__(self, app: ASGIApp, limits: list[RouteLimit]) -> None:
@@ -85,11 +96,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if has_nul(scope):
+            await _refuse(send, 422, NUL_BODY)
+            return
         limit = limit_for(self.limits, scope["method"], scope["path"])
         declared = _content_length(scope)
         if declared is not None:
             if declared > limit:
-                await _refuse(send, limit)
+                await _refuse(send, 413, too_large_body(limit))
             else:  # the HTTP server stops the body at its declared length
                 await self.app(scope, receive, send)
             return
@@ -115,7 +129,7 @@ class BodyLimitMiddleware:
             if exceeded:  # whatever the route made of the interrupted read, the answer is 413
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await _refuse(send, limit)
+                    await _refuse(send, 413, too_large_body(limit))
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -124,7 +138,7 @@ class BodyLimitMiddleware:
         with contextlib.suppress(_TooLarge):  # the route stopped reading; answered below
             await self.app(scope, counting_receive, guarded_send)
         if exceeded and not started:
-            await _refuse(send, limit)
+            await _refuse(send, 413, too_large_body(limit))
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -135,12 +149,13 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = too_large_body(limit)
+async def _refuse(send: Send, status: int, error: dict[str, Any]) -> None:
+    """Answer with ``error`` and close the connection, so an unread body is never read."""
+    body = json.dumps(error, ensure_ascii=False).encode("utf-8")
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode("ascii")),
         (b"connection", b"close"),
     ]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
