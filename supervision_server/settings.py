@@ -61,6 +61,8 @@ class Settings(BaseModel):
     max_batch_events: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="largest event batch body")
     max_catalog_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="largest catalog upload")
+    check_rate_per_minute: float = Field(default=20.0, gt=0, description="receipt checks per client address")
+    check_burst: int = Field(default=10, ge=1, description="receipt checks a client may make at once")
     verify_threads: int = Field(default=2, ge=1, le=64)
     enroll_code_ttl_hours: float = Field(default=24.0, gt=0)
     calendar_years_back: int = Field(default=1, ge=0, le=10)
