@@ -5,8 +5,9 @@ The buckets live in memory (a restart forgets them, which only forgives) and at 
 ``max_clients`` are kept: the least recently seen address is dropped first, and a dropped
 address simply starts again with a full bucket.
 
-Behind a reverse proxy every request comes from the proxy's address: run uvicorn with its
-proxy-headers options so the client address is the one the proxy names.
+Behind a reverse proxy every request comes from the proxy's address; uvicorn takes the client's
+from ``X-Forwarded-For`` when the proxy is trusted (127.0.0.1 by default, ``FORWARDED_ALLOW_IPS``
+for one elsewhere), so the buckets are the citizens' and not one for the whole hall.
 """
 
 from __future__ import annotations
