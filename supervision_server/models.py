@@ -14,7 +14,7 @@ HASH_PATTERN = r"^[0-9a-f]{64}$"
 MAX_SEQ = 2**53 - 1
 MAX_WINDOW_NO = 9999
 NO_NUL_PATTERN = r"^[^\x00]*$"
-HALL_CODE_PATTERN = r"^[A-Z0-9]{2,12}$"  # as in counter_app.domain.case_numbers
+HALL_CODE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"  # case numbers use 2-12 of A-Z, 0-9 (domain.case_numbers)
 
 
 class ErrorResponse(BaseModel):

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from supervision_server.routes_queue import MAX_OP_BYTES
 from supervision_server.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -55,6 +56,7 @@ def route_limits(settings: Settings) -> list[RouteLimit]:
         ("POST", r"/api/v1/devices/[^/]+/heartbeat", 8 * KIB),
         ("POST", r"/api/v1/admin/enroll-codes", 8 * KIB),
         ("PUT", r"/api/v1/admin/calendar/days/[^/]+", 8 * KIB),
+        ("POST", r"/api/v1/queue/devices/[^/]+/ops", MAX_OP_BYTES),
     ]
     return [RouteLimit(method, re.compile(pattern), limit) for method, pattern, limit in table]
 

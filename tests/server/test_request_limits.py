@@ -84,16 +84,17 @@ def test_a_200_mb_body_is_refused_before_it_is_read(server: Server, chunked: boo
 
 def test_each_route_has_its_own_limit(sqlite_client: TestClient) -> None:
     client = sqlite_client
-    cases = [
-        ("/api/v1/enroll", 16 * 1024, {}),
-        ("/api/v1/devices/dev-x/heartbeat", 8 * 1024, {}),
-        ("/api/v1/admin/enroll-codes", 8 * 1024, ADMIN),
+    cases = [  # path, limit, headers, the answer to a body just at the limit (read and judged)
+        ("/api/v1/enroll", 16 * 1024, {}, 422),
+        ("/api/v1/devices/dev-x/heartbeat", 8 * 1024, {}, 422),
+        ("/api/v1/admin/enroll-codes", 8 * 1024, ADMIN, 422),
+        ("/api/v1/queue/devices/dev-x/ops", 4 * 1024, {}, 403),
     ]
-    for path, limit, headers in cases:
+    for path, limit, headers, status in cases:
         at_limit = b'{"pad": "' + b"x" * (limit - 11) + b'"}'
         assert len(at_limit) == limit
         reply = client.post(path, content=at_limit, headers={**headers, "Content-Type": "application/json"})
-        assert reply.status_code == 422, (path, reply.text)  # read and judged on its content
+        assert reply.status_code == status, (path, reply.text)
         reply = client.post(
             path, content=at_limit + b" ", headers={**headers, "Content-Type": "application/json"}
         )
