@@ -32,6 +32,8 @@ CHECK_CODE = "7K3Q9"
 # Schema-valid requests the server rightly refuses on business grounds (an unknown enrollment
 # code, a catalog that fails its checks) are not failures; everything else is checked.
 CHECKS_EXCLUDED = "positive_data_acceptance"
+# The hall board's event stream answers for minutes; its content is the board of /board, fuzzed.
+ENDLESS = "/stream$"
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -139,6 +141,8 @@ def run_schemathesis(server: Server, workdir: Path, device_id: str, project_no: 
         "all",
         "--exclude-checks",
         CHECKS_EXCLUDED,
+        "--exclude-path-regex",
+        ENDLESS,
         "--no-color",
         "--report",
         "json",
@@ -167,5 +171,5 @@ def test_no_request_makes_a_server_error(fuzzed_server: Server, tmp_path: Path) 
     assert cases["generated"] >= 500
     operations = report["operations"]
     assert isinstance(operations, dict)
-    assert operations["tested"] == operations["total"]
+    assert operations["tested"] == operations["selected"] == operations["total"] - 1  # all but the stream
     assert "Server error" not in str(report["output"])
