@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from counter_app.domain.case_numbers import device_tag, make_case_number
+from tests.pg import fresh_database, require_postgres
 from tests.server.helpers import Chain, accepted_payload, case_payload, unique, wire
 from tests.server.test_real_server import Server, server_env
 
@@ -40,11 +41,18 @@ ENDLESS = "/stream$"
 def fuzzed_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    url = str(request.getfixturevalue("postgres_url")) if request.param == "postgres" else None
     data_dir = tmp_path_factory.mktemp(f"fuzz-{request.param}") / "data"
-    server = Server(data_dir, url, env={"SUPERVISION_CHECK_BURST": "100000"})
-    yield server
-    server.stop()
+    env = {"SUPERVISION_CHECK_BURST": "100000"}
+    if request.param == "sqlite":
+        server = Server(data_dir, None, env=env)
+        yield server
+        server.stop()
+        return
+    require_postgres()
+    with fresh_database("sc_fuzz") as url:  # its own database: the server key is bound to it
+        server = Server(data_dir, url, env=env)
+        yield server
+        server.stop()
 
 
 def test_inputs_that_once_made_server_errors_are_refused_with_a_code(fuzzed_server: Server) -> None:
