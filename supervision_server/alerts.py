@@ -3,6 +3,8 @@
 Each rule has a stable id, a version and a level (预警 / 黄牌 / 红牌). An alert is never edited or
 deleted; handling it (督办, 申诉) would be recorded elsewhere. An alert about a condition that
 can end (a silent window) is closed by a row in ``alert_closings``, shown as ``closed_at``.
+Rules that a caller could trigger at will (RECEIPT_UNKNOWN) are recorded once per subject and
+period, not once per occurrence.
 """
 
 from __future__ import annotations
@@ -104,9 +106,15 @@ def alert_exists(
     device_id: str | None = None,
     seq: int | None = None,
     project_no: str | None = None,
+    since: str | None = None,
 ) -> bool:
-    """Whether an alert of ``rule_id`` about the same device, seq and case is already recorded."""
+    """Whether an alert of ``rule_id`` about the same device, seq and case is already recorded.
+
+    ``since`` (a server timestamp) counts only alerts detected then or later.
+    """
     query = select(alerts.c.id).where(alerts.c.rule_id == rule_id)
+    if since is not None:
+        query = query.where(alerts.c.detected_at >= since)
     for column, value in (
         (alerts.c.device_id, device_id),
         (alerts.c.seq, seq),

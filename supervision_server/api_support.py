@@ -42,16 +42,11 @@ def require_admin(
 
 
 async def json_body(request: Request) -> Any:
-    """The request body decoded as JSON; 400 MALFORMED_JSON if it is not JSON, 413 if too large."""
-    limit = get_ctx(request).settings.max_body_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "BODY_TOO_LARGE", f"请求体超过 {limit} 字节，请分批上报", max_bytes=limit)
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > limit:
-            raise ApiError(413, "BODY_TOO_LARGE", f"请求体超过 {limit} 字节，请分批上报", max_bytes=limit)
+    """The request body decoded as JSON; 400 MALFORMED_JSON if it is not JSON.
+
+    Its size was bounded before the route ran (supervision_server.request_limits).
+    """
+    raw = await request.body()
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:
@@ -111,7 +106,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: ("NOT_FOUND", "没有这个地址"), 405: ("METHOD_NOT_ALLOWED", "该地址不支持此请求方法")}
         code, message = codes.get(exc.status_code, (f"HTTP_{exc.status_code}", str(exc.detail)))
-        return _error(exc.status_code, code, message)
+        response = _error(exc.status_code, code, message)
+        response.headers.update(exc.headers or {})  # 405 names the allowed methods (Allow)
+        return response
 
     @app.exception_handler(OperationalError)
     async def _db(_request: Request, exc: OperationalError) -> JSONResponse:

@@ -30,6 +30,8 @@ from supervision_server.distribution import ensure_calendar, publish_demo_catalo
 from supervision_server.docs_page import install_docs
 from supervision_server.heartbeat import check_withholding
 from supervision_server.models import EventBatch
+from supervision_server.receipt_check import check_limiter
+from supervision_server.request_limits import RequestLimitsMiddleware, route_limits
 from supervision_server.routes_admin import router as admin_router
 from supervision_server.routes_devices import router as devices_router
 from supervision_server.routes_public import router as public_router
@@ -124,6 +126,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.check_limiter = check_limiter(settings)
+    app.add_middleware(RequestLimitsMiddleware, limits=route_limits(settings))
     install_error_handlers(app)
     app.include_router(devices_router)
     app.include_router(public_router)

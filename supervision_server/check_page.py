@@ -11,11 +11,11 @@ from datetime import datetime
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from supervision_server.api_support import Ctx
-from supervision_server.queries import check_receipt
+from supervision_server.receipt_check import check_receipt, check_wait, rate_limited_message
 
 router = APIRouter(tags=["public"])
 
@@ -67,12 +67,18 @@ def _row(label: str, value: Any) -> str:
     "/check",
     response_class=HTMLResponse,
     responses={
-        404: {"description": "No such case, or a wrong code (the same page)", "content": {"text/html": {}}}
+        404: {"description": "No such case, or a wrong code (the same page)", "content": {"text/html": {}}},
+        429: {
+            "description": "Too many checks from this address (see Retry-After)",
+            "content": {"text/html": {}},
+            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+        },
     },
     summary="Receipt check page for citizens (扫码核验)",
 )
 def check_page(
     ctx: Ctx,
+    request: Request,
     no: Annotated[str, Query(max_length=50)] = "",
     code: Annotated[str, Query(max_length=64)] = "",
 ) -> HTMLResponse:
@@ -80,6 +86,10 @@ def check_page(
     form = _FORM.format(no=escape(no), code=escape(code))
     if not no or not code:
         return HTMLResponse(_PAGE.format(body=form))
+    wait = check_wait(request)
+    if wait:
+        body = f'<p class="bad">查询过于频繁</p><p>{escape(rate_limited_message(wait))}</p>' + form
+        return HTMLResponse(_PAGE.format(body=body), status_code=429, headers={"Retry-After": str(wait)})
     found = check_receipt(ctx.engine, no.strip(), code.strip(), ctx.clock())
     if found is None:
         body = (

@@ -9,6 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from supervision_server.enroll import DEVICE_ID_PATTERN
 
 HASH_PATTERN = r"^[0-9a-f]{64}$"
+# The largest integer that JSON readers and RFC 8785 (which signatures are computed over) carry
+# exactly; a sequence number beyond it cannot be signed or compared reliably.
+MAX_SEQ = 2**53 - 1
+MAX_WINDOW_NO = 9999
+NO_NUL_PATTERN = r"^[^\x00]*$"
+HALL_CODE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"  # case numbers use 2-12 of A-Z, 0-9 (domain.case_numbers)
 
 
 class ErrorResponse(BaseModel):
@@ -57,7 +63,7 @@ class Envelope(BaseModel):
 
     v: int = Field(examples=[1])
     device_id: str
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_SEQ)
     prev_hash: str = Field(pattern=HASH_PATTERN)
     event_id: str
     type: str = Field(examples=["case.accepted"])
@@ -149,8 +155,8 @@ class HeartbeatRequest(BaseModel):
     """Signed: b"service-counter/heartbeat/v2\\n" + JCS({device_id, counter, head_seq, head_hash,
     device_time}); ``counter`` grows by one with every heartbeat of the device."""
 
-    counter: int = Field(ge=1, le=2**53 - 1, description="above every counter this device sent before")
-    head_seq: int = Field(ge=0)
+    counter: int = Field(ge=1, le=MAX_SEQ, description="above every counter this device sent before")
+    head_seq: int = Field(ge=0, le=MAX_SEQ)
     head_hash: str = Field(pattern=HASH_PATTERN)
     device_time: str = Field(description="device clock, ISO 8601 with offset")
     signature: str
@@ -172,8 +178,8 @@ class HeartbeatResponse(BaseModel):
 class IssueCodeRequest(BaseModel):
     """An enrollment code for one window of one hall."""
 
-    hall_code: str = Field(min_length=1, max_length=32)
-    window_no: int = Field(ge=1, le=9999)
+    hall_code: str = Field(pattern=HALL_CODE_PATTERN, examples=["YX330781"])
+    window_no: int = Field(ge=1, le=MAX_WINDOW_NO)
     ttl_hours: float = Field(default=24.0, gt=0, le=24 * 30)
     device_id: str | None = Field(
         default=None,
@@ -209,7 +215,7 @@ class CalendarDayRequest(BaseModel):
     """An administrator's decision about one day."""
 
     kind: str = Field(examples=["HOLIDAY"], description="WORKDAY, WEEKEND, HOLIDAY or MAKEUP_WORKDAY")
-    name: str = Field(default="", max_length=100, examples=["台风停止办公"])
+    name: str = Field(default="", max_length=100, pattern=NO_NUL_PATTERN, examples=["台风停止办公"])
 
 
 class CalendarDay(BaseModel):

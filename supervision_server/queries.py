@@ -1,79 +1,14 @@
-"""Reads over the read models: the public receipt check and the administrators' lists."""
+"""Reads over the read models for the administrators' lists (the public check: receipt_check.py)."""
 
 from __future__ import annotations
 
-import hmac
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine, select
 
-from counter_app.domain.case import CaseState
-from supervision_server.alerts import AlertDraft, alert_exists, record_alerts
-from supervision_server.db import read_connection, run_write
-from supervision_server.projected import PROJECT_NO_MAX
+from counter_app.domain.masking import mask_cert_no
+from supervision_server.db import read_connection
 from supervision_server.schema import cases, devices
-
-
-def mask_name(name: str) -> str:
-    """A name as a receipt check shows it: 张三 -> 张*, 张小三 -> 张*三, 欧阳小明 -> 欧**明."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_cert_no(cert_no: str) -> str:
-    """An ID number with its middle hidden: 110101********7777."""
-    if len(cert_no) <= 4:
-        return "*" * len(cert_no)
-    if len(cert_no) <= 10:
-        return cert_no[:2] + "*" * (len(cert_no) - 4) + cert_no[-2:]
-    return cert_no[:6] + "*" * (len(cert_no) - 10) + cert_no[-4:]
-
-
-def check_receipt(engine: Engine, project_no: str, code: str, now: datetime) -> dict[str, Any] | None:
-    """The public view of a case if ``code`` is its check code, else None.
-
-    A wrong code and an unknown case look the same to the caller. An unknown case is also an
-    alert (RECEIPT_UNKNOWN, once per case number): a citizen holds a receipt the server never
-    received, i.e. the case was handled off the books or its window has not synced.
-    """
-    if not project_no or len(project_no) > PROJECT_NO_MAX or not project_no.isprintable():
-        return None
-    with read_connection(engine) as conn:
-        row = conn.execute(select(cases).where(cases.c.project_no == project_no)).mappings().first()
-    if row is None:
-        run_write(engine, lambda conn: _receipt_unknown(conn, project_no, now))
-        return None
-    stored = row["check_code"] or ""
-    if not stored or not hmac.compare_digest(stored.encode("utf-8"), code.strip().encode("utf-8")):
-        return None
-    state = CaseState(row["state"])
-    return {
-        "found": True,
-        "project_no": project_no,
-        "state": state.value,
-        "state_label": state.label,
-        "item_name": row["item_name"],
-        "accepted_at": row["accepted_at"],
-        "promise_due": row["promise_due"],
-        "promise_estimated": row["promise_estimated"],
-        "applicant_name": mask_name(row["applicant_name"]),
-    }
-
-
-def _receipt_unknown(conn: Connection, project_no: str, now: datetime) -> None:
-    if alert_exists(conn, "RECEIPT_UNKNOWN", project_no=project_no):
-        return
-    draft = AlertDraft(
-        "RECEIPT_UNKNOWN",
-        f"群众查询办件 {project_no}，服务器从未收到该办件（疑似体外循环或窗口未上报）",
-        project_no=project_no,
-    )
-    record_alerts(conn, [draft], now)
 
 
 def list_devices(engine: Engine) -> list[dict[str, Any]]:

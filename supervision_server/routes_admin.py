@@ -18,7 +18,9 @@ from supervision_server.context import ServerContext
 from supervision_server.db import read_connection, run_write
 from supervision_server.distribution import CATALOG, Published, check_catalog, override_day, publish
 from supervision_server.enroll import issue_code
+from supervision_server.errors import ApiError
 from supervision_server.models import (
+    MAX_WINDOW_NO,
     AlertList,
     CalendarDayRequest,
     CaseList,
@@ -29,6 +31,8 @@ from supervision_server.models import (
 )
 from supervision_server.queries import list_cases, list_devices
 
+MAX_ROW_ID = 2**63 - 1  # row ids are 64-bit on both databases
+
 router = APIRouter(prefix="/api/v1", tags=["administration"], dependencies=[Depends(require_admin)])
 
 
@@ -36,7 +40,7 @@ router = APIRouter(prefix="/api/v1", tags=["administration"], dependencies=[Depe
     "/admin/enroll-codes",
     status_code=201,
     response_model=IssueCodeResponse,
-    responses=errors(401, 404, 422),
+    responses=errors(400, 401, 404, 413, 422),
     summary="Issue a one-time enrollment (or re-enrollment) code",
 )
 def post_enroll_code(request: IssueCodeRequest, ctx: Ctx) -> IssueCodeResponse:
@@ -112,20 +116,37 @@ async def put_catalog(request: Request, ctx: Ctx) -> JSONResponse:
     "/admin/calendar/days/{day}",
     response_model=PublishedResponse,
     status_code=201,
-    responses=errors(401, 422),
+    responses=errors(400, 401, 413, 422),
     summary="Override one day of the hall calendar",
 )
 def put_calendar_day(
     request: CalendarDayRequest,
-    day: Annotated[date, Path(description="YYYY-MM-DD")],
+    day: Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")],
     ctx: Ctx,
 ) -> JSONResponse:
-    """Publish a calendar version in which ``day`` has the given kind and name (source OVERRIDE)."""
+    """Publish a calendar version in which ``day`` has the given kind and name (source OVERRIDE).
+
+    The day is read as an ISO date only: a bare number would otherwise pass as a Unix time.
+    """
+    when = _iso_day(day)
     now = ctx.clock()
     doc = run_write(
-        ctx.engine, lambda conn: override_day(conn, day, request.kind, request.name, now, "admin")
+        ctx.engine, lambda conn: override_day(conn, when, request.kind, request.name, now, "admin")
     )
     return _published(ctx, doc, True)
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        problem = "日期不存在或格式不对（应为 YYYY-MM-DD）"
+        raise ApiError(
+            422,
+            "INVALID_REQUEST",
+            f"请求内容不符合要求：path.day（{problem}）",
+            errors=[{"field": "path.day", "problem": problem}],
+        ) from exc
 
 
 @router.get("/alerts", response_model=AlertList, responses=errors(401), summary="Supervision alerts")
@@ -134,7 +155,9 @@ def get_alerts(
     rule_id: str | None = None,
     device_id: str | None = None,
     project_no: str | None = None,
-    after_id: Annotated[int, Query(ge=0, description="return alerts with a larger id (paging)")] = 0,
+    after_id: Annotated[
+        int, Query(ge=0, le=MAX_ROW_ID, description="return alerts with a larger id (paging)")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> AlertList:
     """Alerts in detection order, optionally filtered."""
@@ -155,7 +178,7 @@ def get_devices(ctx: Ctx) -> DeviceList:
 def get_cases(
     ctx: Ctx,
     project_no: str | None = None,
-    window_no: Annotated[int | None, Query(ge=0)] = None,
+    window_no: Annotated[int | None, Query(ge=0, le=MAX_WINDOW_NO)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> CaseList:
     """Cases by number or window, latest activity first."""

@@ -43,7 +43,7 @@ router = APIRouter(prefix="/api/v1", tags=["devices"])
     "/enroll",
     status_code=201,
     response_model=EnrollResponse,
-    responses=errors(400, 403, 409, 422, 503),
+    responses=errors(400, 403, 409, 413, 422, 503),
     summary="Enroll a counter with a one-time code",
 )
 def enroll(request: EnrollRequest, ctx: Ctx) -> EnrollResponse:
@@ -189,7 +189,7 @@ def _clean_text(value: str) -> str:
 @router.post(
     "/devices/{device_id}/heartbeat",
     response_model=HeartbeatResponse,
-    responses=errors(400, 403, 409, 422, 503),
+    responses=errors(400, 403, 409, 413, 422, 503),
     summary="Announce the device's head and clock",
 )
 def heartbeat(device_id: str, request: HeartbeatRequest, ctx: Ctx) -> HeartbeatResponse:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from supervision_server.api_support import Ctx, errors
 from supervision_server.context import ServerContext
 from supervision_server.db import read_connection
 from supervision_server.distribution import CALENDAR, CATALOG, etag_matches, latest
 from supervision_server.errors import ApiError
-from supervision_server.models import CalendarDocument, CheckResponse
-from supervision_server.queries import check_receipt
+from supervision_server.models import CalendarDocument, CheckResponse, ErrorResponse
+from supervision_server.receipt_check import RATE_LIMITED, check_receipt, check_wait, rate_limited_message
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -65,7 +65,14 @@ def get_calendar(ctx: Ctx, if_none_match: Annotated[str | None, Header()] = None
 @router.get(
     "/check/{project_no}",
     response_model=CheckResponse,
-    responses=errors(404, 422),
+    responses={
+        **errors(404, 422),
+        429: {
+            "model": ErrorResponse,
+            "description": "CHECK_RATE_LIMITED: too many checks from this address; see Retry-After",
+            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+        },
+    },
     summary="Check a receipt (办件查询)",
 )
 def get_check(
@@ -74,8 +81,17 @@ def get_check(
         str, Query(min_length=1, max_length=64, description="the check code printed on the receipt")
     ],
     ctx: Ctx,
-) -> CheckResponse:
-    """The case's state if ``code`` matches; otherwise 404 RECEIPT_NOT_FOUND, the same for unknown cases."""
+    request: Request,
+) -> CheckResponse | JSONResponse:
+    """The case's state if ``code`` matches; otherwise 404 RECEIPT_NOT_FOUND, the same for unknown cases.
+
+    Each client address may check ``check_burst`` times at once, then ``check_rate_per_minute``
+    times a minute (429 CHECK_RATE_LIMITED with Retry-After).
+    """
+    wait = check_wait(request)
+    if wait:
+        body = {"code": RATE_LIMITED, "message": rate_limited_message(wait), "retry_after_s": wait}
+        return JSONResponse(body, status_code=429, headers={"Retry-After": str(wait)})
     found = check_receipt(ctx.engine, project_no, code, ctx.clock())
     if found is None:
         raise ApiError(

@@ -206,7 +206,14 @@ STREAM_MAX_S = 300.0  # a display reconnects (and so resyncs) at least this ofte
 
 @router.get(
     "/halls/{hall_code}/stream",
-    responses=errors(503),
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "an endless text/event-stream of `event: board` messages",
+            "content": {"text/event-stream": {}},
+        },
+        **errors(503),
+    },
     summary="The hall board as server-sent events: the whole board on connect and on every change",
 )
 async def stream_board(hall_code: str, request: Request, ctx: Ctx) -> StreamingResponse:

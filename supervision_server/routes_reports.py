@@ -103,7 +103,7 @@ def get_holes(device_id: str, ctx: Ctx) -> dict[str, Any]:
 
 @admin_router.post(
     "/admin/devices/{device_id}/holes/{from_seq}/accept",
-    responses=errors(401, 404, 422),
+    responses=errors(400, 401, 404, 413, 422),
     summary="Accept a reported hole so the device can go on",
 )
 def post_accept_hole(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 Clock = Callable[[], datetime]
+HALL_TZ = timezone(timedelta(hours=8), "CST")  # the hall's days (China Standard Time)
 
 
 def system_clock() -> datetime:

@@ -2,30 +2,64 @@
 
 ``SC_TEST_POSTGRES_URL`` names the maintenance database to connect to (default: the trust-auth
 ``postgres`` user on 127.0.0.1:5432); each caller gets a fresh database that is dropped after.
+
+Outside CI a machine without PostgreSQL skips those tests, saying why. When ``CI`` is set they
+fail instead: a run that quietly skipped every PostgreSQL test would pass without testing it.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 PG_ADMIN_URL = os.environ.get("SC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
-def postgres_reachable() -> bool:
-    """Whether the PostgreSQL server accepts connections."""
+def in_ci() -> bool:
+    """Whether the suite runs in CI (``CI`` set to anything but empty, 0 or false)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@functools.cache
+def postgres_unreachable_reason() -> str | None:
+    """Why the PostgreSQL server cannot be used, or None when it accepts connections.
+
+    Only a failed connection counts as unreachable; any other error (a missing driver, a bad
+    URL) is a fault of the test setup and propagates.
+    """
+    engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
     try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+        return None
+    except OperationalError as exc:
+        first_line = str(exc.orig or exc).strip().splitlines()[0]
+        return f"no PostgreSQL reachable at {make_url(PG_ADMIN_URL).render_as_string()}: {first_line}"
+    finally:
         engine.dispose()
-        return True
-    except Exception:
-        return False
+
+
+def postgres_reachable() -> bool:
+    """Whether the PostgreSQL server accepts connections."""
+    return postgres_unreachable_reason() is None
+
+
+def require_postgres() -> None:
+    """Return if PostgreSQL is reachable; else skip the calling test, or fail it when in CI."""
+    reason = postgres_unreachable_reason()
+    if reason is None:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set: the PostgreSQL tests must run)", pytrace=False)
+    pytest.skip(reason)
 
 
 @contextmanager

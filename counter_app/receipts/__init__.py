@@ -6,6 +6,7 @@ No Qt, no database, no clock: the service layer fills the dataclasses of
 Realistic sample data for previews lives in :mod:`counter_app.receipts.samples`.
 """
 
+from counter_app.domain.masking import mask_cert_no, mask_phone
 from counter_app.receipts.documents import (
     render_acceptance_receipt,
     render_completion_notice,
@@ -28,8 +29,6 @@ from counter_app.receipts.model import (
     RejectionNotice,
     TicketSlip,
     check_url,
-    mask_cert_no,
-    mask_phone,
 )
 
 __all__ = [

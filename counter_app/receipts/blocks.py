@@ -8,6 +8,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
+from counter_app.domain.masking import mask_cert_no, mask_phone
 from counter_app.receipts.codes import Code128Flowable, QRFlowable
 from counter_app.receipts.flowables import Rule, SealArea, bold, para
 from counter_app.receipts.layout import Row, grid_style, plain_style
@@ -16,8 +17,6 @@ from counter_app.receipts.model import (
     Applicant,
     MaterialLine,
     MaterialStatus,
-    mask_cert_no,
-    mask_phone,
 )
 from counter_app.receipts.style import INK, LABEL_FILL, Sizes, Styles
 

@@ -18,6 +18,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
+from counter_app.domain.masking import mask_cert_no
+
 PROJECT_NO_PATTERN = re.compile(r"^[A-Z0-9-]{1,50}$")
 
 
@@ -46,29 +48,6 @@ STATUS_TEXT = {
     MaterialStatus.MISSING: "缺少",
     MaterialStatus.DEFECTIVE: "不符合要求",
 }
-
-
-def mask_cert_no(cert_no: str) -> str:
-    """Mask an ID number for printing: keep the first 6 and last 4 characters.
-
-    ``110105199001010021`` becomes ``110105********0021``. Numbers shorter than 12 characters
-    (passports, permits) keep only their first and last 2; 4 characters or fewer are fully masked.
-    """
-    text = cert_no.strip()
-    n = len(text)
-    if n >= 12:
-        return text[:6] + "*" * (n - 10) + text[-4:]
-    if n > 4:
-        return text[:2] + "*" * (n - 4) + text[-2:]
-    return "*" * n
-
-
-def mask_phone(phone: str) -> str:
-    """Mask a phone number for printing: keep the first 3 and last 4 characters (138****5678)."""
-    text = phone.strip()
-    if len(text) < 8:
-        return text
-    return text[:3] + "*" * (len(text) - 7) + text[-4:]
 
 
 def check_url(base: str, project_no: str, check_code: str) -> str:

@@ -1,7 +1,8 @@
 """Fixtures: the app on SQLite or PostgreSQL, a TestClient, enrolled devices.
 
 PostgreSQL runs when one accepts the trust-auth ``postgres`` user on 127.0.0.1:5432: the test
-session creates its own database ``sc_test_<random>`` and drops it at the end.
+session creates its own database ``sc_test_<random>`` and drops it at the end (see tests/pg.py
+for what happens when none is reachable).
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from fastapi.testclient import TestClient
 from counter_app.ledger import DeviceKey, public_key_from_b64
 from supervision_server.app import create_app
 from supervision_server.settings import Settings
-from tests.pg import PG_ADMIN_URL, fresh_database, postgres_reachable
+from tests.pg import fresh_database, require_postgres
 from tests.server.helpers import ADMIN, ADMIN_TOKEN, Chain, StepClock, enroll_body, unique
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    if not postgres_reachable():
-        pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL}")
+    require_postgres()
     with fresh_database("sc_test") as url:
         yield url
 

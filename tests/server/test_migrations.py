@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from supervision_server import schema
 from supervision_server.db import make_engine, write_transaction
 from supervision_server.migrations import LATEST, MIGRATIONS, current_version, migrate
-from tests.pg import fresh_database, postgres_reachable
+from tests.pg import fresh_database, require_postgres
 
 NEW_TABLES = ("alert_closings", "server_keys")
 NEW_COLUMNS = {"devices": ("heartbeat_counter", "silent_alert_id"), "enroll_codes": ("device_id",)}
@@ -23,8 +23,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite+pysqlite:///{tmp_path / 'old.db'}"
         return
-    if not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    require_postgres()
     with fresh_database("sc_mig") as url:
         yield url
 

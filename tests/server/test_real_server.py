@@ -40,7 +40,9 @@ def server_env() -> dict[str, str]:
 class Server:
     """``serve --demo`` on a free port; ``url``, ``token`` and ``stop()``."""
 
-    def __init__(self, data_dir: Path, database_url: str | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, database_url: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.args = ["--data-dir", str(data_dir)] + (["--database-url", database_url] if database_url else [])
         self.port = free_port()
@@ -58,7 +60,7 @@ class Server:
         ]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT
+                cmd, cwd=ROOT, env={**server_env(), **(env or {})}, stdout=out, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + 60
         while True:

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from counter_app.ledger import AckReceipt, DeviceKey, public_key_from_b64, verify_receipt
-from tests.pg import fresh_database, postgres_reachable
+from tests.pg import fresh_database, require_postgres
 from tests.server.helpers import Chain, unique, wire
 from tests.server.test_real_server import ROOT, Server, free_port, server_env
 
@@ -25,8 +25,7 @@ def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     if request.param == "sqlite":
         yield f"sqlite+pysqlite:///{tmp_path / 'shared' / 'supervision.db'}"
         return
-    if not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    require_postgres()
     with fresh_database("sc_key") as url:
         yield url
 

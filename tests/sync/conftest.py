@@ -9,7 +9,7 @@ import pytest
 
 from counter_app.store.uow import Store
 from counter_app.sync.enroll import enroll
-from tests.pg import postgres_reachable
+from tests.pg import require_postgres
 from tests.sync.sync_fakes import FakeLedgerServer
 from tests.sync.sync_helpers import make_store
 from tests.sync.sync_server import ServerProcess, fresh_postgres_database
@@ -45,8 +45,7 @@ def server_for(
     """A real server process on the backend ``request.param`` names, stopped at the end."""
     data_dir = tmp_path_factory.mktemp(f"server-{request.param}") / "data"
     if request.param == "postgres":
-        if not postgres_reachable():
-            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        require_postgres()
         with fresh_postgres_database("sync_it") as url:
             proc = ServerProcess(data_dir, url, settings=settings)
             proc.start()
