@@ -59,6 +59,7 @@ def main() -> None:
         t0 = time.perf_counter()
         figures += GROUPS[name](args.quick, args.repeats)
         timings[name] = time.perf_counter() - t0
+        print(f"== {name}: {timings[name]:.0f} s", flush=True)
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
