@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from bench import bench_backlog, bench_cases, bench_ingest, bench_queue, bench_receipts, ceilings
+from bench import (
+    bench_backlog,
+    bench_cases,
+    bench_ingest,
+    bench_queue,
+    bench_receipts,
+    bench_verify,
+    ceilings,
+)
 from bench.figures import Figure
 from bench.measure import span
 from counter_app.store.datadir import DataDir
@@ -58,6 +66,21 @@ def cases(quick: bool, repeats: int) -> list[Figure]:
         receipt.load.append(r.load)
     rate.cpu_per = "case"
     return [cpu, rate, p50, receipt]
+
+
+def verify(quick: bool, repeats: int) -> list[Figure]:
+    """The window's self-check before sync: full, once acknowledged, and per push cycle."""
+    cases = 200 if quick else 1000
+    with span() as s:
+        found = bench_verify.measure(cases, runs=repeats)
+    labels = {
+        "full": f"self-check: full verify of {cases:,} cases",
+        "acknowledged": f"self-check: full verify of {cases:,} cases, all acknowledged",
+        "incremental": "self-check: incremental, per push cycle",
+    }
+    return [
+        Figure("verify", labels[k], "ms", v, load=[s.load], command=RUN + "verify") for k, v in found.items()
+    ]
 
 
 def search(quick: bool, repeats: int) -> list[Figure]:

@@ -4,7 +4,8 @@ measured in the same run, repeated, with the machine's load and the CPU time spe
     .venv/bin/python bench/run.py [--quick] [--only NAME ...] [--repeats N] [--markdown]
 
 ``--quick`` uses smaller sizes (a few minutes on the 2-core machine) so it can be run often;
-``--only`` runs some groups (cases, search, receipts, ingest, backlog, queue). Prints one table
+``--only`` runs some groups (cases, verify, search, receipts, ingest, backlog, queue), and keeps
+the other groups' figures of the previous ``latest.json``. Prints one table
 (median and min-max over the repeats, target, ratio, ceiling, ratio, CPU, load) and writes
 ``bench/results/latest.json``; ``--markdown`` prints the README rows from that file instead.
 A target fixed for one size of work is a rate here (10,000 events in 1.2 s: >= 8,333 events/s).
@@ -31,6 +32,7 @@ from bench.figures import Figure, markdown_rows, table  # noqa: E402
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 GROUPS: dict[str, Callable[[bool, int], list[Figure]]] = {
     "cases": groups.cases,
+    "verify": groups.verify,
     "search": groups.search,
     "receipts": groups.receipts,
     "ingest": groups.ingest,
@@ -76,12 +78,15 @@ def main() -> None:
         f"{' '.join(f'{x:.2f}' for x in load_start)}, at end {' '.join(f'{x:.2f}' for x in machine['load_end'])}"
     )
     print(table(figures))
+    rows = [f.as_dict() for f in figures]
+    if args.only and RESULTS.exists():  # the other groups' figures stay, from their own run
+        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
+        kept = [f for f in previous["figures"] if f["group"] not in args.only]
+        machine["kept_from_previous"] = previous["machine"] | {"groups": sorted({f["group"] for f in kept})}
+        rows = kept + rows
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
-        json.dumps(
-            {"machine": machine, "figures": [f.as_dict() for f in figures]}, ensure_ascii=False, indent=1
-        ),
-        encoding="utf-8",
+        json.dumps({"machine": machine, "figures": rows}, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     print(f"\nwritten {RESULTS.relative_to(ROOT)}; group seconds {machine['seconds']}")
 
