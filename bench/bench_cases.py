@@ -44,7 +44,8 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
-def bench_accept(root: Path, n: int) -> None:
+def bench_accept(root: Path, n: int) -> dict[str, float]:
+    """Accept ``n`` cases; returns rate, latency percentiles, CPU per case and the database path."""
     clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=HALL_TZ))
     data = DataDir(root / "accept")
     init_counter(data, "YX330781", 3, clock)
@@ -53,22 +54,29 @@ def bench_accept(root: Path, n: int) -> None:
     item = promise_item(store)
     intake = intake_for(item)
     times: list[float] = []
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         if i and i % 9000 == 0:
             clock.advance(days=1)  # serials are per day (0001-9999)
         t0 = time.perf_counter()
         accept_case(store, clock, "clerk-07", intake)
         times.append((time.perf_counter() - t0) * 1000)
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu
     store.close()
     print(
         f"accept_case x{n}: {n / total:,.0f} cases/s; latency ms p50 {pct(times, 0.5):.2f} "
-        f"p95 {pct(times, 0.95):.2f} p99 {pct(times, 0.99):.2f} max {max(times):.2f}"
+        f"p95 {pct(times, 0.95):.2f} p99 {pct(times, 0.99):.2f} max {max(times):.2f}; "
+        f"CPU {cpu / n * 1000:.2f} ms/case"
     )
+    return {
+        "cases_per_s": n / total,
+        "p50_ms": pct(times, 0.5),
+        "p95_ms": pct(times, 0.95),
+        "cpu_ms_per_case": cpu / n * 1000,
+    }
 
 
-def bench_accept_with_receipt(root: Path, n: int) -> None:
+def bench_accept_with_receipt(root: Path, n: int) -> dict[str, float]:
     """The DESIGN target: accept a case and hand out its receipt (PDF with barcode and QR,
     archived with fsync, a second ledger event for the print)."""
     clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=HALL_TZ))
@@ -79,16 +87,19 @@ def bench_accept_with_receipt(root: Path, n: int) -> None:
     intake = intake_for(promise_item(store))
     issue_document(store, clock, "clerk-07", accept_case(store, clock, "clerk-07", intake).project_no)  # warm
     times: list[float] = []
+    cpu = time.process_time()
     for _ in range(n):
         t0 = time.perf_counter()
         result = accept_case(store, clock, "clerk-07", intake)
         issue_document(store, clock, "clerk-07", result.project_no)
         times.append((time.perf_counter() - t0) * 1000)
+    cpu = time.process_time() - cpu
     store.close()
     print(
         f"accept_case + receipt PDF x{n}: latency ms p50 {pct(times, 0.5):.1f} p95 {pct(times, 0.95):.1f} "
-        f"max {max(times):.1f}"
+        f"max {max(times):.1f}; CPU {cpu / n * 1000:.1f} ms each"
     )
+    return {"p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "cpu_ms": cpu / n * 1000}
 
 
 COMPANY_WORDS = [
@@ -167,7 +178,8 @@ def fill(store: Store, rows: int) -> list[tuple[str, str, str]]:
     return samples
 
 
-def bench_search(root: Path, rows: int) -> None:
+def search_store(root: Path, rows: int) -> tuple[Store, list[tuple[str, str, str]]]:
+    """A counter database holding ``rows`` cases, and sample (case number, ID number, name) rows."""
     clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=HALL_TZ))
     data = DataDir(root / "search")
     init_counter(data, "YX330781", 4, clock)
@@ -179,6 +191,14 @@ def bench_search(root: Path, rows: int) -> None:
         f"filled {rows:,} cases in {time.perf_counter() - t0:.1f} s "
         f"({data.db_path.stat().st_size / 2**20:,.0f} MiB)"
     )
+    search_cases(store, "spjy")  # loads the pinyin dictionary and the catalog once
+    return store, samples
+
+
+def search_figures(
+    store: Store, samples: list[tuple[str, str, str]], rows: int, rounds: int
+) -> dict[str, dict[str, float]]:
+    """Each kind of query ``rounds`` times: wall median and p95, CPU median, in ms."""
     queries = {
         "case number": [s[0] for s in samples],
         "ID number": [s[1] for s in samples],
@@ -189,12 +209,12 @@ def bench_search(root: Path, rows: int) -> None:
         "part of a matter": ["食品经营", "身份证", "驾驶证换证"],
         "no match": ["鑫鑫鑫", "zzzq", "990000"],
     }
-    search_cases(store, "spjy")  # loads the pinyin dictionary and the catalog once
+    figures: dict[str, dict[str, float]] = {}
     for label, texts in queries.items():
         times = []
         cpu = []
         hits = []
-        for text in texts * 5:
+        for text in texts * rounds:
             t, c = time.perf_counter(), time.process_time()
             hits.append(len(search_cases(store, text, limit=50)))
             times.append((time.perf_counter() - t) * 1000)
@@ -204,7 +224,21 @@ def bench_search(root: Path, rows: int) -> None:
             f"p95 {pct(times, 0.95):.2f} ms, max {max(times):.2f} ms; CPU median "
             f"{statistics.median(cpu):.2f} ms (hits/query median {statistics.median(hits):.0f})"
         )
-    store.close()
+        figures[label] = {
+            "median_ms": statistics.median(times),
+            "p95_ms": pct(times, 0.95),
+            "cpu_median_ms": statistics.median(cpu),
+        }
+    return figures
+
+
+def bench_search(root: Path, rows: int, rounds: int = 5) -> dict[str, dict[str, float]]:
+    """Fill ``rows`` cases, then run each kind of query ``rounds`` times; figures per kind."""
+    store, samples = search_store(root, rows)
+    try:
+        return search_figures(store, samples, rows, rounds)
+    finally:
+        store.close()
 
 
 def main() -> None:

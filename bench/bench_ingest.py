@@ -149,7 +149,8 @@ def gil_released(work: Callable[[], object], calls: int = 2000) -> int:
     return ticks
 
 
-def bench_verify(events: list[SignedEvent], key: DeviceKey) -> None:
+def bench_verify(events: list[SignedEvent], key: DeviceKey) -> dict[str, float]:
+    """Bare Ed25519 verification rates (signatures/s), the ceiling of every signed path."""
     from nacl.signing import VerifyKey
 
     pairs = [(base64.b64decode(e.signature), bytes.fromhex(e.hash)) for e in events[:6000]]
@@ -174,12 +175,18 @@ def bench_verify(events: list[SignedEvent], key: DeviceKey) -> None:
         return time.perf_counter() - start
 
     signature, digest = pairs[0]
+    figures: dict[str, float] = {}
     print("Ed25519 verification alone")
     for name, work, one in (
         ("cryptography (OpenSSL)", openssl, lambda: key.public_key.verify(signature, digest)),
         ("PyNaCl (libsodium)    ", sodium, lambda: nacl_key.verify(digest, signature)),
     ):
-        single, double = timed(work, 1), timed(work, 2)
+        cpu = time.process_time()
+        single = timed(work, 1)
+        figures[f"{name.strip()}, CPU ms per 1000"] = (time.process_time() - cpu) / len(pairs) * 1e6
+        double = timed(work, 2)
+        figures[f"{name.strip()}, 1 thread"] = len(pairs) / single
+        figures[f"{name.strip()}, 2 threads"] = len(pairs) / double
         print(f"  {name}, 1 thread : {rate(len(pairs), single)}")
         print(f"  {name}, 2 threads: {rate(len(pairs), double)}  x{single / double:.2f}")
         ticks = gil_released(one)
@@ -187,6 +194,7 @@ def bench_verify(events: list[SignedEvent], key: DeviceKey) -> None:
         print(f"  {name}: another thread ran {ticks} times during 2000 calls -> it {verdict} the GIL")
     busy = gil_released(lambda: sum(range(300)))
     print(f"  (pure Python work for comparison: the other thread ran {busy} times)")
+    return figures
 
 
 def enroll_direct(ctx: ServerContext, device_id: str, key: DeviceKey, window_no: int) -> None:
@@ -210,7 +218,9 @@ def enroll_direct(ctx: ServerContext, device_id: str, key: DeviceKey, window_no:
 
 def bench_in_process(
     url: str, data_dir: Path, chains: list[tuple[str, DeviceKey, list[SignedEvent]]], batch: int
-) -> None:
+) -> dict[str, float]:
+    """Ingest with every check (events/s, and CPU ms per 1,000 events), beside a raw INSERT and a
+    COPY of the very same rows into a copy of the events table."""
     settings = Settings(database_url=url, data_dir=data_dir, admin_token=TOKEN)
     ctx = ServerContext.open(settings)
     try:
@@ -229,7 +239,7 @@ def bench_in_process(
 
         length = max(len(e) for _, _, e in chains)
         middle = length // 2 // batch * batch
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         push(chains, 0, middle)  # first half of every window's day, one batch after another
         sequential = time.perf_counter() - start
         start = time.perf_counter()
@@ -242,6 +252,7 @@ def bench_in_process(
         for worker in workers:
             worker.join()
         concurrent = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         checked = sequential + concurrent
         done_sequential = sum(len(e[:middle]) for _, _, e in chains)
         stamp = "2026-11-25T01:00:00.000000+00:00"
@@ -266,14 +277,55 @@ def bench_in_process(
                     rows[offset : offset + batch],
                 )
         raw = time.perf_counter() - start
+        copied = copy_rows(ctx, rows, batch)
         print(f"ingest_batch() on PostgreSQL, batches of {batch}, {len(chains)} windows")
         print(f"  with every check, 1 thread       : {rate(done_sequential, sequential)}")
         print(f"  with every check, 2 threads      : {rate(total - done_sequential, concurrent)}")
         print(f"  with every check, whole run      : {rate(total, checked)}")
         print(f"  raw INSERT of the same rows      : {rate(total, raw)}")
+        print(f"  COPY of the same rows            : {rate(total, copied)}")
         print(f"  verify threads: {ctx.verifier.threads}, parallel verification: {ctx.verifier.parallel}")
+        return {
+            "checked_1_thread": done_sequential / sequential,
+            "checked_2_threads": (total - done_sequential) / concurrent,
+            "checked": total / checked,
+            "checked_cpu_ms_per_1000": cpu / total * 1e6,
+            "raw_insert": total / raw,
+            "copy": total / copied,
+        }
     finally:
         ctx.close()
+
+
+COPY_COLUMNS = (
+    "device_id",
+    "seq",
+    "hash",
+    "prev_hash",
+    "event_id",
+    "type",
+    "clerk_id",
+    "occurred_at",
+    "clock_offset_ms",
+    "received_at",
+    "project_no",
+    "envelope",
+    "signature",
+)
+
+
+def copy_rows(ctx: ServerContext, rows: list[dict[str, Any]], batch: int) -> float:
+    """Seconds to COPY ``rows`` into a fresh copy of the events table, one transaction per batch."""
+    with ctx.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE bench_copy (LIKE events INCLUDING ALL)")
+    start = time.perf_counter()
+    for offset in range(0, len(rows), batch):
+        with ctx.engine.begin() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY bench_copy ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows[offset : offset + batch]:
+                    copy.write_row([row[c] for c in COPY_COLUMNS])
+    return time.perf_counter() - start
 
 
 def free_port() -> int:
@@ -284,7 +336,8 @@ def free_port() -> int:
 
 def bench_http(
     url: str, data_dir: Path, chains: list[tuple[str, DeviceKey, list[SignedEvent]]], batch: int
-) -> None:
+) -> dict[str, float]:
+    """Ingest over HTTP from one and from two clients at once (events/s)."""
     import json
 
     port = free_port()
@@ -349,10 +402,42 @@ def bench_http(
         print(f"HTTP on loopback (uvicorn, 1 worker), batches of {batch}")
         print(f"  1 client                          : {rate(len(chains[0][2]), one)}")
         print(f"  2 clients at once                 : {rate(len(chains[1][2]) + len(chains[2][2]), two)}")
+        return {
+            "http_1_client": len(chains[0][2]) / one,
+            "http_2_clients": (len(chains[1][2]) + len(chains[2][2])) / two,
+        }
     finally:
         proc.terminate()
         proc.wait(30)
         log.close()
+
+
+def make_chains(
+    prefix: str, windows: int, per_window: int, first_window: int
+) -> list[tuple[str, DeviceKey, list[SignedEvent]]]:
+    """``windows`` fresh devices, each with a signed day of ``per_window`` events."""
+    chains = []
+    for i in range(windows):
+        key = DeviceKey.generate()
+        device_id = f"{prefix}-{i}-{uuid.uuid4().hex[:6]}"
+        chains.append((device_id, key, day_of_events(device_id, key, per_window, first_window + i)))
+    return chains
+
+
+def measure(events: int, batch: int, windows: int, http: bool = True) -> dict[str, float]:
+    """Sign the events, then every figure of this bench on a fresh PostgreSQL database."""
+    print(f"signing {events} + {events if http else 0} events ...", flush=True)
+    chains = make_chains("bench", windows, events // windows, 1)
+    http_chains = make_chains("http", 3, events // 2, 10) if http else []
+    figures = {f"verify {k}": v for k, v in bench_verify(chains[0][2], chains[0][1]).items()}
+    with fresh_database("sc_bench") as url, tempfile.TemporaryDirectory() as tmp:
+        figures.update(bench_in_process(url, Path(tmp) / "in-process", chains, batch))
+        if http:
+            # The same database: the HTTP server must use the server key it recorded.
+            (Path(tmp) / "http").mkdir()
+            shutil.copy(Path(tmp) / "in-process" / "server_key.pem", Path(tmp) / "http" / "server_key.pem")
+            figures.update(bench_http(url, Path(tmp) / "http", http_chains, batch))
+    return figures
 
 
 def main() -> None:
@@ -362,25 +447,7 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=4)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    per_window = args.events // args.windows
-    print(f"signing {args.events} + {args.events} events ...", flush=True)
-    chains = []
-    for i in range(args.windows):
-        key = DeviceKey.generate()
-        device_id = f"bench-{i}-{uuid.uuid4().hex[:6]}"
-        chains.append((device_id, key, day_of_events(device_id, key, per_window, i + 1)))
-    http_chains = []
-    for i in range(3):
-        key = DeviceKey.generate()
-        device_id = f"http-{i}-{uuid.uuid4().hex[:6]}"
-        http_chains.append((device_id, key, day_of_events(device_id, key, args.events // 2, 10 + i)))
-    bench_verify(chains[0][2], chains[0][1])
-    with fresh_database("sc_bench") as url, tempfile.TemporaryDirectory() as tmp:
-        bench_in_process(url, Path(tmp) / "in-process", chains, args.batch)
-        # The same database: the HTTP server must use the server key it recorded.
-        (Path(tmp) / "http").mkdir()
-        shutil.copy(Path(tmp) / "in-process" / "server_key.pem", Path(tmp) / "http" / "server_key.pem")
-        bench_http(url, Path(tmp) / "http", http_chains, args.batch)
+    measure(args.events, args.batch, args.windows)
 
 
 if __name__ == "__main__":

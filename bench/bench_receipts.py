@@ -30,32 +30,47 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def main() -> None:
-    """Warm up, time ``--n`` receipts (each with its own case number and check code), print figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=200)
-    args = parser.parse_args()
-
+def bench_receipt(n: int) -> dict[str, float]:
+    """Warm up, time ``n`` receipts (each with its own case number and check code); wall and CPU ms."""
     base = samples.acceptance_receipt()
     t0 = time.perf_counter()
     render_acceptance_receipt(base)  # registers the font, builds the styles
-    print(f"first receipt (cold, font registration included): {(time.perf_counter() - t0) * 1000:.0f} ms")
+    cold = (time.perf_counter() - t0) * 1000
+    print(f"first receipt (cold, font registration included): {cold:.0f} ms")
     for _ in range(20):
         render_acceptance_receipt(base)
 
     timings: list[float] = []
     cpu: list[float] = []
-    for serial in range(1, args.n + 1):
+    size = 0
+    for serial in range(1, n + 1):
         data = replace(base, project_no=f"K01-W03-20261125-{serial:04d}", check_code=f"C{serial:07d}")
         start, start_cpu = time.perf_counter(), time.process_time()
-        render_acceptance_receipt(data)
+        size = len(render_acceptance_receipt(data))
         timings.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
     print(
-        f"acceptance receipt A4 x{args.n}: p50 {statistics.median(timings):.1f} ms, "
+        f"acceptance receipt A4 x{n}: p50 {statistics.median(timings):.1f} ms, "
         f"p95 {percentile(timings, 0.95):.1f} ms, max {max(timings):.1f} ms "
         f"(CPU time p50 {statistics.median(cpu):.1f} ms, p95 {percentile(cpu, 0.95):.1f} ms)"
     )
+    return {
+        "p50_ms": statistics.median(timings),
+        "p95_ms": percentile(timings, 0.95),
+        "cpu_p50_ms": statistics.median(cpu),
+        "cpu_p95_ms": percentile(cpu, 0.95),
+        "cold_ms": cold,
+        "kb": size / 1024,
+    }
+
+
+def main() -> None:
+    """Time ``--n`` receipts, then each document type once warm."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=200)
+    args = parser.parse_args()
+    bench_receipt(args.n)
+    base = samples.acceptance_receipt()
 
     documents: dict[str, Callable[[], bytes]] = {
         "受理回执 A4": lambda: render_acceptance_receipt(base),

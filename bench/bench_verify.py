@@ -29,21 +29,22 @@ from counter_app.store.uow import Store
 from tests.support import DEMO_CATALOG, intake_for, promise_item
 
 
-def timed(work: object, runs: int = 5) -> tuple[float, float]:
-    """Median and spread (max - min) in milliseconds."""
+def timed(work: object, runs: int = 5) -> list[float]:
+    """``runs`` wall times of ``work()`` in milliseconds."""
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         work()  # type: ignore[operator]
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), max(samples) - min(samples)
+    return samples
 
 
-def main() -> None:
-    """Build the ledger, then time both checks."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--cases", type=int, default=1000)
-    args = parser.parse_args()
+def spread(samples: list[float]) -> float:
+    return max(samples) - min(samples)
+
+
+def measure(cases: int, runs: int = 5) -> dict[str, list[float]]:
+    """Build a ledger of ``cases`` cases, then time each check ``runs`` times (ms per run)."""
     clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=HALL_TZ))
     with tempfile.TemporaryDirectory(prefix="bench-verify-") as tmp:
         data = DataDir(Path(tmp) / "counter")
@@ -52,14 +53,15 @@ def main() -> None:
         try:
             import_catalog(store, DEMO_CATALOG, clock)
             item = promise_item(store)
-            for _ in range(args.cases):
+            for _ in range(cases):
                 clock.advance(seconds=20)
                 accept_case(store, clock, "clerk-07", intake_for(item))
             full = verify_ledger(store)
             assert full.ok, full.problem
-            median, spread = timed(lambda: verify_ledger(store))
+            found = {"full": timed(lambda: verify_ledger(store), runs)}
             print(
-                f"full verify: {full.checked} events, {full.cases_checked} cases: {median:.0f} ms (spread {spread:.0f})"
+                f"full verify: {full.checked} events, {full.cases_checked} cases: "
+                f"{statistics.median(found['full']):.0f} ms (spread {spread(found['full']):.0f})"
             )
             # The same ledger once the server acknowledged it all (a receipt signed by a stand-in
             # server key): signatures up to the receipt are then bound to it by the chain.
@@ -71,14 +73,29 @@ def main() -> None:
                 record_ack(uow.conn, sign_receipt(receipt, server), clock())
                 uow.commit()
             assert verify_ledger(store).ok
-            median, spread = timed(lambda: verify_ledger(store))
-            print(f"full verify, all acknowledged: {median:.0f} ms (spread {spread:.0f})")
+            found["acknowledged"] = timed(lambda: verify_ledger(store), runs)
+            print(
+                f"full verify, all acknowledged: {statistics.median(found['acknowledged']):.0f} ms "
+                f"(spread {spread(found['acknowledged']):.0f})"
+            )
             checkpoint = verify_ledger(store).checkpoint()
             accept_case(store, clock, "clerk-07", intake_for(item))
-            median, spread = timed(lambda: verify_ledger(store, since=checkpoint))
-            print(f"incremental verify after one case: {median:.1f} ms (spread {spread:.1f})")
+            found["incremental"] = timed(lambda: verify_ledger(store, since=checkpoint), runs)
+            print(
+                f"incremental verify after one case: {statistics.median(found['incremental']):.1f} ms "
+                f"(spread {spread(found['incremental']):.1f})"
+            )
         finally:
             store.close()
+    return found
+
+
+def main() -> None:
+    """Build the ledger, then time both checks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=1000)
+    args = parser.parse_args()
+    measure(args.cases)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,241 @@
+"""The groups of ``bench/run.py``: each runs one bench module's functions ``repeats`` times beside
+its ceilings and returns its figures. Sizes: (quick, full)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+from bench import (
+    bench_backlog,
+    bench_cases,
+    bench_ingest,
+    bench_queue,
+    bench_receipts,
+    bench_verify,
+    ceilings,
+)
+from bench.figures import Figure
+from bench.measure import span
+from counter_app.store.datadir import DataDir
+from tests.pg import fresh_database, postgres_reachable
+
+RUN = ".venv/bin/python bench/run.py --only "
+
+
+@contextmanager
+def scratch() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+        yield Path(tmp)
+
+
+def cases(quick: bool, repeats: int) -> list[Figure]:
+    """Accepting cases, beside the same rows through plain sqlite3 and a one-row transaction."""
+    n, with_receipt = (100, 20) if quick else (500, 100)
+    cpu = Figure("cases", f"accept a case, CPU (x{n})", "ms", [], cpu_per="case", command=RUN + "cases")
+    cpu.ceiling_what, cpu.max_ceiling_ratio = "same rows + 2 signatures, plain sqlite3, CPU", 2.0
+    rate = Figure("cases", f"accept a case, rate (x{n})", "cases/s", [], True, command=RUN + "cases")
+    rate.ceiling_what = "same rows + 2 signatures, plain sqlite3"
+    p50 = Figure("cases", "accept a case, p50", "ms", [], command=RUN + "cases")
+    p50.ceiling_what = "one-row transaction + 2 signatures"
+    receipt = Figure(
+        "cases", f"accept + receipt PDF + print event, p95 (x{with_receipt})", "ms", [], target=100.0
+    )
+    receipt.cpu_per, receipt.command = "case", RUN + "cases"
+    for _ in range(repeats):
+        with scratch() as root:
+            with span() as s:
+                accepted = bench_cases.bench_accept(root, n)
+            same = ceilings.same_case_rows(DataDir(root / "accept").db_path, root)
+            one = ceilings.one_row_signed(root, n)
+            with span() as r:
+                both = bench_cases.bench_accept_with_receipt(root, with_receipt)
+        cpu.values.append(accepted["cpu_ms_per_case"])
+        cpu.ceiling.append(same["cpu_ms"])
+        rate.values.append(accepted["cases_per_s"])
+        rate.ceiling.append(same["per_s"])
+        p50.values.append(accepted["p50_ms"])
+        p50.ceiling.append(one["p50_ms"])
+        receipt.values.append(both["p95_ms"])
+        receipt.cpu.append(both["cpu_ms"])
+        rate.cpu.append(accepted["cpu_ms_per_case"])
+        for figure in (cpu, rate, p50):
+            figure.load.append(s.load)
+        receipt.load.append(r.load)
+    rate.cpu_per = "case"
+    return [cpu, rate, p50, receipt]
+
+
+def verify(quick: bool, repeats: int) -> list[Figure]:
+    """The window's self-check before sync: full, once acknowledged, and per push cycle."""
+    cases = 200 if quick else 1000
+    with span() as s:
+        found = bench_verify.measure(cases, runs=repeats)
+    labels = {
+        "full": f"self-check: full verify of {cases:,} cases",
+        "acknowledged": f"self-check: full verify of {cases:,} cases, all acknowledged",
+        "incremental": "self-check: incremental, per push cycle",
+    }
+    return [
+        Figure("verify", labels[k], "ms", v, load=[s.load], command=RUN + "verify") for k, v in found.items()
+    ]
+
+
+def search(quick: bool, repeats: int) -> list[Figure]:
+    """Each kind of search among many cases (one fill, the queries repeated)."""
+    rows = 50_000 if quick else 1_000_000
+    figures: dict[str, Figure] = {}
+    with scratch() as root:
+        store, samples = bench_cases.search_store(root, rows)
+        try:
+            for _ in range(repeats):
+                with span() as s:
+                    found = bench_cases.search_figures(store, samples, rows, rounds=2)
+                for kind, values in found.items():
+                    figure = figures.setdefault(
+                        kind,
+                        Figure(
+                            "search",
+                            f"search {rows:,} cases by {kind}, median",
+                            "ms",
+                            [],
+                            target=20.0,
+                            cpu_per="query",
+                            command=RUN + "search",
+                        ),
+                    )
+                    figure.values.append(values["median_ms"])
+                    figure.cpu.append(values["cpu_median_ms"])
+                    figure.load.append(s.load)
+        finally:
+            store.close()
+    return list(figures.values())
+
+
+def receipts(quick: bool, repeats: int) -> list[Figure]:
+    """A warm receipt PDF beside a bare reportlab page with the same font, text and codes."""
+    n = 30 if quick else 150
+    wall = Figure(
+        "receipts", f"receipt PDF once warm, p95 (x{n})", "ms", [], target=50.0, command=RUN + "receipts"
+    )
+    wall.ceiling_what, wall.cpu_per = "bare reportlab page, p95", "receipt"
+    cpu = Figure("receipts", "receipt PDF once warm, CPU p50", "ms", [], command=RUN + "receipts")
+    cpu.ceiling_what, cpu.max_ceiling_ratio, cpu.cpu_per = "bare reportlab page, CPU p50", 1.0, "receipt"
+    for _ in range(repeats):
+        with span() as s:
+            receipt = bench_receipts.bench_receipt(n)
+        bare = ceilings.bare_page(n)
+        wall.values.append(receipt["p95_ms"])
+        wall.ceiling.append(bare["p95_ms"])
+        wall.cpu.append(receipt["cpu_p50_ms"])
+        cpu.values.append(receipt["cpu_p50_ms"])
+        cpu.ceiling.append(bare["cpu_p50_ms"])
+        cpu.cpu.append(receipt["cpu_p50_ms"])
+        wall.load.append(s.load)
+        cpu.load.append(s.load)
+    return [wall, cpu]
+
+
+def ingest(quick: bool, repeats: int) -> list[Figure]:
+    """Server ingest on PostgreSQL beside raw INSERT, COPY and bare verification of the same events."""
+    events, windows = (4_000, 2) if quick else (20_000, 4)
+    command = RUN + "ingest"
+    checked = Figure("ingest", f"ingest, every check, PostgreSQL (x{events:,})", "events/s", [], True, 5000.0)
+    checked.ceiling_what, checked.cpu_per, checked.command = (
+        "raw INSERT of the same rows",
+        "1k events",
+        command,
+    )
+    copy = Figure("ingest", "ingest vs COPY of the same rows", "events/s", [], True, command=command)
+    copy.ceiling_what = "COPY"
+    cpu = Figure("ingest", "ingest CPU per 1,000 events, this process (PostgreSQL's not counted)", "ms", [])
+    cpu.ceiling_what, cpu.cpu_per, cpu.command = "bare Ed25519 verification x1,000, CPU", "1k events", command
+    http_one = Figure("ingest", "ingest over HTTP, 1 client", "events/s", [], True, command=command)
+    http_two = Figure("ingest", "ingest over HTTP, 2 clients at once", "events/s", [], True, command=command)
+    for _ in range(repeats):
+        with span() as s:
+            found = bench_ingest.measure(events, 500, windows)
+        checked.values.append(found["checked"])
+        checked.ceiling.append(found["raw_insert"])
+        checked.cpu.append(found["checked_cpu_ms_per_1000"])
+        copy.values.append(found["checked"])
+        copy.ceiling.append(found["copy"])
+        cpu.values.append(found["checked_cpu_ms_per_1000"])
+        cpu.ceiling.append(found["verify cryptography (OpenSSL), CPU ms per 1000"])
+        http_one.values.append(found["http_1_client"])
+        http_two.values.append(found["http_2_clients"])
+        for figure in (checked, copy, cpu, http_one, http_two):
+            figure.load.append(s.load)
+    return [checked, copy, cpu, http_one, http_two]
+
+
+@contextmanager
+def backends() -> Iterator[list[tuple[str, str | None]]]:
+    """("sqlite", None), and ("postgresql", url) of a fresh database when one is reachable."""
+    if not postgres_reachable():
+        print("postgresql not reachable on 127.0.0.1:5432: skipped")
+        yield [("sqlite", None)]
+        return
+    with fresh_database("bench_run") as url:
+        yield [("sqlite", None), ("postgresql", url)]
+
+
+def backlog(quick: bool, repeats: int) -> list[Figure]:
+    """An offline backlog drained to a real server on loopback, as a rate (fresh database each run)."""
+    count = 2_000 if quick else 10_000
+    figures = []
+    for label in ["sqlite", "postgresql"] if postgres_reachable() else ["sqlite"]:
+        figure = Figure(
+            "backlog",
+            f"{count:,}-event backlog drains, {label} server",
+            "events/s",
+            [],
+            True,
+            bench_backlog.TARGET_EVENTS_PER_S,
+            cpu_per="1k events",
+            command=RUN + "backlog",
+        )
+        for _ in range(repeats):
+            database = bench_backlog.postgres_database() if label == "postgresql" else nullcontext(None)
+            with database as url, span() as s:
+                found = bench_backlog.run(label, count, url)
+            figure.values.append(found["events_per_s"])
+            figure.cpu.append((found["cpu_s"] + found["server_cpu_s"]) / count * 1e6)
+            figure.load.append(s.load)
+        figures.append(figure)
+    return figures
+
+
+def queue(quick: bool, repeats: int) -> list[Figure]:
+    """Call-next from 200 windows at once on a real server, and a call's way to the board stream."""
+    rounds, samples = (2, 5) if quick else (repeats, 20)
+    figures: list[Figure] = []
+    with backends() as found_backends:
+        for label, url in found_backends:
+            with span() as s:
+                found = bench_queue.measure(url, rounds, samples)
+            n = bench_queue.CONCURRENT
+            cpu = found["server_cpu_ms_per_call"]  # the clients' 200 threads share the machine too
+
+            def figure(
+                what: str, unit: str, values: list[float], higher: bool = False, cpu: list[float] = cpu
+            ) -> Figure:
+                return Figure("queue", what, unit, values, higher, cpu=cpu, cpu_per="call")
+
+            p99 = figure(f"call-next, {n} windows at once, p99, {label}", "ms", found["p99_ms"])
+            p99.target = bench_queue.TARGET_P99_MS
+            board = figure(f"call to hall board stream (SSE), {label}", "ms", found["board_ms"])
+            board.cpu = []
+            figures += [
+                p99,
+                figure(f"call-next, {n} windows at once, p50, {label}", "ms", found["p50_ms"]),
+                figure(f"call-next throughput, {label}", "calls/s", found["calls_per_s"], True),
+                board,
+            ]
+            for f in figures[-4:]:
+                f.load.append(s.load)
+    for f in figures:
+        f.command = RUN + "queue"
+    return figures

@@ -1,0 +1,61 @@
+"""Machine-side measurements every bench shares: load average and CPU time of this process, of
+its waited-for children and of a running server process, so a figure taken on a busy 2-core
+machine can be read beside what the machine was doing at the time."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far (Linux ``/proc``); 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14, 15)
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of the children this process has waited for (servers after they stop)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Span:
+    """Wall time, CPU time (own and children's) and load average around one measured run."""
+
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    children_cpu_s: float = 0.0
+    load_before: float = 0.0
+    load_after: float = 0.0
+    extra_cpu_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def load(self) -> float:
+        """The 1-minute load average, mean of before and after."""
+        return (self.load_before + self.load_after) / 2
+
+
+@contextmanager
+def span() -> Iterator[Span]:
+    """Measure the block: ``with span() as s: ...`` then read ``s.wall_s`` and friends."""
+    out = Span(load_before=os.getloadavg()[0])
+    wall, cpu, children = time.perf_counter(), time.process_time(), children_cpu_s()
+    try:
+        yield out
+    finally:
+        out.wall_s = time.perf_counter() - wall
+        out.cpu_s = time.process_time() - cpu
+        out.children_cpu_s = children_cpu_s() - children
+        out.load_after = os.getloadavg()[0]
