@@ -38,7 +38,7 @@ from supervision_server.enroll import valid_device_id
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.queue_board import board, board_version
 from supervision_server.queue_schema import queue_ops
-from supervision_server.schema import devices
+from supervision_server.schema import devices, documents
 from supervision_server.timeutil import parse_iso
 
 MAX_OP_BYTES = 4096
@@ -183,11 +183,19 @@ _catalogs: dict[str, Catalog] = {}
 
 
 def _catalog(conn: Connection) -> Catalog:
-    published = latest(conn, "catalog")
-    if published is None:
+    # Only the current version's etag is read per call; the 100+ KB body only when it changed.
+    etag = conn.execute(
+        select(documents.c.etag)
+        .where(documents.c.name == "catalog")
+        .order_by(documents.c.version.desc())
+        .limit(1)
+    ).scalar()
+    if etag is None:
         raise ApiError(503, "CATALOG_NOT_PUBLISHED", "服务器尚未发布事项目录，暂不能取号叫号")
-    cached = _catalogs.get(published.etag)
+    cached = _catalogs.get(etag)
     if cached is None:
+        published = latest(conn, "catalog")
+        assert published is not None
         cached = load_catalog(json.loads(published.body), "服务器事项目录")
         _catalogs.clear()
         _catalogs[published.etag] = cached
@@ -199,7 +207,7 @@ def _id_digest(hall_code: str, id_no: str) -> str:
     return hashlib.sha256(f"service-counter/queue-id/v1\n{hall_code}\n{id_no}".encode()).hexdigest()
 
 
-STREAM_POLL_S = 0.25
+STREAM_POLL_S = 0.1
 STREAM_KEEPALIVE_S = 15.0
 STREAM_MAX_S = 300.0  # a display reconnects (and so resyncs) at least this often
 
