@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from supervision_server.api_support import Ctx
+from supervision_server.hall_contact import complaint_line
 from supervision_server.receipt_check import check_receipt, check_wait, rate_limited_message
 
 router = APIRouter(tags=["public"])
@@ -94,7 +95,7 @@ def check_page(
     if found is None:
         body = (
             '<p class="bad">未查到该办件</p><p>请核对办件编号和核验码。如果您持有窗口出具的回执却查不到，'
-            "请向大厅监督电话反映，我们将核查。</p>" + form
+            f"{escape(complaint_line(ctx))}，我们将核查。</p>" + form
         )
         return HTMLResponse(_PAGE.format(body=body), status_code=404)
     due = _when(found["promise_due"], False) if found.get("promise_due") else ""

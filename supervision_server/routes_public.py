@@ -12,6 +12,7 @@ from supervision_server.context import ServerContext
 from supervision_server.db import read_connection
 from supervision_server.distribution import CALENDAR, CATALOG, etag_matches, latest
 from supervision_server.errors import ApiError
+from supervision_server.hall_contact import complaint_line
 from supervision_server.models import CalendarDocument, CheckResponse, ErrorResponse
 from supervision_server.receipt_check import RATE_LIMITED, check_receipt, check_wait, rate_limited_message
 
@@ -95,6 +96,6 @@ def get_check(
     found = check_receipt(ctx.engine, project_no, code, ctx.clock())
     if found is None:
         raise ApiError(
-            404, "RECEIPT_NOT_FOUND", "未查到该办件，请核对办件编号和查询码；如有疑问请向大厅监督电话反映"
+            404, "RECEIPT_NOT_FOUND", f"未查到该办件，请核对办件编号和查询码；如有疑问{complaint_line(ctx)}"
         )
     return CheckResponse(**found)

@@ -69,6 +69,11 @@ class Settings(BaseModel):
     enroll_code_ttl_hours: float = Field(default=24.0, gt=0)
     calendar_years_back: int = Field(default=1, ge=0, le=10)
     calendar_years_ahead: int = Field(default=1, ge=0, le=10)
+    supervision_phone: str = Field(
+        default="",
+        max_length=32,
+        description="监督电话 printed for citizens; empty: the catalog's hall phone",
+    )
     queue_priority_every: int = Field(
         default=0, ge=0, le=100, description="0: priority tickets first; N: one after every N ordinary calls"
     )

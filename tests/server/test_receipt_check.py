@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -12,9 +13,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from counter_app.domain.case_numbers import device_tag, make_case_number
-from tests.server.helpers import Chain, StepClock, accepted_payload, case_payload, unique
+from tests.server.helpers import ADMIN, Chain, StepClock, accepted_payload, case_payload, unique
 from tests.server.test_cases import alerts, send
 from tests.server.test_real_server import Server
+from tests.support import DEMO_CATALOG
 
 DAY = date(2026, 11, 25)  # StepClock's day in the hall
 
@@ -120,3 +122,20 @@ def test_the_running_server_limits_checks_and_records_each_guess_once(tmp_path: 
         assert sorted(a["project_no"] for a in found) == guesses[:5]
     finally:
         server.stop()
+
+
+def test_a_receipt_not_found_names_the_supervision_phone(
+    make_app: Callable[..., FastAPI], tmp_path: Path
+) -> None:
+    plain = TestClient(make_app())
+    assert (
+        "请向大厅服务台反映" in plain.get("/check", params={"no": "X-1", "code": "ABC"}).text
+    )  # no number known
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    assert plain.put("/api/v1/admin/catalog", json=catalog, headers=ADMIN).status_code in (200, 201)
+    page = plain.get("/check", params={"no": "X-1", "code": "ABC"})
+    assert page.status_code == 404 and "请拨打大厅监督电话 0579-12345678 反映，我们将核查" in page.text
+    api = plain.get("/api/v1/check/X-1", params={"code": "ABC"}).json()
+    assert api["message"].endswith("如有疑问请拨打大厅监督电话 0579-12345678 反映")
+    configured = TestClient(make_app(data_dir=tmp_path / "other", supervision_phone="0579-88889999"))
+    assert "0579-88889999" in configured.get("/check", params={"no": "X-1", "code": "ABC"}).text
