@@ -124,7 +124,7 @@ def _take_in_cases(store: Store) -> list[dict[str, Any]]:
     done = []
     for n, item in enumerate(picks):
         applicant = APPLICANTS[n]
-        received = tuple(MaterialIn(m.name, m.form.label, m.copies) for m in item.materials if m.required)
+        received = tuple(MaterialIn(m.name, m.form, m.copies) for m in item.materials if m.required)
         intake = CaseIntake(
             task_code=item.task_code, applicant=applicant, materials=received, ticket_no=f"A{n + 1:03d}"
         )

@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import Connection, Engine, select
 
-from counter_app.domain.case import CaseState
+from counter_app.domain.case import CaseState, status_label
 from counter_app.domain.case_numbers import CaseNumber, CaseNumberError, device_tag, parse_case_number
 from counter_app.domain.masking import mask_name
 from supervision_server.alerts import AlertDraft, alert_exists, record_alerts
@@ -73,7 +73,7 @@ def check_receipt(engine: Engine, project_no: str, code: str, now: datetime) -> 
         "found": True,
         "project_no": project_no,
         "state": state.value,
-        "state_label": state.label,
+        "state_label": status_label(state, row["result_code"]),
         "item_name": row["item_name"],
         "accepted_at": row["accepted_at"],
         "promise_due": row["promise_due"],

@@ -25,7 +25,7 @@ def promise_item(store: Store) -> ServiceItem:
 
 def intake_for(item: ServiceItem, decision: Decision = Decision.ACCEPT, **changes: object) -> CaseIntake:
     """An intake with every required material of ``item`` handed in."""
-    materials = tuple(MaterialIn(m.name, m.form.label, m.copies) for m in item.materials if m.required)
+    materials = tuple(MaterialIn(m.name, m.form, m.copies) for m in item.materials if m.required)
     base: dict[str, object] = {
         "task_code": item.task_code,
         "applicant": Party("王建国", "111", PERSON_ID, phone="13800138000"),

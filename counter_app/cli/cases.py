@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from counter_app.cli.server_checks import (
     confirm_held_case,
     learn_floor_before_numbering,
 )
-from counter_app.domain.case import ResultCode, SuspensionKind
+from counter_app.domain.case import ResultCode, SuspensionKind, status_label
 from counter_app.services import case_commands as cmd
 from counter_app.services.case_rows import CaseNotFound, load_case
 from counter_app.services.clock import system_clock
@@ -42,6 +44,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the case commands."""
     p = sub.add_parser("intake", help="从 JSON 文件接件（受理 / 一次性告知 / 不予受理）")
     p.add_argument("file", help="办件 JSON 文件，- 表示标准输入")
+    p.add_argument(
+        "--basis",
+        help="不予受理的法律依据：直接填写，或填事项目录所列依据的序号（代替 JSON 中的 legal_basis）",
+    )
     p.set_defaults(func=intake)
 
     p = sub.add_parser("list", help="列出最近的办件")
@@ -79,6 +85,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s = steps.add_parser("accept-corrected", help="申请人补齐材料后受理")
     s.add_argument("project_no")
     s.add_argument("--supplied", nargs="*", default=[], help="补交的材料名称")
+    s.add_argument(
+        "--defer-until", type=_day, help="容缺受理：尚缺材料的承诺补交日期，如 2026-12-05（仅限容缺材料）"
+    )
     s = steps.add_parser("return", help="退件（逾期未补正或申请人撤回）")
     s.add_argument("project_no")
     s.add_argument("--reason", required=True)
@@ -102,7 +111,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.add_argument(
         "--result", type=int, choices=[0, 1, 4], default=0, help="0 出证办结，1 不予许可，4 转报办结"
     )
-    s.add_argument("--reason", default="")
+    s.add_argument("--reason", default="", help="不予许可、转报的理由")
+    s.add_argument("--basis", default="", help="不予许可的法律依据：直接填写，或填事项目录所列依据的序号")
+    s.add_argument("--delivery", default="窗口领取", help="出证办结的送达方式：窗口领取、邮寄送达等")
     s.add_argument("--cert-name", default="")
     s.add_argument("--cert-no", default="")
     s = steps.add_parser("deliver", help="送达（领取或邮寄）")
@@ -119,12 +130,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=step)
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
+
+
 def intake(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Take in a case from a JSON file."""
     raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    intake = intake_from_json(json.loads(raw))
+    parsed = intake_from_json(json.loads(raw))
+    if args.basis is not None:
+        parsed = replace(parsed, legal_basis=args.basis)
     floor_warning = learn_floor_before_numbering(store)
-    result = accept_case(store, system_clock, args.clerk, intake)
+    result = accept_case(store, system_clock, args.clerk, parsed)
 
     def render(d: dict[str, Any]) -> str:
         lines = [
@@ -180,7 +200,7 @@ def show(args: argparse.Namespace, out: Output, store: Store) -> int:
     data = {
         "project_no": record.case.project_no,
         "state": record.case.state.value,
-        "state_label": record.case.state.label,
+        "state_label": status_label(record.case.state, record.case.result),
         "promise_due": record.promise_due.isoformat(timespec="seconds") if record.promise_due else None,
         "promise_estimated": record.promise_estimated,
         "intake": json.loads(record.header["intake"]),
@@ -256,7 +276,7 @@ def step(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Run one lifecycle step."""
     c, n, no = system_clock, args.clerk, args.project_no.strip().upper()
     if args.step == "accept-corrected":
-        result = cmd.accept_corrected(store, c, n, no, args.supplied)
+        result = cmd.accept_corrected(store, c, n, no, args.supplied, args.defer_until)
     elif args.step == "return":
         result = cmd.return_case(store, c, n, no, args.reason)
     elif args.step == "start":
@@ -269,7 +289,16 @@ def step(args: argparse.Namespace, out: Output, store: Store) -> int:
         result = cmd.resume(store, c, n, no, args.outcome)
     elif args.step == "close":
         result = cmd.close_case(
-            store, c, n, no, ResultCode(args.result), args.reason, args.cert_name, args.cert_no
+            store,
+            c,
+            n,
+            no,
+            ResultCode(args.result),
+            args.reason,
+            args.cert_name,
+            args.cert_no,
+            legal_basis=args.basis,
+            delivery=args.delivery,
         )
     elif args.step == "deliver":
         try:
@@ -285,7 +314,7 @@ def step(args: argparse.Namespace, out: Output, store: Store) -> int:
     data = {
         "project_no": result.project_no,
         "state": result.state.value,
-        "state_label": result.state.label,
+        "state_label": status_label(result.state, result.result),
         "promise_due": result.promise_due.isoformat(timespec="seconds") if result.promise_due else None,
         "seq": result.seq,
     }

@@ -47,7 +47,29 @@ class MaterialForm(StrEnum):
     @property
     def label(self) -> str:
         """The form as printed on notices."""
-        return {"ORIGINAL": "原件", "COPY": "复印件", "ORIGINAL_AND_COPY": "原件及复印件"}.get(self, "电子件")
+        return _FORM_LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> MaterialForm:
+        """The form named by its code (``COPY``) or its printed label (``复印件``).
+
+        Raises DomainError ``MATERIAL_FORM_UNKNOWN`` for anything else: a form nobody recognises
+        must never print as 原件.
+        """
+        key = str(text).strip()
+        for form in cls:
+            if key in (form.value, form.label):
+                return form
+        allowed = "、".join(f.label for f in cls)
+        raise DomainError(f"材料形式「{text}」无效，应为 {allowed} 之一", "MATERIAL_FORM_UNKNOWN")
+
+
+_FORM_LABELS = {
+    MaterialForm.ORIGINAL: "原件",
+    MaterialForm.COPY: "复印件",
+    MaterialForm.ORIGINAL_AND_COPY: "原件及复印件",
+    MaterialForm.ELECTRONIC: "电子件",
+}
 
 
 class TimeUnit(StrEnum):
@@ -117,12 +139,21 @@ def make_task_code(uscc: str, catalog_code: str, level: str = LEVEL_COUNTY) -> s
 
 @dataclass(frozen=True)
 class Department:
-    """An implementing agency (实施主体) and the hall windows it staffs."""
+    """An implementing agency (实施主体) and the hall windows it staffs.
+
+    ``review_body`` is the 行政复议机关 and ``court`` the court with jurisdiction (诉讼管辖) that a
+    不予受理 or 不予许可 notice must name. Under 行政复议法 第24条 a county department is reviewed
+    by the county government; ``vertical`` bodies (税务, 海关, 金融, 外汇, 国家安全 …, 第27条) by the
+    body one level up in their own line. Empty means not configured: such notices are not printed.
+    """
 
     code: str
     name: str
     uscc: str
     windows: tuple[int, ...] = ()
+    review_body: str = ""
+    court: str = ""
+    vertical: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,11 +206,25 @@ class ServiceItem:
     legal_basis: str = ""
     version: int = 1
     materials: tuple[Material, ...] = ()
+    refusal_bases: tuple[str, ...] = ()  # legal bases a clerk may pick for 不予受理 / 不予许可
 
     @property
     def instant(self) -> bool:
         """True for 即办件."""
         return self.project_type is ProjectType.INSTANT
+
+    def refusal_basis(self, choice: str) -> str:
+        """The legal basis a clerk gave for 不予受理 / 不予许可: typed text, or the number of one of
+        the matter's ``refusal_bases`` (1 = the first). Nothing is ever filled in for the clerk:
+        an empty choice raises DomainError ``CASE_BASIS_REQUIRED`` listing the choices."""
+        text = choice.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.refusal_bases):
+            return self.refusal_bases[int(text) - 1]
+        if text and not text.isdigit():
+            return text
+        offered = "".join(f"\n  {n}. {b}" for n, b in enumerate(self.refusal_bases, start=1))
+        hint = f"，可填写序号选择：{offered}" if offered else ""
+        raise DomainError(f"请选择或填写不予受理/不予许可的法律依据{hint}", "CASE_BASIS_REQUIRED")
 
 
 @dataclass(frozen=True)
@@ -293,7 +338,12 @@ _KIND_NAMES = {str: "文本", int: "整数", bool: "布尔值", list: "数组", 
 # (key, type or enum, default): a field without a default is required and, if text, non-empty.
 Spec = tuple[tuple[Any, ...], ...]
 _HALL: Spec = (("name", str), ("code", str), ("region_code", str), ("phone", str))
-_DEPARTMENT: Spec = (("code", str), ("name", str), ("uscc", str), ("windows", list, []))
+_DEPARTMENT: Spec = (
+    ("code", str), ("name", str), ("uscc", str), ("windows", list, []),
+    ("review_body", str, ""), ("court", str, ""), ("vertical", bool, False),
+)  # fmt: skip
+# Names that mark a vertically managed line (行政复议法 第27条): never reviewed by a local government.
+VERTICAL_MARKERS = ("国家税务总局", "海关", "国家金融监督管理", "国家外汇管理", "国家安全")
 _CATEGORY: Spec = (("prefix", str), ("name", str), ("priority_allowed", bool, True))
 _MATERIAL: Spec = (
     ("name", str), ("form", MaterialForm), ("copies", int, 1), ("required", bool, True), ("note", str, ""),
@@ -302,6 +352,7 @@ _ITEM: Spec = (
     ("catalog_code", str), ("task_code", str), ("name", str), ("dept_code", str), ("task_type", str),
     ("project_type", ProjectType), ("queue_category", str), ("in_hall", bool),
     ("window_authority", WindowAuthority), ("fee", str), ("legal_basis", str, ""), ("version", int),
+    ("refusal_bases", list, []),
 )  # fmt: skip
 
 
@@ -399,9 +450,21 @@ def _departments(r: _Reader, data: Mapping[str, Any]) -> tuple[dict[str, Departm
                 r.problem(where, "windows", f"{n}号窗口已属于其他部门", "CATALOG_DUPLICATE")
             else:
                 seen["window"].add(n)
+        _review(r, where, v)
         if len(r.issues) == before:
             depts[v["code"]] = Department(**{**v, "windows": tuple(v["windows"])})
     return depts, {c for c in seen["code"] if c is not None}
+
+
+def _review(r: _Reader, where: str, v: dict[str, Any]) -> None:
+    """A vertically managed body must be marked so, and must not name a local government."""
+    name, body = v["name"] or "", v["review_body"] or ""
+    if v["vertical"] is False and any(m in name for m in VERTICAL_MARKERS):
+        text = f"{name} 属垂直管理机关（行政复议法第二十七条），应标明 vertical: true"
+        r.problem(where, "vertical", text, "CATALOG_REVIEW_BODY")
+    if v["vertical"] and body.endswith("人民政府"):
+        text = f"垂直管理机关的行政复议机关应为其上一级主管部门，不能是 {body}"
+        r.problem(where, "review_body", text, "CATALOG_REVIEW_BODY")
 
 
 def _categories(r: _Reader, data: Mapping[str, Any]) -> dict[str, QueueCategory]:
@@ -480,9 +543,13 @@ def _item(r: _Reader, where: str, obj: Mapping[str, Any], ctx: _Context) -> Serv
         r.problem(where, "in_hall", f"进驻事项的部门 {dept.name} 在大厅没有窗口", "CATALOG_NO_WINDOW")
     if v["version"] is not None and v["version"] < 1:
         r.problem(where, "version", f"事项版本号至少为 1（实为 {v['version']}）")
+    bases = v["refusal_bases"] or []
+    if any(not isinstance(b, str) or not b.strip() for b in bases):
+        r.problem(where, "refusal_bases", "不予受理/不予许可依据应为非空文本")
     if len(r.issues) > before or legal is None or promise is None or materials is None:
         return None
     v["queue_category"] = ctx.cats[cat]
+    v["refusal_bases"] = tuple(bases)
     return ServiceItem(**v, legal_limit=legal, promise_limit=promise, materials=materials)
 
 

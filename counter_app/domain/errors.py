@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Issue:
-    """One finding about an input: a stable code, a clerk-readable message, and its severity."""
+    """One finding about an input: a stable code, a clerk-readable message, its severity, and the
+    form field it is about (``applicant.name``; empty when it concerns no single field), so that a
+    form can show the message next to the field."""
 
     code: str
     message: str

@@ -90,7 +90,8 @@ def materials_table(
     remark: Callable[[MaterialLine], str] = material_remark,
     remark_share: float | None = None,
 ) -> Table:
-    """序号 / 材料名称 / 原件/复印件 / 份数 / remark; the header row repeats on every page."""
+    """序号 / 材料名称 / 材料形式 (原件, 复印件, 原件及复印件, 电子件) / 份数 / remark; the header row
+    repeats on every page."""
     width = sizes.frame_width
     unit = sizes.body
     no_w, form_w, copies_w = unit * 3.2, unit * 7.2, unit * 3.6
@@ -99,7 +100,7 @@ def materials_table(
     head = [
         bold("序号", styles.head_cell),
         bold("材料名称", styles.head_cell),
-        bold("原件/复印件", styles.head_cell),
+        bold("材料形式", styles.head_cell),
         bold("份数", styles.head_cell),
         bold(remark_title, styles.head_cell),
     ]
@@ -111,7 +112,7 @@ def materials_table(
             [
                 str(index),
                 para(line.name, styles.cell),
-                str(line.form),
+                line.form.label,
                 str(line.copies),
                 para(text, styles.cell) if text else "",
             ]

@@ -28,7 +28,7 @@ from counter_app.receipts.layout import (
     info_grid,
     window_text,
 )
-from counter_app.receipts.model import AcceptanceReceipt, check_url
+from counter_app.receipts.model import AcceptanceReceipt, MaterialStatus, check_url
 from counter_app.receipts.notices import (
     render_completion_notice,
     render_correction_notice,
@@ -57,8 +57,11 @@ def _promise_text(data: AcceptanceReceipt) -> str:
     return text + ESTIMATED_NOTE if data.promise_estimated else text
 
 
-def render_acceptance_receipt(data: AcceptanceReceipt, pagesize: str = "A4") -> bytes:
+def render_acceptance_receipt(data: AcceptanceReceipt, pagesize: str = "A4", copy_mark: str = "") -> bytes:
     """Render a 受理回执 on ``"A4"`` or ``"A5"`` paper and return the PDF bytes.
+
+    Materials still owed under 容缺受理 are listed after those received, each with the promised
+    date. ``copy_mark`` (补打…) marks a reprint.
 
     The applicant's ID number is masked; the case number is printed as a Code128 barcode and the
     check URL (case number and check code) as a QR code. Long material lists flow onto further
@@ -78,7 +81,10 @@ def render_acceptance_receipt(data: AcceptanceReceipt, pagesize: str = "A4") -> 
     ]
     story.append(info_grid(case_rows, sizes, styles))
 
-    story.append(para(f"收取材料（共 {len(data.materials)} 项）", styles.heading))
+    received = sum(1 for m in data.materials if m.status is MaterialStatus.RECEIVED)
+    deferred = sum(1 for m in data.materials if m.status is MaterialStatus.DEFERRED)
+    heading = f"收取材料（共 {received} 项" + (f"；容缺后补 {deferred} 项）" if deferred else "）")
+    story.append(para(heading, styles.heading))
     story.append(Spacer(1, sizes.body * 0.2))
     story.append(materials_table(data.materials, sizes, styles))
     story.append(Spacer(1, sizes.body * 0.8))
@@ -93,8 +99,6 @@ def render_acceptance_receipt(data: AcceptanceReceipt, pagesize: str = "A4") -> 
         ("受理窗口", window_text(data.window_no), "受理人", f"{data.clerk_name}（工号 {data.clerk_id}）"),
         ("咨询电话", data.hall.phone, "核验码", data.check_code),
     ]
-    story.append(info_grid(time_rows, sizes, styles))
-
     url = check_url(data.hall.check_base_url, data.project_no, data.check_code)
     story.append(
         closing_block(
@@ -103,7 +107,8 @@ def render_acceptance_receipt(data: AcceptanceReceipt, pagesize: str = "A4") -> 
             seal_label="（受理专用章）",
             seal_lines=[data.department, format_date(data.accepted_at)],
             check=url,
-            notes=notes_block("说明：", data.notes, styles),
+            notes=notes_block("说明：", data.notes or (), styles),
+            lead=[info_grid(time_rows, sizes, styles)],
         )
     )
     return build_pdf(
@@ -112,4 +117,5 @@ def render_acceptance_receipt(data: AcceptanceReceipt, pagesize: str = "A4") -> 
         title=f"{RECEIPT_TITLE} {data.project_no}",
         author=data.hall.name,
         footer_left=f"{RECEIPT_TITLE} · 办件编号 {data.project_no}",
+        copy_mark=copy_mark,
     )

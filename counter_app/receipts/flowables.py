@@ -129,13 +129,22 @@ class SealArea(Flowable):
 
 
 class NumberedCanvas(Canvas):
-    """Canvas that prints the footer "第 i 页 共 n 页" once the page count is known."""
+    """Canvas that prints the footer "第 i 页 共 n 页" once the page count is known, and the copy
+    mark of a reprint (补打…) boxed at the top right of every page."""
 
-    def __init__(self, *args: Any, footer_left: str = "", sizes: Sizes = A4_SIZES, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        footer_left: str = "",
+        sizes: Sizes = A4_SIZES,
+        copy_mark: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
         self._footer_left = footer_left
         self._sizes = sizes
+        self._copy_mark = copy_mark
 
     def showPage(self) -> None:
         """Keep the page's state; pages are emitted in :meth:`save`."""
@@ -148,8 +157,26 @@ class NumberedCanvas(Canvas):
         for state in self._pages:
             self.__dict__.update(state)
             self._draw_footer(total)
+            if self._copy_mark:
+                self._draw_copy_mark()
             super().showPage()
         super().save()
+
+    def _draw_copy_mark(self) -> None:
+        sizes = self._sizes
+        size = sizes.body
+        text_w = self.stringWidth(self._copy_mark, FONT_NAME, size)
+        pad = size * 0.4
+        right = sizes.page[0] - sizes.margin_x
+        top = sizes.page[1] - sizes.margin_top * 0.35
+        self.saveState()
+        self.setStrokeColor(INK)
+        self.setLineWidth(0.8)
+        self.rect(right - text_w - 2 * pad, top - size - 2 * pad, text_w + 2 * pad, size + 2 * pad)
+        self.setFont(FONT_NAME, size)
+        self.setFillColor(INK)
+        self.drawRightString(right - pad, top - size - pad * 0.6, self._copy_mark)
+        self.restoreState()
 
     def _draw_footer(self, total: int) -> None:
         sizes = self._sizes

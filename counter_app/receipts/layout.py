@@ -65,11 +65,14 @@ def window_text(window_no: str | int) -> str:
     return text if text.endswith("窗口") else f"{text}号窗口"
 
 
-def build_pdf(story: list[Flowable], sizes: Sizes, *, title: str, author: str, footer_left: str) -> bytes:
+def build_pdf(
+    story: list[Flowable], sizes: Sizes, *, title: str, author: str, footer_left: str, copy_mark: str = ""
+) -> bytes:
     """Lay out ``story`` on ``sizes`` pages and return the PDF bytes.
 
     Output is reproducible (reportlab invariant mode): the PDF carries no creation time, only the
-    dates printed on the document.
+    dates printed on the document. ``copy_mark`` (e.g. "补打（第1次）2026-11-29 10:30") is printed at
+    the top of every page of a reprint, so that nobody takes it for the original.
     """
     register_fonts()
     buffer = io.BytesIO()
@@ -102,7 +105,10 @@ def build_pdf(story: list[Flowable], sizes: Sizes, *, title: str, author: str, f
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     with RENDER_LOCK:
-        doc.build(story, canvasmaker=partial(NumberedCanvas, footer_left=footer_left, sizes=sizes))
+        doc.build(
+            story,
+            canvasmaker=partial(NumberedCanvas, footer_left=footer_left, sizes=sizes, copy_mark=copy_mark),
+        )
     return buffer.getvalue()
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
+from counter_app.domain.catalog import MaterialForm, TimeUnit
 from counter_app.domain.masking import mask_cert_no
 
 PROJECT_NO_PATTERN = re.compile(r"^[A-Z0-9-]{1,50}$")
@@ -27,26 +28,21 @@ class ReceiptDataError(ValueError):
     """Document data that cannot be printed as given (a programming error in the caller)."""
 
 
-class MaterialForm(StrEnum):
-    """How a material is handed in; the value is the printed text."""
-
-    ORIGINAL = "原件"
-    COPY = "复印件"
-    ORIGINAL_AND_COPY = "原件及复印件"
-
-
 class MaterialStatus(StrEnum):
-    """Whether a material was received, is missing (缺少) or does not meet the requirements (不符合要求)."""
+    """Whether a material was received, is missing (缺少), does not meet the requirements
+    (不符合要求), or is still owed under 容缺受理 (deferred, with the promised date as reason)."""
 
     RECEIVED = "received"
     MISSING = "missing"
     DEFECTIVE = "defective"
+    DEFERRED = "deferred"
 
 
 STATUS_TEXT = {
     MaterialStatus.RECEIVED: "已收取",
     MaterialStatus.MISSING: "缺少",
     MaterialStatus.DEFECTIVE: "不符合要求",
+    MaterialStatus.DEFERRED: "容缺后补",
 }
 
 
@@ -98,10 +94,14 @@ class MaterialLine:
     """One application material (申请材料)."""
 
     name: str
-    form: MaterialForm = MaterialForm.ORIGINAL_AND_COPY
+    form: MaterialForm  # as the catalog requires it: no default, a guess would print a wrong form
     copies: int = 1
     status: MaterialStatus = MaterialStatus.RECEIVED
     reason: str = ""  # why it is missing or defective, what to bring instead
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.form, MaterialForm):
+            raise ReceiptDataError(f"material {self.name!r} has no valid form: {self.form!r}")
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,23 @@ class CaseInfo:
         _check_project_no(self.project_no)
 
 
-DEFAULT_RECEIPT_NOTES: tuple[str, ...] = (
-    "请妥善保管本回执，凭本回执及申请人身份证件查询办理进度、领取办理结果。",
-    "承诺办结时间按工作日计算，不含法定节假日；依法需要听证、检验、检测、鉴定、专家评审的，所需时间不计算在内。",
-    "扫描本回执二维码或登录政务服务网，输入办件编号和核验码，可核验本回执真实性并查询办理进度。",
-)
+_EXCLUDED_TIME = "依法需要听证、检验、检测、鉴定、专家评审的，所需时间不计算在内。"
+LIMIT_NOTES = {
+    TimeUnit.WORKDAY: "承诺办结时间按工作日计算，不含法定节假日；" + _EXCLUDED_TIME,
+    TimeUnit.NATURAL_DAY: "承诺办结时间按自然日计算，含法定节假日和休息日；" + _EXCLUDED_TIME,
+}
+
+
+def receipt_notes(unit: TimeUnit = TimeUnit.WORKDAY) -> tuple[str, ...]:
+    """The receipt's small print; note 2 says how the matter's limit counts (工作日 or 自然日)."""
+    return (
+        "请妥善保管本回执，凭本回执及申请人身份证件查询办理进度、领取办理结果。",
+        LIMIT_NOTES[unit],
+        "扫描本回执二维码或登录政务服务网，输入办件编号和核验码，可核验本回执真实性并查询办理进度。",
+    )
+
+
+DEFAULT_RECEIPT_NOTES: tuple[str, ...] = receipt_notes(TimeUnit.WORKDAY)
 
 
 @dataclass(frozen=True)
@@ -149,12 +161,14 @@ class AcceptanceReceipt:
     check_code: str
     promise_estimated: bool = False  # the holiday calendar for that period is not published yet
     promise_limit: str = ""  # 承诺时限 as printed, e.g. "15个工作日"
-    notes: tuple[str, ...] = DEFAULT_RECEIPT_NOTES
+    limit_unit: TimeUnit = TimeUnit.WORKDAY  # how the limit counts; picks the wording of note 2
+    notes: tuple[str, ...] | None = None  # None: :func:`receipt_notes` for ``limit_unit``
 
     def __post_init__(self) -> None:
         _check_project_no(self.project_no)
         object.__setattr__(self, "materials", tuple(self.materials))
-        object.__setattr__(self, "notes", tuple(self.notes))
+        notes = receipt_notes(self.limit_unit) if self.notes is None else self.notes
+        object.__setattr__(self, "notes", tuple(notes))
 
     @classmethod
     def for_case(
@@ -254,6 +268,25 @@ class RejectionNotice:
             raise ReceiptDataError("a rejection notice needs a reason")
         if not self.legal_basis.strip():
             raise ReceiptDataError("a rejection notice needs a legal basis")
+        if not self.reconsideration_body.strip() or not self.court.strip():
+            raise ReceiptDataError("a rejection notice needs the review body and the court")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """不予许可 (行政许可法 第38条): the reasons, the legal basis, and where to seek remedies."""
+
+    reason: str
+    legal_basis: str
+    reconsideration_body: str  # 行政复议机关
+    court: str  # 有管辖权的人民法院
+    reconsideration_days: int = RECONSIDERATION_DAYS
+    lawsuit_months: int = LAWSUIT_MONTHS
+
+    def __post_init__(self) -> None:
+        for name in ("reason", "legal_basis", "reconsideration_body", "court"):
+            if not str(getattr(self, name)).strip():
+                raise ReceiptDataError(f"a refusal needs {name}")
 
 
 DEFAULT_COLLECT_REQUIREMENTS: tuple[str, ...] = (
@@ -276,14 +309,18 @@ class CompletionNotice:
     collect_place: str = ""  # 领取地点
     collect_time: str = ""  # 领取时间, e.g. "2026年11月28日起，工作日 9:00—17:00"
     collect_requirements: tuple[str, ...] = DEFAULT_COLLECT_REQUIREMENTS
+    delivery: str = ""  # 送达方式 when the result is sent, e.g. "邮寄送达（中国邮政EMS）"
+    refusal: Refusal | None = None  # set for 不予许可: nothing to collect, reasons and remedies instead
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "collect_requirements", tuple(self.collect_requirements))
+        if self.refusal is None and not self.delivery and not (self.collect_place and self.collect_time):
+            raise ReceiptDataError("a completion notice needs the pick-up place and time, or the delivery")
 
     @property
     def title(self) -> str:
         """领证通知书 when there is a certificate to collect, else 办结通知书."""
-        return "领证通知书" if self.certificate_name else "办结通知书"
+        return "领证通知书" if self.certificate_name and self.refusal is None else "办结通知书"
 
 
 @dataclass(frozen=True)

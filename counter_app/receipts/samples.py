@@ -18,6 +18,7 @@ from counter_app.receipts.model import (
     MaterialForm,
     MaterialLine,
     MaterialStatus,
+    Refusal,
     RejectionNotice,
     TicketSlip,
 )
@@ -181,6 +182,7 @@ def rejection_notice() -> RejectionNotice:
         reason="申请人的经营场所位于东湖市临江新区，依法由临江新区市场监督管理部门实施许可",
         legal_basis="《中华人民共和国行政许可法》第三十二条第一款第（二）项",
         reconsideration_body="东湖市人民政府",
+        court="东湖市人民法院",
         redirect_to="东湖市临江新区市场监督管理局",
         doc_no="东市监不受〔2026〕第0007号",
         issued_on=date(2026, 11, 25),
@@ -198,6 +200,22 @@ def completion_notice() -> CompletionNotice:
         collect_place="东湖市行政服务中心一楼 综合出件窗口（12号窗口）",
         collect_time="2026年12月10日起，工作日 9:00—12:00、13:30—17:00",
         issued_on=date(2026, 12, 9),
+    )
+
+
+def refusal_notice() -> CompletionNotice:
+    """A 办结通知书 for a 不予许可: reasons, legal basis and remedies, nothing to collect."""
+    return CompletionNotice(
+        case=case_info(),
+        completed_at=datetime(2026, 12, 9, 15, 20),
+        result="不予许可",
+        issued_on=date(2026, 12, 9),
+        refusal=Refusal(
+            reason="现场核查发现经营场所与住宅相连，未设置独立的食品处理区，不符合食品安全要求",
+            legal_basis="《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》第十二条",
+            reconsideration_body="东湖市人民政府",
+            court="东湖市人民法院",
+        ),
     )
 
 

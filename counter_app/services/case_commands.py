@@ -6,9 +6,10 @@ one ledger event and one transition row in the same transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,8 @@ from counter_app.services.reference import current_calendar, current_catalog
 from counter_app.store import schema
 from counter_app.store.uow import Store, UnitOfWork
 
+DELIVERY_PICKUP = "窗口领取"
+
 
 @dataclass(frozen=True)
 class CommandResult:
@@ -40,6 +43,7 @@ class CommandResult:
     state: CaseState
     promise_due: datetime | None
     seq: int
+    result: ResultCode | None = None  # 办结结果 once closed
 
 
 def _deadline(uow: UnitOfWork, record: CaseRecord, case: Case, now: datetime, extension: int) -> Any:
@@ -80,16 +84,52 @@ def _run(
         event = uow.ledger.append(transition.event_type, body, clerk_id, now, project_no)
         add_transition(uow.conn, event.seq, action, case, now, due, estimated, extension)
         uow.commit()
-    return CommandResult(project_no, case.state, due, event.seq)
+    return CommandResult(project_no, case.state, due, event.seq, case.result)
 
 
 def accept_corrected(
-    store: Store, clock: Clock, clerk_id: str, project_no: str, supplied: list[str]
+    store: Store,
+    clock: Clock,
+    clerk_id: str,
+    project_no: str,
+    supplied: list[str],
+    deferred_until: date | None = None,
 ) -> CommandResult:
-    """The applicant brought the missing materials: 补正受理, and the deadline starts now."""
-    return _run(
-        store, clock, clerk_id, project_no, "accept", lambda c, t: c.accept(t), {"supplied": supplied}
-    )
+    """The applicant brought the missing materials: 补正受理, and the deadline starts now.
+
+    Every material on the 一次性告知书 must be supplied. What is still missing may be accepted
+    only as 容缺受理: explicitly, with the date by which it is promised (``deferred_until``), and
+    only for materials the catalog marks 容缺 (not required); the date is recorded and printed.
+    """
+    with store.read() as conn:
+        record = load_case(conn, project_no)
+        item = current_catalog(conn).item(record.header["task_code"])
+    if record.case.state is not CaseState.CORRECTION:
+        label = record.case.state.label
+        raise IllegalTransition(
+            f"办件当前状态为「{label}」，不能补正受理（仅限：{CaseState.CORRECTION.label}）"
+        )
+    owed = [m["name"] for m in json.loads(record.header["intake"])["materials"] if m.get("missing")]
+    unknown = [name for name in supplied if name not in owed]
+    if unknown:
+        raise DomainError(f"补交的材料不在一次性告知书中：{'、'.join(unknown)}", "CASE_SUPPLIED_UNKNOWN")
+    still = [name for name in owed if name not in supplied]
+    deferred: list[dict[str, str]] = []
+    if still and deferred_until is None:
+        raise DomainError(
+            f"尚缺 {len(still)} 项材料：{'、'.join(still)}。须补齐全部材料，或办理容缺受理并注明承诺补交日期",
+            "CASE_CORRECTION_INCOMPLETE",
+        )
+    if still and deferred_until is not None:
+        required = {m.name for m in item.materials if m.required}
+        essential = [name for name in still if name in required]
+        if essential:
+            raise DomainError(f"必要材料不能容缺受理：{'、'.join(essential)}", "CASE_DEFER_NOT_ALLOWED")
+        if deferred_until <= clock().date():
+            raise DomainError("容缺材料的承诺补交日期应晚于今天", "CASE_DEFER_DATE")
+        deferred = [{"name": name, "due": deferred_until.isoformat()} for name in still]
+    payload: dict[str, Any] = {"supplied": supplied, "deferred": deferred}
+    return _run(store, clock, clerk_id, project_no, "accept", lambda c, t: c.accept(t), payload)
 
 
 def return_case(store: Store, clock: Clock, clerk_id: str, project_no: str, reason: str) -> CommandResult:
@@ -169,17 +209,30 @@ def close_case(
     reason: str = "",
     cert_name: str = "",
     cert_no: str = "",
+    legal_basis: str = "",
+    delivery: str = DELIVERY_PICKUP,
 ) -> CommandResult:
-    """办结 with a result code (出证办结, 不予许可, 转报办结)."""
-    return _run(
-        store,
-        clock,
-        clerk_id,
-        project_no,
-        "close",
-        lambda c, t: c.close(result, t, reason),
-        {"result_code": int(result), "reason": reason, "cert_name": cert_name, "cert_no": cert_no},
-    )
+    """办结 with a result code (出证办结, 不予许可, 转报办结).
+
+    A 不予许可 needs the legal basis (typed, or the number of one of the matter's choices) as
+    well as the reason: the notice must state both (行政许可法 第38条). ``delivery`` says how a
+    granted result reaches the applicant (窗口领取, 邮寄送达 …).
+    """
+    payload: dict[str, Any] = {
+        "result_code": int(result),
+        "reason": reason,
+        "cert_name": cert_name,
+        "cert_no": cert_no,
+    }
+    if result is ResultCode.DENIED:
+        with store.read() as conn:
+            item = current_catalog(conn).item(load_case(conn, project_no).header["task_code"])
+        payload["legal_basis"] = item.refusal_basis(legal_basis)
+    elif result is ResultCode.ISSUED:
+        if not delivery.strip():
+            raise DomainError("请填写办理结果的送达方式（窗口领取、邮寄送达等）", "CASE_DELIVERY_REQUIRED")
+        payload["delivery"] = delivery.strip()
+    return _run(store, clock, clerk_id, project_no, "close", lambda c, t: c.close(result, t, reason), payload)
 
 
 def void_case(

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.domain.case import CaseState, ResultCode
-from counter_app.domain.catalog import Catalog, ServiceItem
+from counter_app.domain.catalog import Catalog, Department, MaterialForm, ServiceItem
 from counter_app.domain.errors import DomainError
+from counter_app.domain.names import CERT_TYPES
 from counter_app.receipts import (
     AcceptanceReceipt,
     Applicant,
@@ -30,15 +31,17 @@ from counter_app.receipts import (
     CompletionNotice,
     CorrectionNotice,
     HallInfo,
-    MaterialForm,
     MaterialLine,
     MaterialStatus,
+    Refusal,
     RejectionNotice,
     render_acceptance_receipt,
     render_completion_notice,
     render_correction_notice,
     render_rejection_notice,
 )
+from counter_app.receipts.layout import window_text
+from counter_app.services.case_commands import DELIVERY_PICKUP
 from counter_app.services.case_rows import CaseRecord, load_case
 from counter_app.services.clock import Clock
 from counter_app.services.reference import current_catalog
@@ -47,7 +50,7 @@ from counter_app.store.ledger_check import verify_case
 from counter_app.store.uow import Store
 
 CORRECTION_DAYS = 30  # days the applicant has to bring the missing materials (a hall setting)
-CERT_TYPE_NAMES = {"111": "居民身份证", "001": "统一社会信用代码", "414": "护照"}
+COLLECT_HOURS = "工作日 9:00—12:00、13:30—17:00"  # default of the hall setting collect_hours
 
 
 class DocType(StrEnum):
@@ -113,7 +116,7 @@ def _applicant(intake: dict[str, Any]) -> Applicant:
     agent = intake.get("agent") or {}
     return Applicant(
         name=person["name"],
-        cert_type=CERT_TYPE_NAMES.get(person["cert_type"], person["cert_type"]),
+        cert_type=CERT_TYPES.get(person["cert_type"], person["cert_type"]),
         cert_no=person["cert_no"].upper(),
         is_entity=person.get("kind") == "entity",
         legal_rep=person.get("legal_rep", ""),
@@ -123,11 +126,55 @@ def _applicant(intake: dict[str, Any]) -> Applicant:
     )
 
 
-def _form(text: str) -> MaterialForm:
-    for form in MaterialForm:
-        if form.value == text:
-            return form
-    return MaterialForm.ORIGINAL
+def _remedies(dept: Department) -> tuple[str, str]:
+    """The department's 行政复议机关 and court; a notice that cannot name them is not printed."""
+    if not dept.review_body.strip() or not dept.court.strip():
+        raise DomainError(
+            f"事项目录未配置{dept.name}的行政复议机关和管辖法院，不能出具载明救济途径的文书；"
+            "请在事项目录的部门信息中填写 review_body 和 court 后重新下发",
+            "NOTICE_NO_REMEDY_BODY",
+        )
+    return dept.review_body, dept.court
+
+
+def _received_lines(intake: dict[str, Any], events: dict[str, dict[str, Any]]) -> tuple[MaterialLine, ...]:
+    """Everything received over the whole case: at intake, then supplied after 补正, then what is
+    still owed under 容缺受理 with its promised date."""
+    accepted = events.get("case.accepted", {})
+    supplied = set(accepted.get("supplied", []))
+    deferred = {d["name"]: d["due"] for d in accepted.get("deferred", [])}
+    lines = []
+    for m in intake["materials"]:
+        form = MaterialForm.parse(m["form"])
+        if not m.get("missing") or m["name"] in supplied:
+            remark = "补正时提交" if m.get("missing") else ""
+            lines.append(MaterialLine(m["name"], form, m["copies"], reason=remark))
+    for m in intake["materials"]:
+        if m.get("missing") and m["name"] in deferred:
+            due = datetime.fromisoformat(deferred[m["name"]])
+            promise = f"承诺于{due.year}年{due.month}月{due.day}日前补交"
+            lines.append(
+                MaterialLine(
+                    m["name"], MaterialForm.parse(m["form"]), m["copies"], MaterialStatus.DEFERRED, promise
+                )
+            )
+    return tuple(lines)
+
+
+def _correction_lines(
+    intake: dict[str, Any], item: ServiceItem, missing: list[dict[str, Any]]
+) -> tuple[MaterialLine, ...]:
+    """The 一次性告知书 items, each in the form the catalog requires (else as the clerk entered it)."""
+    entered = {m["name"]: m for m in intake["materials"]}
+    required = {m.name: m for m in item.materials}
+    lines = []
+    for m in missing:
+        spec = required.get(m["name"])
+        form = spec.form if spec else MaterialForm.parse(entered.get(m["name"], {}).get("form", "ORIGINAL"))
+        copies = spec.copies if spec else int(entered.get(m["name"], {}).get("copies", 1))
+        status = MaterialStatus.DEFECTIVE if m["reason"] != "未提供" else MaterialStatus.MISSING
+        lines.append(MaterialLine(m["name"], form, copies, status, m["reason"]))
+    return tuple(lines)
 
 
 def _case_info(record: CaseRecord, catalog: Catalog, item: ServiceItem, settings: dict[str, str]) -> CaseInfo:
@@ -146,84 +193,102 @@ def _case_info(record: CaseRecord, catalog: Catalog, item: ServiceItem, settings
     )
 
 
-def build_document(store: Store, project_no: str, doc_type: DocType) -> bytes:
-    """Render the document of ``doc_type`` for a case, from what is on the books."""
+def build_document(
+    store: Store, project_no: str, doc_type: DocType, copy_mark: str = "", pagesize: str = ""
+) -> bytes:
+    """Render the document of ``doc_type`` for a case, from what is on the books.
+
+    ``copy_mark`` (补打…) marks a reprint on every page; ``pagesize`` (a reprint's: the original's)
+    overrides the receipt_pagesize setting. DomainError when the books lack what the
+    document must state: the acceptance, the correction, the legal basis of a refusal, or the
+    department's review body and court.
+    """
     with store.read() as conn:
         record = load_case(conn, project_no)
         catalog = current_catalog(conn)
         events = _case_events(conn, project_no)
     settings = {**store.settings(), "_check_code": _check_code(events)}
     item = catalog.item(record.header["task_code"])
+    dept = catalog.department(item.dept_code)
     info = _case_info(record, catalog, item, settings)
     intake = json.loads(record.header["intake"])
     received_at = datetime.fromisoformat(intake["received_at"])
     if doc_type is DocType.RECEIPT:
         if record.case.accepted_at is None:
             raise DomainError("办件尚未受理，不能出具受理回执", "DOC_NOT_ACCEPTED")
-        materials = tuple(
-            MaterialLine(m["name"], _form(m["form"]), m["copies"])
-            for m in intake["materials"]
-            if not m.get("missing")
-        )
         receipt = AcceptanceReceipt.for_case(
             info,
-            materials,
+            _received_lines(intake, events),
             record.case.accepted_at,
             None if item.instant else record.promise_due,
             promise_estimated=record.promise_estimated,
             promise_limit=str(item.promise_limit),
+            limit_unit=item.promise_limit.unit,
         )
-        return render_acceptance_receipt(receipt, settings.get("receipt_pagesize", "A4"))
+        size = pagesize or settings.get("receipt_pagesize", "A4")
+        return render_acceptance_receipt(receipt, size, copy_mark)
     if doc_type is DocType.CORRECTION:
         missing = events.get("case.correction_requested", {}).get("missing", [])
         if not missing:
             raise DomainError("该办件没有补正告知记录", "DOC_NO_CORRECTION")
-        lines = tuple(
-            MaterialLine(
-                m["name"],
-                status=MaterialStatus.DEFECTIVE if m["reason"] != "未提供" else MaterialStatus.MISSING,
-                reason=m["reason"],
-            )
-            for m in missing
+        notice = CorrectionNotice(
+            info,
+            received_at,
+            _correction_lines(intake, item, missing),
+            (received_at + timedelta(days=CORRECTION_DAYS)).date(),
+            received_at.date(),
         )
-        return render_correction_notice(
-            CorrectionNotice(
-                info,
-                received_at,
-                lines,
-                (received_at + timedelta(days=CORRECTION_DAYS)).date(),
-                received_at.date(),
-            )
-        )
+        return render_correction_notice(notice, copy_mark)
     if doc_type is DocType.REJECTION:
         data = events.get("case.not_accepted")
         if data is None:
             raise DomainError("该办件没有不予受理记录", "DOC_NOT_REJECTED")
-        body = catalog.hall_name.replace("政务服务中心", "").replace("行政服务中心", "") + "人民政府"
-        return render_rejection_notice(
-            RejectionNotice(
-                info,
-                received_at,
-                data["reason"],
-                data.get("legal_basis") or item.legal_basis or "《中华人民共和国行政许可法》第三十二条",
-                body,
-                received_at.date(),
-            )
+        body, court = _remedies(dept)
+        basis = _stated_basis(data)
+        rejection = RejectionNotice(
+            info, received_at, data["reason"], basis, body, received_at.date(), court=court
         )
+        return render_rejection_notice(rejection, copy_mark)
     closed = events.get("case.closed")
     if closed is None or record.case.closed_at is None:
         raise DomainError("办件尚未办结，不能出具办结通知书", "DOC_NOT_CLOSED")
+    return render_completion_notice(_completion(record, info, dept, closed, settings), copy_mark)
+
+
+def _stated_basis(data: dict[str, Any]) -> str:
+    """The legal basis the clerk gave; never one filled in from the catalog."""
+    basis = str(data.get("legal_basis") or "").strip()
+    if not basis:
+        raise DomainError("该办件的决定未记录法律依据，不能出具文书", "NOTICE_NO_LEGAL_BASIS")
+    return basis
+
+
+def _completion(
+    record: CaseRecord, info: CaseInfo, dept: Department, closed: dict[str, Any], settings: dict[str, str]
+) -> CompletionNotice:
+    """办结通知书: a refusal with reasons, basis and remedies; a grant with pick-up or delivery."""
+    assert record.case.closed_at is not None
+    closed_at = record.case.closed_at
     result = ResultCode(closed["result_code"])
-    return render_completion_notice(
-        CompletionNotice(
-            info,
-            record.case.closed_at,
-            "准予许可" if result is ResultCode.ISSUED else result.label,
-            record.case.closed_at.date(),
-            closed.get("cert_name", ""),
-            closed.get("cert_no", ""),
-            collect_place=f"{catalog.hall_name} {info.window_no} 号窗口",
-        )
+    base: dict[str, Any] = {
+        "case": info,
+        "completed_at": closed_at,
+        "result": "准予许可" if result is ResultCode.ISSUED else result.label,
+        "issued_on": closed_at.date(),
+    }
+    if result is ResultCode.DENIED:
+        body, court = _remedies(dept)
+        refusal = Refusal(closed.get("reason", ""), _stated_basis(closed), body, court)
+        return CompletionNotice(**base, refusal=refusal)
+    delivery = closed.get("delivery", DELIVERY_PICKUP)
+    base.update(certificate_name=closed.get("cert_name", ""), certificate_no=closed.get("cert_no", ""))
+    if delivery != DELIVERY_PICKUP:
+        return CompletionNotice(**base, delivery=delivery)
+    hours = settings.get("collect_hours") or COLLECT_HOURS
+    return CompletionNotice(
+        **base,
+        collect_place=f"{info.hall.name} {window_text(info.window_no)}",
+        collect_time=f"{closed_at.year}年{closed_at.month}月{closed_at.day}日起，{hours}",
     )
 
 
@@ -251,21 +316,6 @@ def archive_path(store: Store, project_no: str, doc_type: DocType, at: datetime)
     return store.data_dir.archive_dir / f"{at:%Y-%m}" / f"{project_no}-{doc_type.value}.pdf"
 
 
-def _first_print_digest(store: Store, project_no: str, kind: DocType) -> str | None:
-    """The SHA-256 the ledger recorded when this document was first issued."""
-    with store.read() as conn:
-        rows = conn.execute(
-            select(schema.events.c.envelope)
-            .where(schema.events.c.project_no == project_no, schema.events.c.type == "document.printed")
-            .order_by(schema.events.c.seq)
-        ).scalars()
-        for text in rows:
-            payload = json.loads(text)["payload"]
-            if payload.get("doc_type") == kind.value and not payload.get("reprint"):
-                return str(payload.get("sha256"))
-    return None
-
-
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` durably; the archive holds personal data, so folders are 0700, files 0600."""
     archive = path.parent.parent
@@ -280,6 +330,22 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _prints(conn: Connection, project_no: str, doc_type: DocType) -> list[dict[str, Any]]:
+    """Every recorded print of this document, first to last."""
+    rows = conn.execute(
+        select(schema.events.c.envelope)
+        .where(schema.events.c.project_no == project_no, schema.events.c.type == "document.printed")
+        .order_by(schema.events.c.seq)
+    ).scalars()
+    payloads = (json.loads(r)["payload"] for r in rows)
+    return [p for p in payloads if p["doc_type"] == doc_type.value]
+
+
+def copy_mark(count: int, at: datetime) -> str:
+    """The mark a reprint carries on every page: ``补打（第1次）2026-11-29 10:30``."""
+    return f"补打（第{count}次）{at:%Y-%m-%d %H:%M}"
+
+
 def issue_document(
     store: Store,
     clock: Clock,
@@ -288,11 +354,13 @@ def issue_document(
     doc_type: DocType | None = None,
     printer: Printer | None = None,
 ) -> IssuedDocument:
-    """Render (or take from the archive), print if a printer is given, and record it.
+    """Render, archive, print if a printer is given, and record it.
 
-    The first issue of a document writes it to the archive; a reprint prints the archived file
-    byte for byte. Either way a ``document.printed`` event records what, when, by whom and how
-    the printer answered.
+    The first issue writes the original to the archive. A reprint leaves the original untouched:
+    it is rendered again marked 补打 with its count and time on every page, archived beside the
+    original (``…-<type>-reprint-<n>.pdf``) and printed, so that nobody takes it for the original.
+    Either way a ``document.printed`` event records what, when, by whom and how the printer
+    answered.
     """
     now = clock()
     with store.read() as conn:
@@ -301,20 +369,28 @@ def issue_document(
     if problem is not None:  # never hand a citizen a paper built from rows edited by hand
         raise DomainError(f"办件记录与签名事件不一致，拒绝出具文书：{problem.message}", "DOC_CASE_TAMPERED")
     kind = doc_type or document_for_state(record.case.state)
+    with store.read() as conn:
+        earlier = _prints(conn, project_no, kind)
     at = datetime.fromisoformat(record.header["received_at"])
-    path = archive_path(store, project_no, kind, at)
-    reprint = path.exists()
-    data = path.read_bytes() if reprint else build_document(store, project_no, kind)
-    digest = hashlib.sha256(data).hexdigest()
+    original = archive_path(store, project_no, kind, at)
+    reprint = original.exists()
     if reprint:
-        first = _first_print_digest(store, project_no, kind)
-        if first is not None and first != digest:
+        first = next((str(p["sha256"]) for p in earlier if not p.get("reprint")), None)
+        if first is not None and first != hashlib.sha256(original.read_bytes()).hexdigest():
             raise DomainError(
                 f"存档的{kind.label}与首次出具时记录的摘要不一致（存档文件被改动），拒绝补打",
                 "DOC_ARCHIVE_TAMPERED",
             )
+        count = sum(1 for p in earlier if p.get("reprint")) + 1
+        path = original.with_name(f"{original.stem}-reprint-{count}.pdf")
+        size = next((p["pagesize"] for p in earlier if p.get("pagesize")), "")
+        data = build_document(store, project_no, kind, copy_mark(count, now), size)
     else:
-        _write_atomically(path, data)
+        count, path = 0, original
+        size = store.settings().get("receipt_pagesize", "A4") if kind is DocType.RECEIPT else "A4"
+        data = build_document(store, project_no, kind, pagesize=size)
+    _write_atomically(path, data)
+    digest = hashlib.sha256(data).hexdigest()
     outcome = printer(data, kind) if printer is not None else None
     with store.unit_of_work() as uow:
         event = uow.ledger.append(
@@ -325,6 +401,8 @@ def issue_document(
                 "sha256": digest,
                 "file": str(path.relative_to(store.data_dir.root)),
                 "reprint": reprint,
+                "reprint_no": count,
+                "pagesize": size,
                 "printer": outcome.printer if outcome else "",
                 "printed": bool(outcome and outcome.ok),
                 "message": outcome.message if outcome else "已存档，未打印",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from counter_app.domain.case import TRANSITIONS, Case, CaseState
 from counter_app.domain.case_numbers import make_case_number
 from counter_app.domain.catalog import ServiceItem, TimeUnit
 from counter_app.domain.errors import DomainError, Issue, ValidationError
+from counter_app.domain.names import check_cert_type, check_name
 from counter_app.domain.validation import check_contact_phone, check_document
 from counter_app.receipts.name_check import name_glyph_issues
 from counter_app.services.case_rows import add_transition
@@ -63,27 +64,41 @@ def item_time_limit(item: ServiceItem) -> TimeLimit:
 
 
 def validate_parties(intake: CaseIntake, today: date) -> list[Issue]:
-    """Check applicant, agent and phone; every problem is collected, not just the first."""
+    """Check applicant, agent and phone; every problem is collected, not just the first, and each
+    names the form field it is about (``applicant.name``, ``agent.cert_no``, ``phone`` …)."""
     issues: list[Issue] = []
 
     def party(p: Party, role: str, key: str) -> None:
+        entity = p.kind == "entity"
         if not p.name.strip():
-            issues.append(Issue("PARTY_NAME_EMPTY", f"{role}姓名/名称不能为空"))
+            issues.append(Issue("PARTY_NAME_EMPTY", f"{role}姓名/名称不能为空", field=f"{key}.name"))
+        else:
+            label = f"{role}{'名称' if entity else '姓名'}"
+            issues.extend(check_name(p.name, f"{key}.name", label, "entity" if entity else "person"))
         issues.extend(name_glyph_issues(p.name, f"{key}.name", f"{role}姓名/名称"))
         issues.extend(name_glyph_issues(p.legal_rep, f"{key}.legal_rep", f"{role}法定代表人"))
-        result = check_document(p.cert_type, p.cert_no, today)
-        issues.extend(Issue(i.code, f"{role}：{i.message}", i.warning) for i in result.issues)
-        if p.kind == "entity" and not p.legal_rep.strip():
-            issues.append(Issue("PARTY_LEGAL_REP", f"{role}为单位时须填写法定代表人"))
+        type_issues = check_cert_type(p.cert_type, f"{key}.cert_type", role)
+        issues.extend(type_issues)
+        if not type_issues:
+            result = check_document(p.cert_type, p.cert_no, today)
+            issues.extend(
+                Issue(i.code, f"{role}：{i.message}", i.warning, f"{key}.cert_no") for i in result.issues
+            )
+        if entity and not p.legal_rep.strip():
+            issues.append(
+                Issue("PARTY_LEGAL_REP", f"{role}为单位时须填写法定代表人", field=f"{key}.legal_rep")
+            )
+        elif entity:
+            issues.extend(check_name(p.legal_rep, f"{key}.legal_rep", f"{role}法定代表人", "legal_rep"))
 
     party(intake.applicant, "申请人", "applicant")
     if intake.agent is not None:
         party(intake.agent, "经办人", "agent")
     phone = intake.phone or intake.applicant.phone
     if not phone:
-        issues.append(Issue("PHONE_EMPTY", "请填写联系电话"))
+        issues.append(Issue("PHONE_EMPTY", "请填写联系电话", field="phone"))
     else:
-        issues.extend(check_contact_phone(phone).issues)
+        issues.extend(replace(i, field="phone") for i in check_contact_phone(phone).issues)
     return issues
 
 
@@ -124,6 +139,12 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
                 errors.append(
                     Issue("CASE_MATERIALS_MISSING", f"缺少必要材料：{'、'.join(lacking)}，请出具一次性告知书")
                 )
+        basis = ""
+        if item is not None and intake.decision is Decision.REJECT:
+            try:
+                basis = item.refusal_basis(intake.legal_basis)
+            except DomainError as exc:
+                errors.append(Issue(exc.code, exc.message, field="legal_basis"))
         if errors:
             raise ValidationError(errors)
         assert item is not None
@@ -199,7 +220,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
             payload = {
                 "project_no": project_no,
                 "reason": intake.reason,
-                "legal_basis": intake.legal_basis,
+                "legal_basis": basis,
                 "check_code": check_code,
             }
             event = uow.ledger.append(TRANSITIONS["reject"].event_type, payload, clerk_id, now, project_no)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from counter_app.domain.catalog import MaterialForm
 from counter_app.domain.errors import DomainError
 
 
@@ -32,13 +33,20 @@ class Party:
 
 @dataclass(frozen=True)
 class MaterialIn:
-    """A material received at the window, or missing (with the reason for the notice)."""
+    """A material received at the window, or missing (with the reason for the notice).
+
+    ``form`` is a :class:`MaterialForm` (its code or printed label is accepted and converted);
+    an unknown form raises DomainError ``MATERIAL_FORM_UNKNOWN`` rather than print as 原件.
+    """
 
     name: str
-    form: str = "原件"
+    form: MaterialForm = MaterialForm.ORIGINAL
     copies: int = 1
     missing: bool = False
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "form", MaterialForm.parse(self.form))
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ class CaseIntake:
         """The intake as JSON-ready data (for the event and the cases row)."""
         data = asdict(self)
         data["decision"] = self.decision.value
-        data["materials"] = [asdict(m) for m in self.materials]
+        data["materials"] = [{**asdict(m), "form": m.form.value} for m in self.materials]
         return data
 
     @property
@@ -124,10 +132,14 @@ def intake_from_json(data: Any) -> CaseIntake:
         copies = raw.get("copies", 1)
         if not isinstance(copies, int) or isinstance(copies, bool) or copies < 1:
             raise IntakeFormatError(f"{where}.copies 应为正整数")
+        try:
+            form = MaterialForm.parse(_text(raw, "form", where, required=False) or MaterialForm.ORIGINAL)
+        except DomainError as exc:
+            raise IntakeFormatError(f"{where}.form：{exc.message}") from exc
         materials.append(
             MaterialIn(
                 name=_text(raw, "name", where),
-                form=_text(raw, "form", where, required=False) or "原件",
+                form=form,
                 copies=copies,
                 missing=bool(raw.get("missing", False)),
                 reason=_text(raw, "reason", where, required=False),

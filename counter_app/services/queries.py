@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from sqlalchemy import ColumnElement, Connection, Integer, Select, func, literal_column, select
 
-from counter_app.domain.case import CaseState
+from counter_app.domain.case import CaseState, ResultCode, status_label
 from counter_app.services.matters import find_matters
 from counter_app.services.reference import ReferenceMissing, current_catalog
 from counter_app.store import schema, search_index
@@ -40,6 +40,7 @@ class CaseSummary:
     window_no: int
     clerk_id: str
     promise_due: str | None
+    result: ResultCode | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json`` and CSV."""
@@ -49,7 +50,7 @@ class CaseSummary:
             "applicant_name": self.applicant_name,
             "cert_no": self.cert_no,
             "state": self.state.value,
-            "state_label": self.state.label,
+            "state_label": status_label(self.state, self.result),
             "received_at": self.received_at,
             "window_no": self.window_no,
             "clerk_id": self.clerk_id,
@@ -87,9 +88,11 @@ def _summaries(conn: Connection, query: Select[Any]) -> list[CaseSummary]:
             received_at=r.received_at,
             window_no=r.window_no,
             clerk_id=r.clerk_id,
-            promise_due=json.loads(r.snapshot)["promise_due"],
+            promise_due=snap["promise_due"],
+            result=None if snap["case"]["result"] is None else ResultCode(snap["case"]["result"]),
         )
         for r in conn.execute(query)
+        for snap in (json.loads(r.snapshot),)
     ]
 
 
@@ -196,8 +199,27 @@ CSV_HEADER = {
 }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: cells a spreadsheet evaluates
+TEXT_COLUMNS = ("cert_no",)  # long digit strings a spreadsheet would turn into 1.10105E+17
+
+
+def csv_cell(value: Any, as_text: bool = False) -> Any:
+    """A value safe to open in a spreadsheet: a cell starting with = + - @ tab or CR gets a leading
+    ``'`` (OWASP), so it is shown, never evaluated; ``as_text`` cells get a leading tab so that an
+    ID number keeps every digit (and its X) as text."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return "\t" + value if as_text and value else value
+
+
 def export_csv(store: Store, out: IO[str] | Path) -> int:
-    """Write every case as CSV (UTF-8 with BOM so that spreadsheet programs read the Chinese)."""
+    """Write every case as CSV (UTF-8 with BOM so that spreadsheet programs read the Chinese).
+
+    Every cell is neutralised against formula injection (:func:`csv_cell`): names and matters come
+    from the public and must never run as formulas in the office that opens the export.
+    """
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8-sig", newline="") as fh:
             return export_csv(store, fh)
@@ -205,6 +227,7 @@ def export_csv(store: Store, out: IO[str] | Path) -> int:
     writer.writerow(CSV_HEADER)
     count = 0
     for summary in iter_all_cases(store):
-        writer.writerow(summary.as_dict())
+        row = summary.as_dict()
+        writer.writerow({k: csv_cell(row[k], k in TEXT_COLUMNS) for k in CSV_HEADER})
         count += 1
     return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -168,7 +169,7 @@ def test_print_archives_reprints_and_reports_a_missing_printer(data: Path, tmp_p
     missing = counter(data, "--json", "print", number, "--printer", "不存在的打印机")
     assert missing.returncode == 1
     report = json.loads(missing.stdout)
-    assert "未找到" in report["message"] and report["sha256"] == first["sha256"]
+    assert "未找到" in report["message"] and report["file"].endswith("-receipt-reprint-1.pdf")
     assert counter(data, "config", "receipt_pagesize", "A3").returncode == 2
     assert counter(data, "config", "device_id", "x").returncode == 2
     assert as_json(counter(data, "--json", "config", "receipt_pagesize", "A5"))[0]["value"] == "A5"
@@ -183,7 +184,13 @@ def test_print_archives_reprints_and_reports_a_missing_printer(data: Path, tmp_p
     size = subprocess.run(["pdfinfo", done["file"]], capture_output=True, text=True, check=True).stdout
     assert "A4" in size  # notices stay A4; only the receipt follows receipt_pagesize
     reprinted = as_json(counter(data, "--json", "print", number, "--type", "receipt"))
-    assert reprinted["sha256"] == first["sha256"]  # the archived receipt, byte for byte
+    assert reprinted["sha256"] != first["sha256"] and reprinted["file"].endswith("-receipt-reprint-2.pdf")
+    original = Path(first["file"]).read_bytes()
+    assert hashlib.sha256(original).hexdigest() == first["sha256"]  # the archived original is untouched
+    copy = subprocess.run(["pdftotext", reprinted["file"], "-"], capture_output=True, text=True, check=True)
+    assert "补打（第2次）" in copy.stdout
+    size = subprocess.run(["pdfinfo", reprinted["file"]], capture_output=True, text=True, check=True).stdout
+    assert "595.2" in size and "841.8" in size  # A4 like the original, though the setting is now A5
     second = as_json(counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False)))
     a5 = as_json(counter(data, "--json", "print", second["project_no"]))
     info = subprocess.run(["pdfinfo", a5["file"]], capture_output=True, text=True, check=True).stdout

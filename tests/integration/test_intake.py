@@ -90,9 +90,10 @@ def test_correction_then_acceptance_restarts_the_clock(store, clock) -> None:  #
 def test_rejection_needs_a_reason(store, clock) -> None:  # type: ignore[no-untyped-def]
     item = promise_item(store)
     with pytest.raises(DomainError) as info:
-        accept_case(store, clock, "clerk-07", intake_for(item, Decision.REJECT))
+        accept_case(store, clock, "clerk-07", intake_for(item, Decision.REJECT, legal_basis="《某法》第一条"))
     assert info.value.code == "CASE_REASON_REQUIRED"
-    result = accept_case(store, clock, "c", intake_for(item, Decision.REJECT, reason="不属于本机关职权范围"))
+    rejected = intake_for(item, Decision.REJECT, reason="不属于本机关职权范围", legal_basis="《某法》第一条")
+    result = accept_case(store, clock, "c", rejected)
     assert result.state is CaseState.NOT_ACCEPTED
 
 

@@ -25,7 +25,7 @@ from counter_app.receipts import (
     render_ticket_slip,
     samples,
 )
-from counter_app.receipts.model import CORRECTION_COMPLETENESS, MaterialLine, MaterialStatus
+from counter_app.receipts.model import CORRECTION_COMPLETENESS, MaterialForm, MaterialLine, MaterialStatus
 
 
 def run(*args: str) -> str:
@@ -141,7 +141,7 @@ def test_acceptance_receipt_entity_a4(pdf_dir: Path) -> None:
             "收取材料（共 7 项）",
             "序号",
             "材料名称",
-            "原件/复印件",
+            "材料形式",
             "份数",
             "食品经营许可申请书",
             "营业执照或者其他主体资格证明文件",
@@ -300,7 +300,7 @@ def test_rejection_notice(pdf_dir: Path) -> None:
             "法律依据：《中华人民共和国行政许可法》第三十二条第一款第（二）项",
             "请向东湖市临江新区市场监督管理局提出申请",
             "如不服本决定，可以自收到本通知书之日起六十日内向东湖市人民政府申请行政复议，"
-            "或者在六个月内依法向人民法院提起行政诉讼。",
+            "或者自收到本通知书之日起六个月内依法向东湖市人民法院提起行政诉讼。",
             "（行政机关印章）",
             "2026年11月25日",
         ],
@@ -362,6 +362,7 @@ def test_long_correction_notice_keeps_every_item_and_the_closing_statement(pdf_d
     items = tuple(
         MaterialLine(
             f"补正材料第{index}项：建设项目环境影响评价文件及批复",
+            MaterialForm.COPY,
             status=MaterialStatus.DEFECTIVE,
             reason=f"第{index}页缺少建设单位盖章，请加盖公章后重新提交",
         )

@@ -58,7 +58,7 @@ def test_missing_printer_keeps_the_document_for_reprint(qapp, store, clock) -> N
     assert "未找到" in issued.outcome.message and "已存档" in issued.outcome.message
     assert issued.path.exists()
     again = issue_document(store, clock, "clerk-08", result.project_no)
-    assert again.sha256 == issued.sha256
+    assert again.sha256 != issued.sha256 and again.path.name == f"{result.project_no}-receipt-reprint-1.pdf"
     events = printed_events(store)
     assert [e["printed"] for e in events] == [False, False]
     assert [e["reprint"] for e in events] == [False, True]
@@ -68,7 +68,8 @@ def test_each_document_type_is_archived(store, clock) -> None:  # type: ignore[n
     item = promise_item(store)
     missing = MaterialIn(item.materials[0].name, missing=True, reason="复印件不清晰")
     corr = accept_case(store, clock, "c", intake_for(item, Decision.CORRECTION, materials=(missing,)))
-    rej = accept_case(store, clock, "c", intake_for(item, Decision.REJECT, reason="不属于本机关职权范围"))
+    rejected = intake_for(item, Decision.REJECT, reason="不属于本机关职权范围", legal_basis="1")
+    rej = accept_case(store, clock, "c", rejected)
     kinds = {issue_document(store, clock, "c", n).doc_type for n in (corr.project_no, rej.project_no)}
     assert kinds == {DocType.CORRECTION, DocType.REJECTION}
     text = subprocess.run(

@@ -10,6 +10,7 @@ import pytest
 from counter_app.receipts import (
     Applicant,
     CorrectionNotice,
+    MaterialForm,
     MaterialLine,
     MaterialStatus,
     ReceiptDataError,
@@ -22,6 +23,8 @@ from counter_app.receipts import (
 )
 from counter_app.receipts.layout import cn_number, format_date, format_datetime, format_due, window_text
 from counter_app.receipts.notices import rights_text, sentence
+
+FORM = MaterialForm.ORIGINAL
 
 
 @pytest.mark.parametrize(
@@ -78,8 +81,14 @@ def test_receipt_refuses_bad_project_no() -> None:
 
 
 def test_receipt_stores_materials_as_tuple() -> None:
-    receipt = replace(samples.acceptance_receipt(), materials=[MaterialLine("申请书")])  # type: ignore[arg-type]
-    assert receipt.materials == (MaterialLine("申请书"),)
+    line = MaterialLine("申请书", MaterialForm.ELECTRONIC)
+    receipt = replace(samples.acceptance_receipt(), materials=[line])  # type: ignore[arg-type]
+    assert receipt.materials == (line,)
+
+
+def test_a_material_line_needs_a_real_form() -> None:
+    with pytest.raises(ReceiptDataError):
+        MaterialLine("申请书", "原件")  # type: ignore[arg-type]
 
 
 def test_receipt_case_carries_the_case_fields() -> None:
@@ -97,26 +106,30 @@ def test_correction_notice_validation() -> None:
     with pytest.raises(ReceiptDataError):
         replace(notice, items=())
     with pytest.raises(ReceiptDataError):
-        replace(notice, items=(MaterialLine("申请书", status=MaterialStatus.RECEIVED),))
+        replace(notice, items=(MaterialLine("申请书", FORM, status=MaterialStatus.RECEIVED),))
     with pytest.raises(ReceiptDataError):
-        replace(notice, items=(MaterialLine("申请书", status=MaterialStatus.DEFECTIVE, reason=" "),))
-    missing_without_reason = replace(notice, items=(MaterialLine("申请书", status=MaterialStatus.MISSING),))
+        replace(notice, items=(MaterialLine("申请书", FORM, status=MaterialStatus.DEFECTIVE, reason=" "),))
+    missing_without_reason = replace(
+        notice, items=(MaterialLine("申请书", FORM, status=MaterialStatus.MISSING),)
+    )
     assert isinstance(missing_without_reason, CorrectionNotice)
 
 
 def test_rejection_notice_validation_and_defaults() -> None:
     notice = samples.rejection_notice()
-    assert (notice.reconsideration_days, notice.lawsuit_months, notice.court) == (60, 6, "人民法院")
+    assert (notice.reconsideration_days, notice.lawsuit_months, notice.court) == (60, 6, "东湖市人民法院")
     with pytest.raises(ReceiptDataError):
         replace(notice, reason="")
     with pytest.raises(ReceiptDataError):
         replace(notice, legal_basis=" ")
+    with pytest.raises(ReceiptDataError):
+        replace(notice, reconsideration_body=" ")
 
 
 def test_rights_text_wording() -> None:
     assert rights_text(samples.rejection_notice()) == (
         "如不服本决定，可以自收到本通知书之日起六十日内向东湖市人民政府申请行政复议，"
-        "或者在六个月内依法向人民法院提起行政诉讼。"
+        "或者自收到本通知书之日起六个月内依法向东湖市人民法院提起行政诉讼。"
     )
 
 
@@ -125,7 +138,7 @@ def test_rights_text_follows_the_data() -> None:
         samples.rejection_notice(), reconsideration_days=15, lawsuit_months=3, court="东湖市人民法院"
     )
     assert "十五日内" in rights_text(notice)
-    assert "在三个月内依法向东湖市人民法院提起行政诉讼" in rights_text(notice)
+    assert "之日起三个月内依法向东湖市人民法院提起行政诉讼" in rights_text(notice)
 
 
 def test_ticket_slip_validation() -> None:
