@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -137,27 +137,30 @@ def _remedies(dept: Department) -> tuple[str, str]:
     return dept.review_body, dept.court
 
 
-def _received_lines(intake: dict[str, Any], events: dict[str, dict[str, Any]]) -> tuple[MaterialLine, ...]:
+def _received_lines(
+    intake: dict[str, Any], item: ServiceItem, events: dict[str, dict[str, Any]]
+) -> tuple[MaterialLine, ...]:
     """Everything received over the whole case: at intake, then supplied after 补正, then what is
-    still owed under 容缺受理 with its promised date."""
+    still owed under 容缺受理 with its promised date. A material that was missing at intake is
+    shown in the form the catalog requires (the clerk entered none for it)."""
     accepted = events.get("case.accepted", {})
     supplied = set(accepted.get("supplied", []))
-    deferred = {d["name"]: d["due"] for d in accepted.get("deferred", [])}
-    lines = []
+    deferred = {d["name"]: date.fromisoformat(d["due"]) for d in accepted.get("deferred", [])}
+    spec = {m.name: m for m in item.materials}
+
+    def line(m: dict[str, Any], status: MaterialStatus, remark: str) -> MaterialLine:
+        form = (
+            spec[m["name"]].form if m.get("missing") and m["name"] in spec else MaterialForm.parse(m["form"])
+        )
+        return MaterialLine(m["name"], form, m["copies"], status, remark)
+
+    received = MaterialStatus.RECEIVED
+    lines = [line(m, received, "") for m in intake["materials"] if not m.get("missing")]
+    lines += [line(m, received, "补正时提交") for m in intake["materials"] if m["name"] in supplied]
     for m in intake["materials"]:
-        form = MaterialForm.parse(m["form"])
-        if not m.get("missing") or m["name"] in supplied:
-            remark = "补正时提交" if m.get("missing") else ""
-            lines.append(MaterialLine(m["name"], form, m["copies"], reason=remark))
-    for m in intake["materials"]:
-        if m.get("missing") and m["name"] in deferred:
-            due = datetime.fromisoformat(deferred[m["name"]])
+        if m.get("missing") and (due := deferred.get(m["name"])):
             promise = f"承诺于{due.year}年{due.month}月{due.day}日前补交"
-            lines.append(
-                MaterialLine(
-                    m["name"], MaterialForm.parse(m["form"]), m["copies"], MaterialStatus.DEFERRED, promise
-                )
-            )
+            lines.append(line(m, MaterialStatus.DEFERRED, promise))
     return tuple(lines)
 
 
@@ -218,7 +221,7 @@ def build_document(
             raise DomainError("办件尚未受理，不能出具受理回执", "DOC_NOT_ACCEPTED")
         receipt = AcceptanceReceipt.for_case(
             info,
-            _received_lines(intake, events),
+            _received_lines(intake, item, events),
             record.case.accepted_at,
             None if item.instant else record.promise_due,
             promise_estimated=record.promise_estimated,

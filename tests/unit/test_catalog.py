@@ -14,6 +14,7 @@ import pytest
 from counter_app.domain.catalog import (
     Catalog,
     CatalogError,
+    MaterialForm,
     ProjectType,
     TimeUnit,
     WindowAuthority,
@@ -333,3 +334,53 @@ def test_not_an_object() -> None:
     with pytest.raises(CatalogError) as err:
         load_catalog([], "demo.json")  # type: ignore[arg-type]
     assert "目录应为 JSON 对象" in str(err.value)
+
+
+# --- remedies per department, refusal bases, material forms ---
+
+
+def test_demo_departments_name_their_review_body_and_court(demo: Catalog) -> None:
+    tax = demo.department("SW")
+    assert (tax.review_body, tax.court, tax.vertical) == ("国家税务总局金华市税务局", "云溪市人民法院", True)
+    market = demo.department("SCJG")
+    assert (market.review_body, market.court, market.vertical) == ("云溪市人民政府", "云溪市人民法院", False)
+    assert all(d.review_body and d.court for d in demo.departments)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "expected"),
+    [
+        ({"vertical": False}, "vertical", "属垂直管理机关（行政复议法第二十七条），应标明 vertical: true"),
+        ({"review_body": "云溪市人民政府"}, "review_body", "不能是 云溪市人民政府"),
+    ],
+)
+def test_a_vertically_managed_body_is_not_reviewed_by_the_local_government(
+    data: dict[str, Any], changes: dict[str, Any], field: str, expected: str
+) -> None:
+    index = next(i for i, d in enumerate(data["departments"]) if d["code"] == "SW")
+    data["departments"][index].update(changes)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(data, "demo.json")
+    assert [i.code for i in err.value.issues] == ["CATALOG_REVIEW_BODY"]
+    assert f"demo.json: 部门[{index}]「国家税务总局云溪市税务局」字段 {field}：" in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_refusal_basis_is_typed_or_chosen_never_filled_in(demo: Catalog) -> None:
+    item = demo.search("增值税专用发票最高开票限额审批")[0]
+    assert item.refusal_basis("2") == "《中华人民共和国税收征收管理法》"
+    assert item.refusal_basis(" 《某条例》第三条 ") == "《某条例》第三条"
+    for choice in ("", "  ", "9"):
+        with pytest.raises(DomainError) as err:
+            item.refusal_basis(choice)
+        assert err.value.code == "CASE_BASIS_REQUIRED"
+        assert "1. 《国务院对确需保留的行政审批项目设定行政许可的决定》" in err.value.message
+
+
+def test_material_forms_parse_by_code_or_label_and_refuse_the_rest() -> None:
+    assert MaterialForm.parse("ELECTRONIC") is MaterialForm.ELECTRONIC
+    assert MaterialForm.parse("电子件") is MaterialForm.ELECTRONIC
+    assert [f.label for f in MaterialForm] == ["原件", "复印件", "原件及复印件", "电子件"]
+    with pytest.raises(DomainError) as err:
+        MaterialForm.parse("扫描件")
+    assert err.value.code == "MATERIAL_FORM_UNKNOWN" and "扫描件" in err.value.message
