@@ -252,7 +252,7 @@ def build_document(
             info, received_at, data["reason"], basis, body, received_at.date(), court=court
         )
         return render_rejection_notice(rejection, copy_mark)
-    closed = events.get("case.closed")
+    closed = events.get("case.closed") or events.get("case.voided")
     if closed is None or record.case.closed_at is None:
         raise DomainError("办件尚未办结，不能出具办结通知书", "DOC_NOT_CLOSED")
     return render_completion_notice(_completion(record, info, dept, closed, settings), copy_mark)
@@ -279,6 +279,11 @@ def _completion(
         "result": "准予许可" if result is ResultCode.ISSUED else result.label,
         "issued_on": closed_at.date(),
     }
+    if result not in (ResultCode.ISSUED, ResultCode.DENIED):
+        raise DomainError(
+            f"办结结果为「{result.label}」的办件不出具办结通知书（仅限出证办结、不予许可）",
+            "DOC_NO_COMPLETION",
+        )
     if result is ResultCode.DENIED:
         body, court = _remedies(dept)
         refusal = Refusal(closed.get("reason", ""), _stated_basis(closed), body, court)

@@ -131,13 +131,17 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
             item: ServiceItem | None = catalog.item(intake.task_code)
         except DomainError as exc:
             item = None
-            errors.append(Issue(exc.code, exc.message))
+            errors.append(Issue(exc.code, exc.message, field="task_code"))
         if item is not None and intake.decision is Decision.ACCEPT:
             received = {m.name for m in intake.received}
             lacking = [m.name for m in item.materials if m.required and m.name not in received]
             if lacking:
                 errors.append(
-                    Issue("CASE_MATERIALS_MISSING", f"缺少必要材料：{'、'.join(lacking)}，请出具一次性告知书")
+                    Issue(
+                        "CASE_MATERIALS_MISSING",
+                        f"缺少必要材料：{'、'.join(lacking)}，请出具一次性告知书",
+                        field="materials",
+                    )
                 )
         basis = ""
         if item is not None and intake.decision is Decision.REJECT:

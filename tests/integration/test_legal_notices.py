@@ -311,3 +311,14 @@ def test_cli_asks_for_the_basis_and_takes_a_choice(tmp_path: Path) -> None:
     assert no_basis.returncode == 2 and "CASE_BASIS_REQUIRED" in no_basis.stderr
     closed = counter(data, "case", "close", number, "--result", "1", "--reason", "不符合条件", "--basis", "1")
     assert closed.returncode == 0, closed.stderr
+
+
+def test_a_voided_or_forwarded_case_gets_no_notice_telling_anyone_to_collect(store, clock) -> None:  # type: ignore[no-untyped-def]
+    item = item_named(store, "食品经营许可证核发")
+    voided, forwarded = accepted(store, clock, item), accepted(store, clock, item)
+    cmd.void_case(store, clock, CLERK, voided, "录入错误")
+    cmd.close_case(store, clock, CLERK, forwarded, ResultCode.FORWARDED, "报金华市市场监督管理局审批")
+    for no, label in ((voided, "作废办结"), (forwarded, "转报办结")):
+        with pytest.raises(DomainError) as info:
+            issue_document(store, clock, CLERK, no)
+        assert info.value.code == "DOC_NO_COMPLETION" and f"「{label}」" in info.value.message
