@@ -17,6 +17,7 @@ from counter_app.domain.case import (
     MissingReason,
     ResultCode,
     SuspensionKind,
+    status_label,
 )
 from counter_app.domain.case_numbers import (
     CaseNumberError,
@@ -204,3 +205,11 @@ def test_case_number_parts_out_of_range(serial: int, window: int) -> None:
 def test_bad_case_numbers_are_refused(text: str) -> None:
     with pytest.raises(CaseNumberError):
         parse_case_number(text)
+
+
+def test_status_label_tells_a_voided_case_from_a_decided_one() -> None:
+    closed = CaseState.CLOSED
+    assert [status_label(closed, r) for r in (0, 1, 2, 3, 5, 99, None)] == [
+        "已办结", "已办结", "已作废", "已删除", "已退件", "已办结", "已办结",
+    ]  # fmt: skip
+    assert status_label(CaseState.ACCEPTED, 2) == "已受理"
