@@ -50,7 +50,7 @@ def every_command(store: Store, clock: FixedClock) -> list[str]:
     cmd.resume(store, clock, "clerk-07", full)
     cmd.close_case(store, clock, "clerk-07", full, ResultCode.ISSUED, cert_name="许可证", cert_no="JY1")
     cmd.deliver(store, clock, "clerk-07", full)
-    missing = tuple(MaterialIn(m.name, m.form.label, m.copies, missing=True) for m in item.materials[:1])
+    missing = tuple(MaterialIn(m.name, m.form, m.copies, missing=True) for m in item.materials[:1])
     corrected = accept_case(
         store, clock, "clerk-07", intake_for(item, Decision.CORRECTION, materials=missing)
     )
@@ -58,7 +58,10 @@ def every_command(store: Store, clock: FixedClock) -> list[str]:
     returned = accept_case(store, clock, "clerk-07", intake_for(item, Decision.CORRECTION, materials=missing))
     cmd.return_case(store, clock, "clerk-07", returned.project_no, "逾期未补正")
     rejected = accept_case(
-        store, clock, "clerk-07", intake_for(item, Decision.REJECT, reason="不属于本机关职权范围")
+        store,
+        clock,
+        "clerk-07",
+        intake_for(item, Decision.REJECT, reason="不属于本机关职权范围", legal_basis="1"),
     )
     voided = accept_case(store, clock, "clerk-07", intake_for(item)).project_no
     cmd.void_case(store, clock, "clerk-07", voided, "录入错误", deleted=True)
