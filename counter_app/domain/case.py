@@ -96,12 +96,12 @@ RESULT_LABELS = {
     ResultCode.NOT_ACCEPTED: "不予受理",
 }
 # A closed case whose result is not a decision on the application reads as what happened to it.
-CLOSED_LABELS = {ResultCode.VOIDED: "已作废", ResultCode.DELETED: "已删除", ResultCode.RETURNED: "已退件"}
+CLOSED_LABELS = {ResultCode.VOIDED: "已作废", ResultCode.DELETED: "已删除"}
 
 
 def status_label(state: CaseState, result: ResultCode | int | None) -> str:
-    """What a clerk or a citizen is shown for a case: 已作废 / 已删除 / 已退件 for a case closed
-    that way, else the state's label. The counter and the supervision server both use this."""
+    """What a clerk or a citizen is shown for a case: 已作废 / 已删除 for a case closed that way,
+    else the state's label. The counter and the supervision server both use this."""
     if state is CaseState.CLOSED and result is not None and result in CLOSED_LABELS:
         return CLOSED_LABELS[ResultCode(result)]
     return state.label

@@ -210,6 +210,6 @@ def test_bad_case_numbers_are_refused(text: str) -> None:
 def test_status_label_tells_a_voided_case_from_a_decided_one() -> None:
     closed = CaseState.CLOSED
     assert [status_label(closed, r) for r in (0, 1, 2, 3, 5, 99, None)] == [
-        "已办结", "已办结", "已作废", "已删除", "已退件", "已办结", "已办结",
+        "已办结", "已办结", "已作废", "已删除", "已办结", "已办结", "已办结",
     ]  # fmt: skip
     assert status_label(CaseState.ACCEPTED, 2) == "已受理"
