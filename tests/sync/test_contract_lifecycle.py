@@ -71,7 +71,9 @@ def drive_every_command(store: Store, clock: FixedClock) -> tuple[dict[str, str]
     intakes: dict[str, Any] = {name: intake_for(item) for name in EXPECTED}
     for name in ("correction", "corrected", "returned", "deleted"):
         intakes[name] = intake_for(item, Decision.CORRECTION, materials=(lacking,))
-    intakes["not_accepted"] = intake_for(item, Decision.REJECT, reason="不属于本机关职权范围")
+    intakes["not_accepted"] = intake_for(
+        item, Decision.REJECT, reason="不属于本机关职权范围", legal_basis="1"
+    )
     intakes["instant"] = intake_for(instant)
     clock.now = WED
     taken = {name: accept_case(store, clock, "clerk-07", intake) for name, intake in intakes.items()}
@@ -104,7 +106,9 @@ def drive_every_command(store: Store, clock: FixedClock) -> tuple[dict[str, str]
         store, clock, "clerk-07", no["issued"], ResultCode.ISSUED, cert_name="许可证", cert_no="JY1"
     )
     cmd.deliver(store, clock, "clerk-07", no["issued"], "邮寄")
-    cmd.close_case(store, clock, "clerk-07", no["extended"], ResultCode.DENIED, reason="不符合法定条件")
+    cmd.close_case(
+        store, clock, "clerk-07", no["extended"], ResultCode.DENIED, reason="不符合法定条件", legal_basis="1"
+    )
     return no, codes
 
 
