@@ -19,7 +19,9 @@ from counter_app.cli.server_checks import (
     confirm_held_case,
     learn_floor_before_numbering,
 )
-from counter_app.domain.case import ResultCode, SuspensionKind, status_label
+from counter_app.domain.case import ACTION_LABELS, CaseState, ResultCode, SuspensionKind, status_label
+from counter_app.domain.catalog import MaterialForm
+from counter_app.domain.errors import DomainError
 from counter_app.services import case_commands as cmd
 from counter_app.services.case_rows import CaseNotFound, load_case
 from counter_app.services.clock import system_clock
@@ -189,7 +191,7 @@ def search(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 
 def show(args: argparse.Namespace, out: Output, store: Store) -> int:
-    """Show a case and its transitions."""
+    """Show a case: who, what, the materials received, and every step with its reason."""
     with store.read() as conn:
         record = load_case(conn, args.project_no.strip().upper())
         steps = conn.execute(
@@ -197,37 +199,89 @@ def show(args: argparse.Namespace, out: Output, store: Store) -> int:
             .where(schema.case_transitions.c.project_no == record.case.project_no)
             .order_by(schema.case_transitions.c.id)
         ).all()
+    transitions = []
+    for step in steps:
+        snap = json.loads(step.snapshot)["case"]
+        state = CaseState(step.state)
+        changed = step.action in ("reject", "return_case", "close", "void", "suspend")
+        transitions.append(
+            {
+                "seq": step.seq,
+                "action": step.action,
+                "action_label": ACTION_LABELS.get(step.action, step.action),
+                "state": step.state,
+                "state_label": status_label(state, snap.get("result")),
+                "at": step.at,
+                "reason": snap.get("reason", "") if changed else "",
+            }
+        )
     data = {
         "project_no": record.case.project_no,
         "state": record.case.state.value,
         "state_label": status_label(record.case.state, record.case.result),
+        "reason": record.case.reason,
         "promise_due": record.promise_due.isoformat(timespec="seconds") if record.promise_due else None,
         "promise_estimated": record.promise_estimated,
         "intake": json.loads(record.header["intake"]),
-        "transitions": [{"seq": s.seq, "action": s.action, "state": s.state, "at": s.at} for s in steps],
+        "transitions": transitions,
     }
 
     def render(d: dict[str, Any]) -> str:
         intake = d["intake"]
+        applicant = intake["applicant"]
+        due = (d["promise_due"] or "—").replace("T", " ")[:16] + (
+            "（预计）" if d["promise_estimated"] else ""
+        )
         head = kv(
             [
                 ("办件编号", d["project_no"]),
                 ("事项", intake["item_name"]),
-                ("申请人", intake["applicant"]["name"]),
-                ("状态", d["state_label"]),
-                ("承诺办结时间", d["promise_due"] or "—"),
+                ("申请人", f"{applicant['name']}（证件号码 {applicant.get('cert_no', '')}）"),
+                ("状态", d["state_label"] + (f"（理由：{d['reason']}）" if d["reason"] else "")),
+                ("承诺办结时间", due),
             ]
         )
+        materials = [
+            {
+                "name": m["name"],
+                "form": _form_label(m.get("form", "")),
+                "copies": m.get("copies", 1),
+                "status": f"缺：{m.get('reason') or '未提供'}" if m.get("missing") else "已收",
+            }
+            for m in intake.get("materials", [])
+        ]
+        history = [
+            {**t, "at": t["at"].replace("T", " ")[:19], "reason": t["reason"] or ""} for t in d["transitions"]
+        ]
         return (
             head
-            + "\n\n"
+            + "\n\n材料\n"
             + table(
-                d["transitions"], [("seq", "事件序号"), ("action", "操作"), ("state", "状态"), ("at", "时间")]
+                materials, [("name", "材料名称"), ("form", "形式"), ("copies", "份数"), ("status", "情况")]
+            )
+            + "\n\n办理记录\n"
+            + table(
+                history,
+                [
+                    ("seq", "事件序号"),
+                    ("action_label", "操作"),
+                    ("state_label", "状态"),
+                    ("at", "时间"),
+                    ("reason", "理由"),
+                ],
             )
         )
 
     out.emit(data, render)
     return 0
+
+
+def _form_label(code: str) -> str:
+    """The material form as printed (原件、复印件 ...), whatever the intake stored."""
+    try:
+        return MaterialForm.parse(code).label
+    except DomainError:
+        return code
 
 
 def export(args: argparse.Namespace, out: Output, store: Store) -> int:

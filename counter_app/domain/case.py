@@ -107,6 +107,23 @@ def status_label(state: CaseState, result: ResultCode | int | None) -> str:
     return state.label
 
 
+ACTION_LABELS = {
+    "receive": "接件",
+    "accept": "受理",
+    "request_correction": "一次性告知（补正）",
+    "reject": "不予受理",
+    "return_case": "退件",
+    "start_process": "开始办理",
+    "record_process": "办理环节",
+    "suspend": "特别程序开始",
+    "resume": "特别程序结束",
+    "close": "办结",
+    "void": "作废",
+    "deliver": "送达",
+}
+"""What each recorded step (``case_transitions.action``) is called in the hall."""
+
+
 class SuspensionKind(IntEnum):
     """特别程序种类 (GB/T 39046 A.7): 1 extends the deadline, 2 stops the clock."""
 

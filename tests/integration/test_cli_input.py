@@ -110,3 +110,26 @@ def test_printing_without_a_screen_falls_back_to_offscreen(data: Path) -> None:
     report = json.loads(result.stdout)
     assert report["message"] == "未找到打印机「窗口5打印机」。受理回执已存档，可在办件记录中重新打印。"
     assert Path(report["file"]).exists()
+
+
+def test_show_speaks_chinese_and_lists_materials_and_reasons(data: Path) -> None:
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    item = next(i for i in catalog["items"] if i["name"] == "食品经营许可证核发")
+    intake = {
+        "task_code": item["task_code"],
+        "applicant": {"name": "周明", "cert_no": PERSON_ID, "phone": "13800138000"},
+        "materials": [{"name": m["name"]} for m in item["materials"]],
+    }
+    number = json.loads(
+        counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False)).stdout
+    )["project_no"]
+    assert counter(data, "case", "void", number, "--reason", "录入错误").returncode == 0
+    shown = counter(data, "show", number)
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    assert "状态：已作废（理由：录入错误）" in text
+    assert all(word not in text for word in ("RECEIVED", "ACCEPTED", "CLOSED", "receive", "void"))
+    history = [line.split() for line in text.splitlines() if line[:1].isdigit()]
+    assert [row[1:3] for row in history] == [["接件", "已接件"], ["受理", "已受理"], ["作废", "已作废"]]
+    assert history[-1][-1] == "录入错误"
+    assert all(m["name"] in text for m in item["materials"])
