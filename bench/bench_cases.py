@@ -84,6 +84,9 @@ def bench_accept_with_receipt(root: Path, n: int) -> dict[str, float]:
     init_counter(data, "YX330785", 6, clock)
     store = Store(data)
     import_catalog(store, DEMO_CATALOG, clock)
+    with store.unit_of_work() as uow:  # as enrollment sets it: the QR codes' check address
+        uow.put_setting("check_base_url", "https://zwfw.example.gov.cn/check")
+        uow.commit()
     intake = intake_for(promise_item(store))
     issue_document(store, clock, "clerk-07", accept_case(store, clock, "clerk-07", intake).project_no)  # warm
     times: list[float] = []

@@ -18,6 +18,10 @@ from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 from tests.support import DEMO_CATALOG
 
+TEST_CHECK_URL = "https://zwfw.example.gov.cn/check"
+# Commands that record events need the clerk who does the work; CLI processes started by tests inherit it.
+os.environ.setdefault("COUNTER_CLERK", "0307")
+
 
 @pytest.fixture
 def clock() -> FixedClock:
@@ -30,5 +34,8 @@ def store(tmp_path: Path, clock: FixedClock) -> Iterator[Store]:
     init_counter(data, "YX330781", 3, clock)
     s = Store(data)
     import_catalog(s, DEMO_CATALOG, clock)
+    with s.unit_of_work() as uow:  # what enrollment would set: the QR codes' check address
+        uow.put_setting("check_base_url", TEST_CHECK_URL)
+        uow.commit()
     yield s
     s.close()

@@ -27,7 +27,11 @@ def _globals(parser: argparse.ArgumentParser | None = None) -> argparse.Argument
     parser = parser or argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data-dir", help="数据目录（默认取环境变量 COUNTER_DATA_DIR 或用户数据目录）")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
-    parser.add_argument("--clerk", default="admin", help="操作人员工号（记入事件）")
+    parser.add_argument(
+        "--clerk",
+        default=None,
+        help="操作人员工号，记入事件和文书（默认取环境变量 COUNTER_CLERK）；记录操作的命令必须有",
+    )
     return parser
 
 
@@ -68,6 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Output(args.json)
+    args.clerk = args.clerk or os.environ.get("COUNTER_CLERK", "").strip() or None
+    if args.clerk is None and _records(args):
+        out.error(
+            "CLERK_REQUIRED",
+            "该命令会记录操作，请用 --clerk 工号 指明操作人员（或设置环境变量 COUNTER_CLERK）",
+        )
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.func in (checks.run,) or not getattr(args, "needs_store", True):
@@ -96,6 +107,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = _log_crash(getattr(args, "data_dir", None))
         out.error("INTERNAL", f"程序内部错误：{type(exc).__name__}: {exc}（详细信息见 {where}）")
         return 3
+
+
+# Commands that write events or documents carry the clerk who did the work (受理人 on paper).
+_RECORDING = frozenset({"import-catalog", "intake", "print", "case", "queue-panel"})
+
+
+def _records(args: argparse.Namespace) -> bool:
+    if args.command == "calendar":
+        return bool(getattr(args, "set_day", None))
+    if args.command == "config":
+        return getattr(args, "value", None) is not None
+    return args.command in _RECORDING
 
 
 def _reader_went_away() -> int:

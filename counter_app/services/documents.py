@@ -104,10 +104,23 @@ def document_for_state(state: CaseState) -> DocType:
     return DocType.RECEIPT
 
 
+class CheckAddressMissing(DomainError):
+    """No address for the QR code: a citizen scanning it would land nowhere."""
+
+    code = "CHECK_URL_MISSING"
+
+
 def _hall(catalog: Catalog, settings: dict[str, str]) -> HallInfo:
-    base = settings.get("check_base_url") or (settings.get("server_url", "").rstrip("/") + "/check")
-    if not base.startswith("http"):
-        base = "https://zwfw.example.gov.cn/check"
+    # The QR code sends the citizen to the e-supervision server's check page: its address comes
+    # from enrollment (the server's own) or from the admin; a made-up domain is never printed.
+    base = settings.get("check_base_url") or (
+        settings["server_url"].rstrip("/") + "/check" if settings.get("server_url") else ""
+    )
+    if not base.startswith(("http://", "https://")):
+        raise CheckAddressMissing(
+            "尚未设置回执核验地址，二维码无处可查，暂不能出具文书：请先完成设备登记（counter sync enroll），"
+            "或由管理员运行 counter config check_base_url https://<电子监察服务器>/check"
+        )
     return HallInfo(name=catalog.hall_name, phone=catalog.phone, check_base_url=base)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import TEST_CHECK_URL
 from tests.support import DEMO_CATALOG, PERSON_ID, REPO
 
 
@@ -42,6 +43,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "YX330781" in init.stdout and "5" in init.stdout
     imported = counter(folder, "--json", "import-catalog")
     assert as_json(imported)["items"] >= 187
+    assert counter(folder, "config", "check_base_url", TEST_CHECK_URL).returncode == 0
     return folder
 
 

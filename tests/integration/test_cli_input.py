@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_CHECK_URL
 from tests.integration.test_cli import counter
 from tests.support import DEMO_CATALOG, PERSON_ID, REPO
 
@@ -19,6 +20,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli-input") / "counter"
     assert counter(folder, "init", "--hall", "YX330781", "--window", "5").returncode == 0
     assert counter(folder, "import-catalog").returncode == 0
+    assert counter(folder, "config", "check_base_url", TEST_CHECK_URL).returncode == 0
     return folder
 
 
@@ -133,3 +135,49 @@ def test_show_speaks_chinese_and_lists_materials_and_reasons(data: Path) -> None
     assert [row[1:3] for row in history] == [["接件", "已接件"], ["受理", "已受理"], ["作废", "已作废"]]
     assert history[-1][-1] == "录入错误"
     assert all(m["name"] in text for m in item["materials"])
+
+
+def _bare(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``counter`` with no clerk in the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "COUNTER_CLERK"}
+    return subprocess.run(
+        [sys.executable, "-m", "counter_app.cli", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=REPO,
+        env={**env, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+
+
+def test_recording_needs_the_clerk_and_documents_need_the_check_address(tmp_path: Path) -> None:
+    folder = tmp_path / "counter"
+    assert _bare(folder, "init", "--hall", "YX330781", "--window", "5").returncode == 0
+    refused = _bare(folder, "import-catalog")
+    assert refused.returncode == 2 and "[CLERK_REQUIRED]" in refused.stderr and "--clerk" in refused.stderr
+    assert _bare(folder, "--clerk", "0307", "import-catalog").returncode == 0
+    assert _bare(folder, "list").returncode == 0  # reading needs no clerk
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    item = next(i for i in catalog["items"] if i["name"] == "食品经营许可证核发")
+    intake = json.dumps(
+        {
+            "task_code": item["task_code"],
+            "applicant": {"name": "周明", "cert_no": PERSON_ID, "phone": "13800138000"},
+            "materials": [{"name": m["name"]} for m in item["materials"]],
+        },
+        ensure_ascii=False,
+    )
+    assert _bare(folder, "intake", "-", stdin=intake).returncode == 2
+    taken = _bare(folder, "--json", "--clerk", "0307", "intake", "-", stdin=intake)
+    number = json.loads(taken.stdout)["project_no"]
+    no_address = _bare(folder, "--clerk", "0307", "print", number)
+    assert no_address.returncode == 2 and "[CHECK_URL_MISSING]" in no_address.stderr
+    assert "counter sync enroll" in no_address.stderr and "check_base_url" in no_address.stderr
+    assert _bare(folder, "--clerk", "0307", "config", "check_base_url", TEST_CHECK_URL).returncode == 0
+    printed = _bare(folder, "--json", "--clerk", "0307", "print", number)
+    assert printed.returncode == 0, printed.stderr
+    text = subprocess.run(
+        ["pdftotext", json.loads(printed.stdout)["file"], "-"], capture_output=True, text=True
+    ).stdout
+    assert "0307" in text and "admin" not in text

@@ -288,6 +288,7 @@ def test_cli_asks_for_the_basis_and_takes_a_choice(tmp_path: Path) -> None:
     data = tmp_path / "counter"
     assert counter(data, "init", "--hall", "YX330781", "--window", "5").returncode == 0
     assert counter(data, "import-catalog").returncode == 0
+    assert counter(data, "config", "check_base_url", "https://zwfw.example.gov.cn/check").returncode == 0
     catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
     item = next(i for i in catalog["items"] if i["name"] == "增值税专用发票最高开票限额审批")
     intake = {
