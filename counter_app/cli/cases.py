@@ -73,8 +73,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", help="输出文件，- 表示标准输出")
     p.set_defaults(func=export)
 
-    p = sub.add_parser("print", help="出具或补打办件文书：存档为 PDF，可送打印机，每次都记入事件链")
-    p.add_argument("project_no")
+    p = sub.add_parser(
+        "print",
+        help="出具或补打办件文书，或补打排队小票（--ticket）：存档为 PDF，可送打印机，每次都记入事件链",
+    )
+    p.add_argument("project_no", nargs="?")
+    p.add_argument("--ticket", help="补打本机发出的排队小票，如 A005")
+    p.add_argument("--escpos", help="小票：把 ESC/POS 打印指令写入文件（- 为标准输出），不送打印机")
     p.add_argument("--type", choices=[t.value for t in DocType], help="文书类型（默认按办件状态）")
     p.add_argument(
         "--printer",
@@ -296,6 +301,13 @@ def export(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def print_document(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Issue (archive, maybe print) a document; exit 1 if the printer failed (the PDF is kept)."""
+    if args.ticket:
+        from counter_app.cli.slips import print_slip
+
+        return print_slip(args, out, store)
+    if not args.project_no:
+        out.error("PRINT_WHAT", "请给出办件编号，或用 --ticket 号码 补打排队小票")
+        return 2
     printer = None
     name = args.printer or store.settings().get("printer", "")
     if name:

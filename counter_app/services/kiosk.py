@@ -14,12 +14,15 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from counter_app.domain.errors import DomainError
 from counter_app.domain.queue import HALL_TZ, Priority, Ticket, business_date, offline_number
 from counter_app.receipts.model import TicketSlip
 from counter_app.services.clock import Clock
 from counter_app.services.queue import ticket_payload
 from counter_app.services.reference import current_catalog
+from counter_app.store import schema
 from counter_app.store.uow import Store
 from counter_app.sync.errors import SyncError
 from counter_app.sync.queue_client import QueueOps
@@ -112,6 +115,31 @@ class Kiosk:
             or "https://hall.invalid/rate",
             footer=footer,
         )
+
+    def issued(self, number: str) -> IssuedTicket:
+        """The last ticket ``number`` this kiosk issued, from its own ledger (for a reprint)."""
+        wanted = number.strip().upper()
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(schema.events.c.envelope)
+                .where(schema.events.c.type == "ticket.issued")
+                .order_by(schema.events.c.seq.desc())
+            ).scalars()
+            for text in rows:
+                envelope = json.loads(text)
+                payload = envelope["payload"]
+                if payload.get("ticket_no") == wanted:
+                    names = {prefix: name for prefix, name, _ in self.categories()}
+                    return IssuedTicket(
+                        wanted,
+                        payload["category"],
+                        names.get(payload["category"], payload["category"]),
+                        int(payload.get("people_ahead", 0)),
+                        datetime.fromisoformat(envelope["occurred_at"]),
+                        bool(payload.get("offline")),
+                        Priority(payload.get("priority", "NORMAL")),
+                    )
+        raise TicketRefused(f"本机没有发出过 {wanted} 号", "TICKET_UNKNOWN")
 
     def _next_offline(self, day: date, category: str) -> tuple[int, int]:
         """This kiosk's next offline serial for ``category`` today, and how many it issued before."""

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from counter_app.services.clock import system_clock
+from counter_app.services.kiosk import Kiosk
+from counter_app.store.datadir import DataDir
+from counter_app.store.uow import Store
 from tests.conftest import TEST_CHECK_URL
 from tests.integration.test_cli import counter
 from tests.support import DEMO_CATALOG, PERSON_ID, REPO
@@ -181,3 +185,26 @@ def test_recording_needs_the_clerk_and_documents_need_the_check_address(tmp_path
         ["pdftotext", json.loads(printed.stdout)["file"], "-"], capture_output=True, text=True
     ).stdout
     assert "0307" in text and "admin" not in text
+
+
+def test_print_reprints_a_queue_slip_as_pdf_or_escpos(data: Path, tmp_path: Path) -> None:
+    store = Store(DataDir(data))
+    try:
+        issued = Kiosk(store, system_clock, None).issue("A")  # no server: the kiosk's own block
+    finally:
+        store.close()
+    assert issued.number == "A1001" and issued.offline
+    pdf = counter(data, "--json", "print", "--ticket", "a1001")
+    assert pdf.returncode == 0, pdf.stderr
+    report = json.loads(pdf.stdout)
+    text = subprocess.run(["pdftotext", report["file"], "-"], capture_output=True, text=True).stdout
+    assert "A1001" in text and "您前面没有人等候" in text
+    raw = tmp_path / "slip.bin"
+    escpos = counter(data, "--json", "print", "--ticket", "A1001", "--escpos", str(raw))
+    assert escpos.returncode == 0, escpos.stderr
+    body = raw.read_bytes()
+    assert body.startswith(b"\x1b@") and b"A1001" in body and b"\x1dV" in body  # init, number, cut
+    unknown = counter(data, "print", "--ticket", "B777")
+    assert unknown.returncode == 2 and "[TICKET_UNKNOWN]" in unknown.stderr
+    nothing = counter(data, "print")
+    assert nothing.returncode == 2 and "[PRINT_WHAT]" in nothing.stderr
