@@ -311,61 +311,50 @@ def _call_back(conn: Connection, call: QueueCall, window: Any, number: str) -> d
     if window.active_ticket_id is not None:
         raise ApiError(409, "WINDOW_BUSY", "本窗口正在办理其他号，请先结束后再回呼")
     t = queue_tickets.c
-    row = (
-        conn.execute(
-            select(queue_tickets)
-            .where(
-                t.hall_code == call.hall_code,
-                t.number == number,
-                t.state == TicketState.PARKED.value,
-                t.window_no == call.window_no,
-            )
-            .order_by(t.business_date.desc(), t.leg.desc())
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
+    row = _latest_leg(conn, call, number, t.state == TicketState.PARKED.value, t.window_no == call.window_no)
     if row is None:
         raise ApiError(404, "TICKET_NOT_PARKED", f"本窗口没有挂起的 {number} 号")
-    ticket = _ticket(row)
-    try:
-        back = ticket.call_back(window_no_of(call), call.now, call.business_date)
-    except QueueError as exc:
-        raise ApiError(409, exc.code, exc.message) from exc
-    if not _write_if(conn, call, row["id"], TicketState.PARKED, back):
-        raise ApiError(409, "TICKET_CHANGED", f"{number} 号刚被其他操作改变，请刷新后重试")
+    back = _decide(lambda: _ticket(row).call_back(window_no_of(call), call.now, call.business_date))
+    _change(conn, call, row["id"], TicketState.PARKED, back, number)
     _set_window(conn, call, active_ticket_id=row["id"])
     return {"ticket": _public(back, row["id"])}
 
 
 def cancel(conn: Connection, call: QueueCall, number: str) -> dict[str, Any]:
     """取消 a waiting ticket of today (the citizen left, or the kiosk voided a misprint)."""
-    t = queue_tickets.c
-    row = (
-        conn.execute(
-            select(queue_tickets)
-            .where(
-                t.hall_code == call.hall_code,
-                t.business_date == call.business_date.isoformat(),
-                t.number == number,
-            )
-            .order_by(t.leg.desc())
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
+    row = _latest_leg(conn, call, number, queue_tickets.c.business_date == call.business_date.isoformat())
     if row is None:
         raise ApiError(404, "TICKET_UNKNOWN", f"今天没有 {number} 号")
-    ticket = _ticket(row)
+    cancelled = _decide(lambda: _ticket(row).cancel(call.now))
+    _change(conn, call, row["id"], TicketState.WAITING, cancelled, number)
+    return {"ticket": _public(cancelled, row["id"])}
+
+
+def _latest_leg(conn: Connection, call: QueueCall, number: str, *where: Any) -> Any:
+    """The newest leg of ticket ``number`` in the hall that also meets ``where``, or None."""
+    t = queue_tickets.c
+    query = (
+        select(queue_tickets)
+        .where(t.hall_code == call.hall_code, t.number == number, *where)
+        .order_by(t.business_date.desc(), t.leg.desc())
+        .limit(1)
+    )
+    return conn.execute(query).mappings().first()
+
+
+def _decide(rule: Callable[[], Ticket]) -> Ticket:
+    """The rules' answer, their refusal as a 409 with its code."""
     try:
-        cancelled = ticket.cancel(call.now)
+        return rule()
     except QueueError as exc:
         raise ApiError(409, exc.code, exc.message) from exc
-    if not _write_if(conn, call, row["id"], TicketState.WAITING, cancelled):
+
+
+def _change(
+    conn: Connection, call: QueueCall, ticket_id: int, expected: TicketState, ticket: Ticket, number: str
+) -> None:
+    if not _write_if(conn, call, ticket_id, expected, ticket):
         raise ApiError(409, "TICKET_CHANGED", f"{number} 号刚被其他操作改变，请刷新后重试")
-    return {"ticket": _public(cancelled, row["id"])}
 
 
 def pause(conn: Connection, call: QueueCall, reason: str) -> dict[str, Any]:

@@ -35,3 +35,17 @@ def intake_for(item: ServiceItem, decision: Decision = Decision.ACCEPT, **change
     }
     base.update(changes)
     return CaseIntake(**base)  # type: ignore[arg-type]
+
+
+def demo_intake_json(item_name: str = "食品经营许可证核发", name: str = "周明") -> str:
+    """A ``counter intake`` JSON for the demo catalog's matter ``item_name``, every material handed in."""
+    import json
+
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    item = next(i for i in catalog["items"] if i["name"] == item_name)
+    body = {
+        "task_code": item["task_code"],
+        "applicant": {"name": name, "cert_no": PERSON_ID, "phone": "13800138000"},
+        "materials": [{"name": m["name"]} for m in item["materials"]],
+    }
+    return json.dumps(body, ensure_ascii=False)

@@ -16,7 +16,7 @@ from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 from tests.conftest import TEST_CHECK_URL
 from tests.integration.test_cli import counter
-from tests.support import DEMO_CATALOG, PERSON_ID, REPO
+from tests.support import REPO, demo_intake_json
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +82,7 @@ def test_a_closed_pipe_ends_quietly(data: Path) -> None:
 
 
 def test_printing_without_a_screen_falls_back_to_offscreen(data: Path) -> None:
-    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
-    item = next(i for i in catalog["items"] if i["name"] == "食品经营许可证核发")
-    intake = {
-        "task_code": item["task_code"],
-        "applicant": {"name": "周明", "cert_no": PERSON_ID, "phone": "13800138000"},
-        "materials": [{"name": m["name"]} for m in item["materials"]],
-    }
+    intake = json.loads(demo_intake_json())
     taken = counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False))
     assert taken.returncode == 0, taken.stdout + taken.stderr
     number = json.loads(taken.stdout)["project_no"]
@@ -119,13 +113,7 @@ def test_printing_without_a_screen_falls_back_to_offscreen(data: Path) -> None:
 
 
 def test_show_speaks_chinese_and_lists_materials_and_reasons(data: Path) -> None:
-    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
-    item = next(i for i in catalog["items"] if i["name"] == "食品经营许可证核发")
-    intake = {
-        "task_code": item["task_code"],
-        "applicant": {"name": "周明", "cert_no": PERSON_ID, "phone": "13800138000"},
-        "materials": [{"name": m["name"]} for m in item["materials"]],
-    }
+    intake = json.loads(demo_intake_json())
     number = json.loads(
         counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False)).stdout
     )["project_no"]
@@ -138,7 +126,7 @@ def test_show_speaks_chinese_and_lists_materials_and_reasons(data: Path) -> None
     history = [line.split() for line in text.splitlines() if line[:1].isdigit()]
     assert [row[1:3] for row in history] == [["接件", "已接件"], ["受理", "已受理"], ["作废", "已作废"]]
     assert history[-1][-1] == "录入错误"
-    assert all(m["name"] in text for m in item["materials"])
+    assert all(m["name"] in text for m in intake["materials"])
 
 
 def _bare(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -162,16 +150,7 @@ def test_recording_needs_the_clerk_and_documents_need_the_check_address(tmp_path
     assert refused.returncode == 2 and "[CLERK_REQUIRED]" in refused.stderr and "--clerk" in refused.stderr
     assert _bare(folder, "--clerk", "0307", "import-catalog").returncode == 0
     assert _bare(folder, "list").returncode == 0  # reading needs no clerk
-    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
-    item = next(i for i in catalog["items"] if i["name"] == "食品经营许可证核发")
-    intake = json.dumps(
-        {
-            "task_code": item["task_code"],
-            "applicant": {"name": "周明", "cert_no": PERSON_ID, "phone": "13800138000"},
-            "materials": [{"name": m["name"]} for m in item["materials"]],
-        },
-        ensure_ascii=False,
-    )
+    intake = demo_intake_json()
     assert _bare(folder, "intake", "-", stdin=intake).returncode == 2
     taken = _bare(folder, "--json", "--clerk", "0307", "intake", "-", stdin=intake)
     number = json.loads(taken.stdout)["project_no"]
