@@ -31,7 +31,7 @@ from sqlalchemy import Connection, select
 from counter_app import calendar_source
 from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource
 from counter_app.domain.calendar_document import CALENDAR_FORMAT, calendar_from_document, day_entry
-from counter_app.domain.catalog import load_catalog
+from counter_app.domain.catalog import Catalog, load_catalog
 from counter_app.domain.errors import ValidationError
 from counter_app.ledger import DeviceKey, DocumentSignature, sign_document
 from supervision_server.errors import ApiError
@@ -65,6 +65,30 @@ class Published:
     def signed(self, server_key: DeviceKey) -> DocumentSignature:
         """The server's signature on this version, as a window verifies it."""
         return sign_document(self.name, self.version, self.body, server_key)
+
+
+_parsed_catalogs: dict[str, Catalog] = {}
+
+
+def published_catalog(conn: Connection) -> Catalog | None:
+    """The current catalog, parsed once per version: each call reads only the etag of the
+    latest version, the body (100+ KB) only when it changed. None if none is published."""
+    etag = conn.execute(
+        select(documents.c.etag)
+        .where(documents.c.name == CATALOG)
+        .order_by(documents.c.version.desc())
+        .limit(1)
+    ).scalar()
+    if etag is None:
+        return None
+    cached = _parsed_catalogs.get(etag)
+    if cached is None:
+        published = latest(conn, CATALOG)
+        assert published is not None
+        cached = load_catalog(json.loads(published.body), "服务器事项目录")
+        _parsed_catalogs.clear()
+        _parsed_catalogs[published.etag] = cached
+    return cached
 
 
 def _serialise(document: Any) -> bytes:

@@ -6,14 +6,8 @@ published catalog. A page that sends a citizen to "the supervision phone" always
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import select
-
 from supervision_server.context import ServerContext
-from supervision_server.schema import documents
-
-_by_etag: dict[str, str] = {}
+from supervision_server.distribution import published_catalog
 
 
 def supervision_phone(ctx: ServerContext) -> str:
@@ -21,20 +15,9 @@ def supervision_phone(ctx: ServerContext) -> str:
     if ctx.settings.supervision_phone:
         return ctx.settings.supervision_phone
     with ctx.engine.connect() as conn:
-        row = conn.execute(
-            select(documents.c.etag, documents.c.body)
-            .where(documents.c.name == "catalog")
-            .order_by(documents.c.version.desc())
-            .limit(1)
-        ).first()
+        catalog = published_catalog(conn)
         conn.rollback()
-    if row is None:
-        return ""
-    if row.etag not in _by_etag:
-        hall = json.loads(row.body).get("hall", {})
-        _by_etag.clear()
-        _by_etag[row.etag] = str(hall.get("phone", "")) if isinstance(hall, dict) else ""
-    return _by_etag[row.etag]
+    return catalog.phone if catalog is not None else ""
 
 
 def complaint_line(ctx: ServerContext) -> str:

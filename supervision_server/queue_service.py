@@ -443,7 +443,9 @@ def _ticket(row: Any) -> Ticket:
     )
 
 
-def _columns(ticket: Ticket) -> dict[str, Any]:
+def _state_fields(ticket: Ticket) -> dict[str, Any]:
+    """What changes over a ticket's life, in stored form (UTC text times), for rows and answers."""
+
     def at(moment: datetime | None) -> str | None:
         return iso(moment) if moment is not None else None
 
@@ -460,8 +462,11 @@ def _columns(ticket: Ticket) -> dict[str, Any]:
         "started_at": at(ticket.started_at),
         "ended_at": at(ticket.ended_at),
         "outcome": ticket.outcome.value if ticket.outcome else None,
-        "case_nos": json.dumps(list(ticket.case_nos), ensure_ascii=False),
     }
+
+
+def _columns(ticket: Ticket) -> dict[str, Any]:
+    return {**_state_fields(ticket), "case_nos": json.dumps(list(ticket.case_nos), ensure_ascii=False)}
 
 
 def _insert(
@@ -500,27 +505,13 @@ def _write_if(
 
 
 def _public(ticket: Ticket, ticket_id: int) -> dict[str, Any]:
-    def at(moment: datetime | None) -> str | None:
-        return iso(moment) if moment is not None else None
-
     return {
         "id": ticket_id,
         "number": ticket.number,
-        "category": ticket.category,
-        "priority": ticket.priority.value,
-        "state": ticket.state.value,
         "state_label": ticket.state.label,
-        "window_no": ticket.window_no,
         "business_date": ticket.business_date.isoformat(),
         "issued_at": iso(ticket.issued_at),
-        "first_called_at": at(ticket.first_called_at),
-        "called_at": at(ticket.called_at),
-        "recalls": ticket.recalls,
-        "started_at": at(ticket.started_at),
-        "ended_at": at(ticket.ended_at),
-        "outcome": ticket.outcome.value if ticket.outcome else None,
+        **_state_fields(ticket),
         "case_nos": list(ticket.case_nos),
-        "transferred_from": ticket.transferred_from,
         "to_category": ticket.to_category,
-        "to_window_no": ticket.to_window_no,
     }

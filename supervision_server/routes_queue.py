@@ -25,7 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Connection, select
 
-from counter_app.domain.catalog import Catalog, load_catalog
+from counter_app.domain.catalog import Catalog
 from counter_app.domain.queue import Priority, PriorityPolicy, QueueError, window_categories
 from counter_app.ledger import public_key_from_b64
 from counter_app.ledger.signed_request import queue_op_message
@@ -33,12 +33,12 @@ from supervision_server import queue_service as qs
 from supervision_server.api_support import Ctx, errors, request_body_doc
 from supervision_server.context import ServerContext
 from supervision_server.db import run_write
-from supervision_server.distribution import latest
+from supervision_server.distribution import published_catalog
 from supervision_server.enroll import valid_device_id
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.queue_board import board, board_version
 from supervision_server.queue_schema import queue_ops
-from supervision_server.schema import devices, documents
+from supervision_server.schema import devices
 from supervision_server.timeutil import parse_iso
 
 MAX_OP_BYTES = 4096
@@ -179,27 +179,11 @@ def _dispatch(
     return qs.act(conn, call, action, args)
 
 
-_catalogs: dict[str, Catalog] = {}
-
-
 def _catalog(conn: Connection) -> Catalog:
-    # Only the current version's etag is read per call; the 100+ KB body only when it changed.
-    etag = conn.execute(
-        select(documents.c.etag)
-        .where(documents.c.name == "catalog")
-        .order_by(documents.c.version.desc())
-        .limit(1)
-    ).scalar()
-    if etag is None:
+    catalog = published_catalog(conn)
+    if catalog is None:
         raise ApiError(503, "CATALOG_NOT_PUBLISHED", "服务器尚未发布事项目录，暂不能取号叫号")
-    cached = _catalogs.get(etag)
-    if cached is None:
-        published = latest(conn, "catalog")
-        assert published is not None
-        cached = load_catalog(json.loads(published.body), "服务器事项目录")
-        _catalogs.clear()
-        _catalogs[published.etag] = cached
-    return cached
+    return catalog
 
 
 def _id_digest(hall_code: str, id_no: str) -> str:

@@ -17,15 +17,21 @@ from tests.support import DEMO_CATALOG, PERSON_ID, REPO
 
 
 def counter(
-    data: Path, *args: str, stdin: str | None = None, env_extra: dict[str, str] | None = None
+    data: Path,
+    *args: str,
+    stdin: str | None = None,
+    env_extra: dict[str, str] | None = None,
+    env_drop: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
+    """``counter`` as a process on ``data``; ``env_drop`` names variables it must not inherit."""
+    inherited = {k: v for k, v in os.environ.items() if k not in env_drop}
     return subprocess.run(
         [sys.executable, "-m", "counter_app.cli", "--data-dir", str(data), *args],
         capture_output=True,
         text=True,
         input=stdin,
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO), **(env_extra or {})},
+        env={**inherited, "PYTHONPATH": str(REPO), **(env_extra or {})},
         timeout=120,
     )
 

@@ -86,25 +86,14 @@ def test_printing_without_a_screen_falls_back_to_offscreen(data: Path) -> None:
     taken = counter(data, "--json", "intake", "-", stdin=json.dumps(intake, ensure_ascii=False))
     assert taken.returncode == 0, taken.stdout + taken.stderr
     number = json.loads(taken.stdout)["project_no"]
-    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "counter_app.cli",
-            "--data-dir",
-            str(data),
-            "--json",
-            "print",
-            number,
-            "--printer",
-            "窗口5打印机",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**env, "PYTHONPATH": str(REPO)},
-        timeout=120,
+    result = counter(
+        data,
+        "--json",
+        "print",
+        number,
+        "--printer",
+        "窗口5打印机",
+        env_drop=("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"),
     )
     assert result.returncode == 1, result.stderr  # the printer is missing; Qt did not abort (134)
     report = json.loads(result.stdout)
@@ -131,16 +120,7 @@ def test_show_speaks_chinese_and_lists_materials_and_reasons(data: Path) -> None
 
 def _bare(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """``counter`` with no clerk in the environment."""
-    env = {k: v for k, v in os.environ.items() if k != "COUNTER_CLERK"}
-    return subprocess.run(
-        [sys.executable, "-m", "counter_app.cli", "--data-dir", str(data), *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        cwd=REPO,
-        env={**env, "PYTHONPATH": str(REPO)},
-        timeout=120,
-    )
+    return counter(data, *args, stdin=stdin, env_drop=("COUNTER_CLERK",))
 
 
 def test_recording_needs_the_clerk_and_documents_need_the_check_address(tmp_path: Path) -> None:

@@ -27,19 +27,16 @@ from counter_app.services.case_rows import CaseNotFound
 from counter_app.services.clock import HALL_TZ, FixedClock
 from counter_app.services.intake import IntakeResult, accept_case
 from counter_app.services.intake_model import Party
-from counter_app.services.setup import import_catalog, init_counter
 from counter_app.store import schema
-from counter_app.store.datadir import DataDir
 from counter_app.store.ledger_store import acked_seq
 from counter_app.store.uow import Store
-from counter_app.sync import enroll
 from counter_app.sync.client import ServerClient
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.errors import SyncError
 from counter_app.sync.numbers import learn_number_floor
 from counter_app.sync.pushing import build_batch, push_pending
-from tests.support import DEMO_CATALOG, PERSON_ID, REPO, intake_for, promise_item
-from tests.sync.sync_checks import WINDOWS, pusher_for
+from tests.support import PERSON_ID, REPO, intake_for, promise_item
+from tests.sync.sync_checks import WINDOWS, new_window, pusher_for
 from tests.sync.sync_helpers import backup_db, restore_db
 from tests.sync.sync_server import ServerProcess
 
@@ -47,16 +44,8 @@ pytestmark = pytest.mark.slow
 
 
 def window(server: ServerProcess, counters: list[Store], folder: Path) -> Store:
-    """A window initialised at the next free window number, with the demo catalog, enrolled."""
-    number = next(WINDOWS)
-    clock = FixedClock(datetime.now(HALL_TZ))
-    data = DataDir(folder)
-    init_counter(data, "H1", number, clock)
-    store = Store(data)
-    counters.append(store)
-    import_catalog(store, DEMO_CATALOG, clock)
-    enroll(store, server.url, server.issue_code("H1", number))
-    return store
+    """A window at the next free window number, with the demo catalog, enrolled."""
+    return new_window(server, counters, folder, FixedClock(datetime.now(HALL_TZ)), next(WINDOWS))
 
 
 def take_case(store: Store, name: str = "王建国") -> IntakeResult:

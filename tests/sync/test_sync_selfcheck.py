@@ -21,13 +21,10 @@ import requests
 
 from counter_app.services.clock import HALL_TZ, FixedClock
 from counter_app.services.intake import accept_case
-from counter_app.services.setup import import_catalog, init_counter
-from counter_app.store.datadir import DataDir
 from counter_app.store.ledger_check import verify_ledger
 from counter_app.store.uow import Store
-from counter_app.sync import enroll
-from tests.support import DEMO_CATALOG, intake_for, promise_item
-from tests.sync.sync_checks import WINDOWS, alerts_for, new_counter, pusher_for
+from tests.support import intake_for, promise_item
+from tests.sync.sync_checks import WINDOWS, alerts_for, new_counter, new_window, pusher_for
 from tests.sync.sync_helpers import append_events, make_store
 from tests.sync.sync_server import ServerProcess
 
@@ -36,14 +33,7 @@ pytestmark = pytest.mark.slow
 
 def case_counter(server: ServerProcess, counters: list[Store], tmp_path: Path, clock: FixedClock) -> Store:
     """An initialised window with the demo catalog, enrolled for its own window number."""
-    window = next(WINDOWS)
-    data = DataDir(tmp_path / f"window-{window}")
-    init_counter(data, "H1", window, clock)
-    store = Store(data)
-    counters.append(store)
-    import_catalog(store, DEMO_CATALOG, clock)
-    enroll(store, server.url, server.issue_code("H1", window))
-    return store
+    return new_window(server, counters, tmp_path, clock, next(WINDOWS))
 
 
 def shell(store: Store) -> sqlite3.Connection:
