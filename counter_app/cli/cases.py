@@ -10,8 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from counter_app.cli.dates import parse_day
 from counter_app.cli.output import Output, kv, table
 from counter_app.cli.server_checks import (
@@ -19,17 +17,17 @@ from counter_app.cli.server_checks import (
     confirm_held_case,
     learn_floor_before_numbering,
 )
-from counter_app.domain.case import ACTION_LABELS, CaseState, ResultCode, SuspensionKind, status_label
+from counter_app.domain.case import ResultCode, SuspensionKind, status_label
 from counter_app.domain.catalog import MaterialForm
 from counter_app.domain.errors import DomainError
 from counter_app.services import case_commands as cmd
-from counter_app.services.case_rows import CaseNotFound, load_case
+from counter_app.services.case_detail import case_detail
+from counter_app.services.case_rows import CaseNotFound
 from counter_app.services.clock import system_clock
 from counter_app.services.documents import DocType, issue_document
 from counter_app.services.intake import accept_case
 from counter_app.services.intake_model import intake_from_json
 from counter_app.services.queries import export_csv, list_cases, search_cases
-from counter_app.store import schema
 from counter_app.store.uow import Store
 
 SUMMARY_COLUMNS = [
@@ -197,39 +195,7 @@ def search(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def show(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Show a case: who, what, the materials received, and every step with its reason."""
-    with store.read() as conn:
-        record = load_case(conn, args.project_no.strip().upper())
-        steps = conn.execute(
-            select(schema.case_transitions)
-            .where(schema.case_transitions.c.project_no == record.case.project_no)
-            .order_by(schema.case_transitions.c.id)
-        ).all()
-    transitions = []
-    for step in steps:
-        snap = json.loads(step.snapshot)["case"]
-        state = CaseState(step.state)
-        changed = step.action in ("reject", "return_case", "close", "void", "suspend")
-        transitions.append(
-            {
-                "seq": step.seq,
-                "action": step.action,
-                "action_label": ACTION_LABELS.get(step.action, step.action),
-                "state": step.state,
-                "state_label": status_label(state, snap.get("result")),
-                "at": step.at,
-                "reason": snap.get("reason", "") if changed else "",
-            }
-        )
-    data = {
-        "project_no": record.case.project_no,
-        "state": record.case.state.value,
-        "state_label": status_label(record.case.state, record.case.result),
-        "reason": record.case.reason,
-        "promise_due": record.promise_due.isoformat(timespec="seconds") if record.promise_due else None,
-        "promise_estimated": record.promise_estimated,
-        "intake": json.loads(record.header["intake"]),
-        "transitions": transitions,
-    }
+    data = case_detail(store, args.project_no)
 
     def render(d: dict[str, Any]) -> str:
         intake = d["intake"]

@@ -162,12 +162,17 @@ def _matter_query(text: str) -> bool:
     return len("".join(text.split())) >= 2
 
 
-def list_cases(store: Store, day: str | None = None, limit: int = 200) -> list[CaseSummary]:
-    """The most recent cases, optionally only those received on ``day`` (YYYY-MM-DD)."""
+def list_cases(
+    store: Store, day: str | None = None, limit: int = 200, until: str | None = None
+) -> list[CaseSummary]:
+    """The most recent cases, optionally only those received on ``day`` (YYYY-MM-DD), or from
+    ``day`` to ``until`` (both included) when ``until`` is given."""
     c = schema.cases.c
     query = _base().order_by(c.received_at.desc()).limit(limit)
     if day:
-        query = query.where(c.received_at >= day, c.received_at < day + "T99")
+        query = query.where(c.received_at >= day, c.received_at < (until or day) + "T99")
+    elif until:
+        query = query.where(c.received_at < until + "T99")
     with store.read() as conn:
         return _summaries(conn, query)
 

@@ -39,6 +39,11 @@ def _pages(pdf: bytes, dpi: int) -> Iterator[tuple[QImage, QSizeF]]:
         document.close()
 
 
+def page_images(pdf: bytes, dpi: int) -> list[QImage]:
+    """Every page of ``pdf`` as an image at ``dpi`` (a preview; safe off the GUI thread)."""
+    return [image for image, _size in _pages(pdf, dpi)]
+
+
 def paint_pdf(printer: QPrinter, pdf: bytes) -> int:
     """Paint every page of ``pdf`` onto ``printer``, one sheet per page; returns the page count."""
     painter: QPainter | None = None
@@ -110,6 +115,14 @@ class QtDocumentPrinter:
                 False, name, f"打印机「{name}」出错：{exc}。{doc_type.label}已存档，可重新打印。"
             )
         return PrintOutcome(True, name)
+
+
+def configured_printer(name: str) -> QtDocumentPrinter | None:
+    """The printer of the window's ``printer`` setting: ``default`` is the system default, a name
+    is that printer, empty is none (documents are archived and can be printed later)."""
+    if not name:
+        return None
+    return QtDocumentPrinter("" if name == "default" else name)
 
 
 def preview_document(pdf: bytes, doc_type: DocType, parent: QWidget | None = None) -> bool:
