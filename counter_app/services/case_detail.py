@@ -89,6 +89,7 @@ def case_detail(store: Store, project_no: str) -> dict[str, Any]:
         "task_code": record.header["task_code"],
         "state": record.case.state.value,
         "state_label": status_label(record.case.state, record.case.result),
+        "result": None if record.case.result is None else int(record.case.result),
         "reason": record.case.reason,
         "promise_due": record.promise_due.isoformat(timespec="seconds") if record.promise_due else None,
         "promise_estimated": record.promise_estimated,

@@ -75,7 +75,7 @@ class DocumentPreview(QDialog):
         self.print_button.clicked.connect(self._print)
         close = QPushButton("关闭 (Esc)")
         close.clicked.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_button.click)
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_button.click)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.print_button)

@@ -75,7 +75,7 @@ class _FinderKeys(QObject):
         super().__init__(form)
         self.form = form
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             results = self.form.matter_list
             if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and results.count():
@@ -118,7 +118,6 @@ class IntakeForm(QWidget):
         self.matter_list.setMaximumHeight(110)
         self.matter_list.itemActivated.connect(lambda _item: self.pick_matter())
         self.matter_label = QLabel("未选择事项")
-        self.matter_label.setWordWrap(True)
         self.matter_label.setProperty("role", "status")
 
         # -- applicant ----------------------------------------------------------------------
@@ -172,7 +171,9 @@ class IntakeForm(QWidget):
         self.basis = QComboBox()
         self.basis.setObjectName("legal_basis")
         self.basis.setEditable(True)
-        self.basis.lineEdit().setPlaceholderText("选择或填写法律依据")
+        basis_edit = self.basis.lineEdit()
+        assert basis_edit is not None
+        basis_edit.setPlaceholderText("选择或填写法律依据")
 
         # -- decisions ----------------------------------------------------------------------
         self.buttons: dict[str, QPushButton] = {}
@@ -315,7 +316,7 @@ class IntakeForm(QWidget):
         """Show ``item`` as the matter of the case and list its materials."""
         self.item = item
         kind = "即办件，可当场办结" if item.instant else f"承诺件，承诺时限 {item.promise_limit}"
-        self.matter_label.setText(f"{item.name}　{item.task_code}　{kind}")
+        self.matter_label.setText(f"{item.name}（{kind}）\n事项编码 {item.task_code}")
         self.materials.setRowCount(0)
         for material in item.materials:
             row = self.materials.rowCount()
@@ -345,12 +346,17 @@ class IntakeForm(QWidget):
         self.basis.setCurrentIndex(0)
         self._refresh()
 
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        cell = self.materials.item(row, column)
+        assert cell is not None
+        return cell
+
     def tick(self, name: str, received: bool = True) -> None:
         """Tick (or untick) the material ``name`` in the checklist."""
         for row in range(self.materials.rowCount()):
-            if self.materials.item(row, 1).text() == name:
+            if self._cell(row, 1).text() == name:
                 state = Qt.CheckState.Checked if received else Qt.CheckState.Unchecked
-                self.materials.item(row, 0).setCheckState(state)
+                self._cell(row, 0).setCheckState(state)
                 return
         raise KeyError(name)
 
@@ -361,11 +367,11 @@ class IntakeForm(QWidget):
     def _materials(self, decision: Decision) -> tuple[MaterialIn, ...]:
         found = []
         for row in range(self.materials.rowCount()):
-            received = self.materials.item(row, 0).checkState() == Qt.CheckState.Checked
+            received = self._cell(row, 0).checkState() == Qt.CheckState.Checked
             form = self.materials.cellWidget(row, 2)
             copies = self.materials.cellWidget(row, 3)
             assert isinstance(form, QComboBox) and isinstance(copies, QSpinBox)
-            name = self.materials.item(row, 1).text()
+            name = self._cell(row, 1).text()
             if received:
                 found.append(MaterialIn(name, FORMS[form.currentIndex()], copies.value()))
             elif decision is Decision.CORRECTION:
@@ -462,7 +468,9 @@ class IntakeForm(QWidget):
         def work() -> IntakeResult:
             result = accept_case(store, clock, clerk, intake)
             if instant:
-                close_case(store, clock, clerk, result.project_no, ResultCode.ISSUED, delivery=DELIVERY_PICKUP)
+                close_case(
+                    store, clock, clerk, result.project_no, ResultCode.ISSUED, delivery=DELIVERY_PICKUP
+                )
             return result
 
         self.busy = True

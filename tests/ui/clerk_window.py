@@ -70,14 +70,18 @@ class Counter:
     def serve(self, number: str) -> Ticket:
         """Make ``number`` the ticket being served."""
         at = datetime(2026, 11, 25, 9, 0, tzinfo=HALL_TZ)
-        self.ticket = Ticket(number, number[0], date(2026, 11, 25), at, state=TicketState.SERVING, window_no=3)
+        self.ticket = Ticket(
+            number, number[0], date(2026, 11, 25), at, state=TicketState.SERVING, window_no=3
+        )
         return self.ticket
 
     def events(self, type_: str) -> list[dict[str, Any]]:
         """Envelopes of every event of ``type_``, in ledger order."""
         with self.session.store.read() as conn:
             rows = conn.execute(
-                select(schema.events.c.envelope).where(schema.events.c.type == type_).order_by(schema.events.c.seq)
+                select(schema.events.c.envelope)
+                .where(schema.events.c.type == type_)
+                .order_by(schema.events.c.seq)
             ).scalars()
             return [json.loads(r) for r in rows]
 

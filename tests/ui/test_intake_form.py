@@ -15,7 +15,7 @@ from counter_app.services.case_rows import load_case
 from counter_app.ui.intake_form import IntakeForm
 from counter_app.ui.printing import QtDocumentPrinter
 from tests.support import ENTITY_USCC, PERSON_ID
-from tests.ui.clerk_window import Counter, counter, keyboard  # noqa: F401 (fixture)
+from tests.ui.clerk_window import Counter, keyboard
 
 FOOD = "食品经营许可证核发"
 ID_CARD = "居民身份证换领"
@@ -63,7 +63,9 @@ def recorded(qtbot, form: IntakeForm, counter: Counter, before: int) -> str:  # 
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_pinyin_initials_find_the_matter_with_the_keyboard(qtbot, counter: Counter) -> None:  # type: ignore[no-untyped-def]
@@ -159,7 +161,9 @@ def test_company_case_with_a_real_uscc(qtbot, counter: Counter) -> None:  # type
     assert len(received["materials"]) == 6  # the six required of seven
 
 
-def test_invalid_id_shows_its_message_next_to_the_field_and_blocks_acceptance(qtbot, counter: Counter) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_id_shows_its_message_next_to_the_field_and_blocks_acceptance(
+    qtbot, counter: Counter
+) -> None:  # type: ignore[no-untyped-def]
     form = make_form(qtbot, counter)
     find(qtbot, form, ID_CARD, ID_CARD)
     type_in(qtbot, form, "applicant.cert_no", PERSON_ID[:-1] + "3")
@@ -246,7 +250,11 @@ def test_refusal_needs_reason_and_basis(qtbot, counter: Counter) -> None:  # typ
     keyboard(qtbot, form.reason, "申请事项不属于本机关职权范围")
     qtbot.mouseClick(form.buttons["reject"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.errors["legal_basis"].isVisible())
-    assert form.errors["legal_basis"].text().startswith("请选择或填写不予受理/不予许可的法律依据，可填写序号选择：")
+    assert (
+        form.errors["legal_basis"]
+        .text()
+        .startswith("请选择或填写不予受理/不予许可的法律依据，可填写序号选择：")
+    )
     assert counter.events("case.received") == []
     assert form.item is not None
     form.basis.setCurrentIndex(2)  # the matter's second refusal basis
