@@ -14,7 +14,7 @@ from counter_app.services.documents import DocType
 from counter_app.store import schema
 from counter_app.store.uow import Store
 
-_CHANGES_REASON = ("reject", "return_case", "close", "void", "suspend")
+_CHANGES_REASON = ("reject", "return_case", "close", "void")
 
 
 def case_detail(store: Store, project_no: str) -> dict[str, Any]:
@@ -49,8 +49,9 @@ def case_detail(store: Store, project_no: str) -> dict[str, Any]:
             reason = f"{payload.get('node', '')} {payload.get('action', '')}：{payload.get('opinion', '')}"
         elif step.action == "resume":
             reason = str(payload.get("outcome", ""))
-        elif step.action == "suspend" and payload.get("extend_days"):
-            reason = f"{reason}（延长 {payload['extend_days']} 个工作日）"
+        elif step.action == "suspend":
+            days = payload.get("extend_days")
+            reason = str(payload.get("reason", "")) + (f"（延长 {days} 个工作日）" if days else "")
         elif step.action == "deliver":
             reason = str(payload.get("method", ""))
         transitions.append(

@@ -128,6 +128,8 @@ class DocumentDesk(QObject):
             preview = DocumentPreview(f"{kind.label} {project_no}", images, self.parent_widget)
             preview.print_requested.connect(lambda: self.print_now(project_no, kind))
             self.preview = preview
+            # back to the screen when the preview closes, so its shortcuts work without a click
+            preview.finished.connect(lambda _result: self.parent_widget.window().activateWindow())
             preview.open()
 
         self.session.db.run(work, show, self._failed)
