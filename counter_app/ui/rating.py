@@ -107,7 +107,8 @@ class RatingScreen(QWidget):
 
     def _present(self) -> None:
         """Full screen on a second screen when there is one, else a dialog over the clerk's window."""
-        clerk_window = self.parentWidget().window() if self.parentWidget() else None
+        parent = self.parentWidget()
+        clerk_window = parent.window() if parent is not None else None
         clerk_screen = clerk_window.screen() if clerk_window else QGuiApplication.primaryScreen()
         others = [s for s in QGuiApplication.screens() if s is not clerk_screen and s != clerk_screen]
         if others:
