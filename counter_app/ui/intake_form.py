@@ -118,6 +118,7 @@ class IntakeForm(QWidget):
         self.matter_list.setMaximumHeight(110)
         self.matter_list.itemActivated.connect(lambda _item: self.pick_matter())
         self.matter_label = QLabel("未选择事项")
+        self.matter_label.setMinimumHeight(self.matter_label.fontMetrics().lineSpacing() * 2 + 8)
         self.matter_label.setProperty("role", "status")
 
         # -- applicant ----------------------------------------------------------------------
