@@ -14,7 +14,7 @@ after recording, its document opens in a print preview.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -68,25 +68,23 @@ FIELDS = (
 DECISION_FIELDS = ("materials", "reason", "legal_basis")
 
 
-class _FinderKeys(QObject):
-    """Arrows in the finder move through the results; Enter picks the highlighted matter."""
+class FinderEdit(QLineEdit):
+    """The matter finder: ↑↓ move through the results, Enter picks the highlighted matter."""
 
     def __init__(self, form: IntakeForm) -> None:
-        super().__init__(form)
+        super().__init__()
         self.form = form
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            results = self.form.matter_list
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and results.count():
-                step = 1 if event.key() == Qt.Key.Key_Down else -1
-                row = max(0, min(results.count() - 1, results.currentRow() + step))
-                results.setCurrentRow(row)
-                return True
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.form.pick_matter()
-                return True
-        return False
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        results = self.form.matter_list
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and results.count():
+            step = 1 if event.key() == Qt.Key.Key_Down else -1
+            results.setCurrentRow(max(0, min(results.count() - 1, results.currentRow() + step)))
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.form.pick_matter()
+            return
+        super().keyPressEvent(event)
 
 
 class IntakeForm(QWidget):
@@ -103,16 +101,16 @@ class IntakeForm(QWidget):
         self.touched: set[str] = set()
         self.busy = False
         self.last_result: IntakeResult | None = None
+        self.by_ticket: dict[str, list[str]] = {}  # ticket number -> cases recorded for it
         self.desk = DocumentDesk(session, self)
         self.desk.issued.connect(lambda issued: self._say(outcome_text(issued)))
         self.desk.failed.connect(lambda text: self._say(text, error=True))
 
         # -- matter -------------------------------------------------------------------------
-        self.finder = QLineEdit()
+        self.finder = FinderEdit(self)
         self.finder.setObjectName("matter_finder")
         self.finder.setPlaceholderText("事项名称、编码或拼音首字母（如 spjy），↑↓ 选择，回车确定")
         self.finder.textChanged.connect(self._find)
-        self.finder.installEventFilter(_FinderKeys(self))
         self.matter_list = QListWidget()
         self.matter_list.setObjectName("matter_list")
         self.matter_list.setMaximumHeight(110)
@@ -477,11 +475,18 @@ class IntakeForm(QWidget):
         self.busy = True
         self._refresh()
         self._say("正在登记…")
-        self.session.db.run(work, lambda result: self._recorded(result, instant), self._refused)
+        ticket = intake.ticket_no
+        self.session.db.run(work, lambda result: self._recorded(result, instant, ticket), self._refused)
 
-    def _recorded(self, result: IntakeResult, instant: bool) -> None:
+    def cases_of(self, ticket_no: str) -> list[str]:
+        """The cases this form recorded for ``ticket_no``, in order (what 结束办理 reports)."""
+        return list(self.by_ticket.get(ticket_no, []))
+
+    def _recorded(self, result: IntakeResult, instant: bool, ticket_no: str | None) -> None:
         self.busy = False
         self.last_result = result
+        if ticket_no:
+            self.by_ticket.setdefault(ticket_no, []).append(result.project_no)
         self.session.committed()
         what = "已受理并当场办结" if instant else result.state.label
         due = ""

@@ -103,7 +103,7 @@ def test_person_case_accepted_linked_to_the_ticket_and_receipt_printed(  # type:
     before = counter.commits
     qtbot.keyClick(form.inputs["phone"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     project_no = recorded(qtbot, form, counter, before)
-    assert recorded_nos == [project_no]
+    assert recorded_nos == [project_no] and form.cases_of("A012") == [project_no]
     assert project_no.startswith("YX330781-20261125-03")
     with counter.session.store.read() as conn:
         record = load_case(conn, project_no)
@@ -155,6 +155,7 @@ def test_company_case_with_a_real_uscc(qtbot, counter: Counter) -> None:  # type
     project_no = recorded(qtbot, form, counter, before)
     received = counter.events("case.received")[-1]["payload"]
     assert received["project_no"] == project_no and received["ticket_no"] == "B003"
+    assert form.cases_of("B003") == [project_no] and form.cases_of("A012") == []
     assert received["applicant"]["kind"] == "entity" and received["applicant"]["cert_type"] == "001"
     assert received["applicant"]["cert_no"] == ENTITY_USCC and received["applicant"]["legal_rep"] == "陈晓峰"
     assert received["agent"]["name"] == "刘洋" and received["phone"] == "0571-88889999"
