@@ -318,3 +318,47 @@ def test_screenshot_with_a_validation_error(qtbot, counter: Counter) -> None:  #
     if folder:
         form.resize(1366, 768)
         form.grab().save(str(Path(folder) / "intake-validation-error-1366x768.png"))
+
+
+def test_checklist_ticks_with_the_space_bar(qtbot, counter: Counter) -> None:  # type: ignore[no-untyped-def]
+    form = make_form(qtbot, counter)
+    find(qtbot, form, ID_CARD, ID_CARD)
+    form.materials.setFocus()
+    form.materials.setCurrentCell(1, 0)
+    qtbot.keyClick(form.materials, Qt.Key.Key_Space)
+    states = [form.materials.item(r, 0).checkState() for r in range(3)]  # type: ignore[union-attr]
+    assert states == [Qt.CheckState.Unchecked, Qt.CheckState.Checked, Qt.CheckState.Unchecked]
+
+
+def test_a_visit_two_cases_for_one_ticket_then_the_rating(qtbot, counter: Counter) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.ui.rating import RatingScreen
+
+    ticket = counter.serve("A020")
+    form = make_form(qtbot, counter)
+    for name in (ID_CARD, "居民身份证补领"):
+        find(qtbot, form, name, name)
+        type_in(qtbot, form, "applicant.cert_no", PERSON_ID)
+        type_in(qtbot, form, "applicant.name", "王建国")
+        type_in(qtbot, form, "phone", "13800138000")
+        tick_required(form)
+        before = counter.commits
+        qtbot.mouseClick(form.buttons["accept"], Qt.MouseButton.LeftButton)
+        recorded(qtbot, form, counter, before)
+        qtbot.waitUntil(lambda: form.desk.preview is not None and form.desk.preview.isVisible())
+        assert form.desk.preview is not None
+        form.desk.preview.reject()
+        form.desk.preview = None
+    cases = form.cases_of("A020")
+    assert len(cases) == 2
+    screen = RatingScreen(counter.session)
+    screen.clock = counter.clock
+    qtbot.addWidget(screen)
+    payloads: list[dict] = []
+    screen.rated.connect(lambda payload: payloads.append(payload))
+    screen.ask(ticket.number, ticket.business_date.isoformat(), cases)
+    qtbot.mouseClick(screen.buttons[next(iter(screen.buttons))], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: payloads != [])
+    event = counter.events("service.rated")[0]
+    assert event["payload"]["case_nos"] == cases and event["payload"]["level"] == 5
+    assert event["payload"]["ticket_no"] == "A020" and event["clerk_id"] == "0307"
+    assert [e["payload"]["ticket_no"] for e in counter.events("case.received")] == ["A020", "A020"]
