@@ -367,6 +367,52 @@ def copy_mark(count: int, at: datetime) -> str:
     return f"补打（第{count}次）{at:%Y-%m-%d %H:%M}"
 
 
+@dataclass(frozen=True)
+class _Issue:
+    """What the next issue of a document will be: the original (count 0) or reprint N."""
+
+    count: int
+    path: Path
+    size: str
+    mark: str
+
+
+def _next_issue(store: Store, record: CaseRecord, kind: DocType, now: datetime) -> _Issue:
+    """The original if none was archived yet, else the next reprint, marked 补打 with its count
+    and on the original's page size; DOC_ARCHIVE_TAMPERED if the archived original changed."""
+    project_no = record.case.project_no
+    with store.read() as conn:
+        earlier = _prints(conn, project_no, kind)
+    at = datetime.fromisoformat(record.header["received_at"])
+    original = archive_path(store, project_no, kind, at)
+    if not original.exists():
+        size = store.settings().get("receipt_pagesize", "A4") if kind is DocType.RECEIPT else "A4"
+        return _Issue(0, original, size, "")
+    first = next((str(p["sha256"]) for p in earlier if not p.get("reprint")), None)
+    if first is not None and first != hashlib.sha256(original.read_bytes()).hexdigest():
+        raise DomainError(
+            f"存档的{kind.label}与首次出具时记录的摘要不一致（存档文件被改动），拒绝补打",
+            "DOC_ARCHIVE_TAMPERED",
+        )
+    count = sum(1 for p in earlier if p.get("reprint")) + 1
+    size = next((p["pagesize"] for p in earlier if p.get("pagesize")), "")
+    return _Issue(
+        count, original.with_name(f"{original.stem}-reprint-{count}.pdf"), size, copy_mark(count, now)
+    )
+
+
+def next_issue_pdf(
+    store: Store, clock: Clock, project_no: str, doc_type: DocType | None = None
+) -> tuple[DocType, bytes]:
+    """The document :func:`issue_document` would issue now (a reprint marked 补打 as it would
+    be), for a preview: nothing is archived or recorded."""
+    with store.read() as conn:
+        record = load_case(conn, project_no)
+    kind = doc_type or document_for_state(record.case.state)
+    issue = _next_issue(store, record, kind, clock())
+    return kind, build_document(store, project_no, kind, issue.mark, issue.size)
+
+
 def issue_document(
     store: Store,
     clock: Clock,
@@ -390,26 +436,9 @@ def issue_document(
     if problem is not None:  # never hand a citizen a paper built from rows edited by hand
         raise DomainError(f"办件记录与签名事件不一致，拒绝出具文书：{problem.message}", "DOC_CASE_TAMPERED")
     kind = doc_type or document_for_state(record.case.state)
-    with store.read() as conn:
-        earlier = _prints(conn, project_no, kind)
-    at = datetime.fromisoformat(record.header["received_at"])
-    original = archive_path(store, project_no, kind, at)
-    reprint = original.exists()
-    if reprint:
-        first = next((str(p["sha256"]) for p in earlier if not p.get("reprint")), None)
-        if first is not None and first != hashlib.sha256(original.read_bytes()).hexdigest():
-            raise DomainError(
-                f"存档的{kind.label}与首次出具时记录的摘要不一致（存档文件被改动），拒绝补打",
-                "DOC_ARCHIVE_TAMPERED",
-            )
-        count = sum(1 for p in earlier if p.get("reprint")) + 1
-        path = original.with_name(f"{original.stem}-reprint-{count}.pdf")
-        size = next((p["pagesize"] for p in earlier if p.get("pagesize")), "")
-        data = build_document(store, project_no, kind, copy_mark(count, now), size)
-    else:
-        count, path = 0, original
-        size = store.settings().get("receipt_pagesize", "A4") if kind is DocType.RECEIPT else "A4"
-        data = build_document(store, project_no, kind, pagesize=size)
+    issue = _next_issue(store, record, kind, now)
+    data = build_document(store, project_no, kind, issue.mark, issue.size)
+    reprint, count, path, size = issue.count > 0, issue.count, issue.path, issue.size
     _write_atomically(path, data)
     digest = hashlib.sha256(data).hexdigest()
     outcome = printer(data, kind) if printer is not None else None

@@ -24,15 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import DomainError
-from counter_app.services.case_rows import load_case
 from counter_app.services.clock import Clock, system_clock
 from counter_app.services.documents import (
     DocType,
     IssuedDocument,
     Printer,
-    build_document,
-    document_for_state,
     issue_document,
+    next_issue_pdf,
 )
 from counter_app.ui.printing import configured_printer, page_images
 from counter_app.ui.session import WindowSession
@@ -117,11 +115,8 @@ class DocumentDesk(QObject):
         store = self.session.store
 
         def work() -> tuple[DocType, list[QImage]]:
-            kind = doc_type
-            if kind is None:
-                with store.read() as conn:
-                    kind = document_for_state(load_case(conn, project_no).case.state)
-            return kind, page_images(build_document(store, project_no, kind), PREVIEW_DPI)
+            kind, pdf = next_issue_pdf(store, self.clock, project_no, doc_type)
+            return kind, page_images(pdf, PREVIEW_DPI)
 
         def show(result: tuple[DocType, list[QImage]]) -> None:
             kind, images = result

@@ -4,6 +4,7 @@ detail with its history and documents, each lifecycle step through its dialog, r
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit, QSpinBox, 
 
 from counter_app.domain.case import CaseState
 from counter_app.services.case_rows import load_case
+from counter_app.services.documents import next_issue_pdf
 from counter_app.services.intake import accept_case
 from counter_app.services.intake_model import Decision, MaterialIn, Party
 from counter_app.services.reference import current_catalog
@@ -150,6 +152,13 @@ def test_detail_shows_history_and_documents(qtbot, counter: Counter, tmp_path: P
         qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda b=before: work.documents.rowCount() == b + 1)
         work.desk.preview = None
+        # what the next preview shows: the reprint, marked as such
+        _kind, pdf = next_issue_pdf(counter.session.store, counter.clock, project_no)
+        (tmp_path / "next.pdf").write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "next.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        assert f"补打（第{before + 1}次）2026-11-25 09:30" in text
     docs = [[work.documents.item(r, c).text() for c in range(4)] for r in range(2)]  # type: ignore[union-attr]
     assert [d[1:3] for d in docs] == [["受理回执", "原件"], ["受理回执", "补打第1次"]]
     assert docs[1][3] == f"已打印（PDF:{tmp_path / 'out.pdf'}）"
