@@ -40,6 +40,7 @@ from counter_app.domain.case import ResultCode
 from counter_app.domain.catalog import Catalog, MaterialForm, ServiceItem
 from counter_app.domain.errors import Issue, ValidationError
 from counter_app.domain.validation import CERT_RESIDENT_ID, CERT_USCC
+from counter_app.receipts.fonts import loaded_fonts
 from counter_app.services.case_commands import DELIVERY_PICKUP, close_case
 from counter_app.services.clock import Clock, system_clock
 from counter_app.services.intake import IntakeResult, accept_case, validate_parties
@@ -283,11 +284,13 @@ class IntakeForm(QWidget):
             with store.read() as conn:
                 catalog = current_catalog(conn)
             find_matters(catalog, "a")  # every matter's initials, once, off the GUI thread
+            loaded_fonts()  # the name check's fonts: about a second to parse, not on the GUI thread
             return catalog
 
         def loaded(catalog: Catalog) -> None:
             self.catalog = catalog
             self._find(self.finder.text())
+            self._refresh()
 
         self.session.db.run(work, loaded, lambda error: self._say(error_text(error), error=True))
 
@@ -408,7 +411,10 @@ class IntakeForm(QWidget):
         )
 
     def issues(self) -> list[Issue]:
-        """Every problem with the applicant as typed (errors and warnings), each with its field."""
+        """Every problem with the applicant as typed (errors and warnings), each with its field;
+        none until the catalog and the fonts the name check reads are loaded (on the worker)."""
+        if self.catalog is None:
+            return []
         return validate_parties(self.intake(link_ticket=False), self.clock().date())
 
     def _edited(self, key: str) -> None:

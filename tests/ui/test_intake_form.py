@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -362,3 +363,20 @@ def test_a_visit_two_cases_for_one_ticket_then_the_rating(qtbot, counter: Counte
     assert event["payload"]["case_nos"] == cases and event["payload"]["level"] == 5
     assert event["payload"]["ticket_no"] == "A020" and event["clerk_id"] == "0307"
     assert [e["payload"]["ticket_no"] for e in counter.events("case.received")] == ["A020", "A020"]
+
+
+def test_the_fonts_of_the_name_check_load_on_the_worker(tmp_path: Path) -> None:
+    from counter_app.receipts.fonts import CHAIN, EXTRA_FONT_ENV
+    from tests.support import REPO
+
+    env = {k: v for k, v in os.environ.items() if k != EXTRA_FONT_ENV} | {"QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.ui.intake_fonts_probe", str(tmp_path / "counter")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == f"during=0 after={len(CHAIN)}"
