@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QLineEdit,
+    QListWidget,
+    QSpinBox,
+    QWidget,
+)
 
 from counter_app.domain.case import CaseState
 from counter_app.services.case_rows import load_case
@@ -270,3 +279,44 @@ def test_denial_needs_its_legal_basis(qtbot, counter: Counter) -> None:  # type:
     closed = counter.events("case.closed")[-1]["payload"]
     assert closed["result_code"] == 1 and closed["legal_basis"] == basis
     assert not work.buttons["deliver"].isEnabled()  # only an issued certificate is delivered
+
+
+def test_accept_corrected_with_a_deferred_optional_material(qtbot, counter: Counter) -> None:  # type: ignore[no-untyped-def]
+    item = item_named(counter, FOOD)
+    required = item.materials[0].name
+    optional = next(m.name for m in item.materials if not m.required)
+    owed = (
+        MaterialIn(required, missing=True, reason="未提供"),
+        MaterialIn(optional, missing=True, reason="未提供"),
+    )
+    present = tuple(MaterialIn(m.name) for m in item.materials[1:] if m.required)
+    project_no = take_in(counter, Decision.CORRECTION, materials=(*owed, *present))
+    work = make_work(qtbot, counter)
+    opened(qtbot, work, project_no)
+    qtbot.mouseClick(work.buttons["accept_corrected"], Qt.MouseButton.LeftButton)
+    dialog = work.dialog
+    assert dialog is not None
+    supplied = dialog.fields["supplied"]
+    assert isinstance(supplied, QListWidget)
+    assert [supplied.item(i).text() for i in range(supplied.count())] == [required, optional]  # type: ignore[union-attr]
+    supplied.item(1).setCheckState(Qt.CheckState.Unchecked)  # type: ignore[union-attr]
+    # without 容缺 the missing material refuses the acceptance
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: work.message.text().startswith("[CASE_CORRECTION_INCOMPLETE]"))
+    qtbot.waitUntil(lambda: work.buttons["accept_corrected"].isEnabled())
+    qtbot.mouseClick(work.buttons["accept_corrected"], Qt.MouseButton.LeftButton)
+    dialog = work.dialog
+    assert dialog is not None
+    supplied = dialog.fields["supplied"]
+    assert isinstance(supplied, QListWidget)
+    supplied.item(1).setCheckState(Qt.CheckState.Unchecked)  # type: ignore[union-attr]
+    defer = dialog.fields["defer"]
+    until = dialog.fields["defer_until"]
+    assert isinstance(defer, QCheckBox) and isinstance(until, QDateEdit)
+    qtbot.mouseClick(defer, Qt.MouseButton.LeftButton)
+    until.setDate(QDate(2026, 12, 4))
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: work.message.text() == f"办件 {project_no}：补正后受理已记录（已受理）")
+    accepted = counter.events("case.accepted")[-1]["payload"]
+    assert accepted["supplied"] == [required]
+    assert accepted["deferred"] == [{"name": optional, "due": "2026-12-04"}]
