@@ -39,6 +39,7 @@ from supervision_server.routes_queue import QUEUE_ACTIONS
 from supervision_server.routes_queue import router as queue_router
 from supervision_server.routes_reports import admin_router as reports_admin_router
 from supervision_server.routes_reports import router as reports_router
+from supervision_server.routes_supervision import router as supervision_router
 from supervision_server.rules import run_scheduled_rules
 from supervision_server.settings import Settings
 from supervision_server.silence import check_silent
@@ -140,6 +141,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(reports_admin_router)
     app.include_router(check_page_router)
     app.include_router(queue_router)
+    app.include_router(supervision_router)
     install_docs(app)
     _document_raw_bodies(app)
     return app

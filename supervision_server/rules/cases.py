@@ -14,7 +14,6 @@ from counter_app.domain.catalog import ProjectType
 from supervision_server.alerts import AlertDraft
 from supervision_server.rules.base import Scope, about_case, case_rows, moment, stored_events
 from supervision_server.schema import cases, events
-from supervision_server.timeutil import iso
 
 LOGIN, LOGOUT = "clerk.logged_in", "clerk.logged_out"
 PROCESS_RECORDED = "case.process_recorded"
@@ -223,9 +222,11 @@ def late_special(conn: Connection, scope: Scope) -> list[AlertDraft]:
     )
     for row in rows:
         accepted_due: Any = None
+        due_text = None
         for event in _case_events(conn, row["project_no"], ["case.accepted", SUSPENDED, "case.resumed"]):
             if event.type != SUSPENDED:
-                accepted_due = moment(event.text("promise_due")) or accepted_due
+                if moment(event.text("promise_due")) is not None:
+                    accepted_due, due_text = moment(event.text("promise_due")), event.text("promise_due")
                 continue
             started = moment(event.occurred_at)
             if accepted_due is None or started is None or not started <= accepted_due < started + limit:
@@ -236,7 +237,7 @@ def late_special(conn: Connection, scope: Scope) -> list[AlertDraft]:
                     "LATE_SPECIAL",
                     f"办件 {row['project_no']} 在承诺期限前 {hours:.0f} 小时才启动特别程序",
                     seq=event.seq,
-                    details={"suspended_at": event.occurred_at, "promise_due": iso(accepted_due)},
+                    details={"suspended_at": event.occurred_at, "promise_due": due_text},
                     occurrence_key=f"LATE_SPECIAL:{row['project_no']}:{event.seq}",
                     **about_case(row),
                 )
