@@ -204,8 +204,16 @@ def test_a_window_refusing_far_more_than_the_hall_is_flagged_once_a_day(hall: Ha
 
 
 def test_a_window_refusing_like_the_hall_is_not_flagged(hall: Hall) -> None:
-    _closures(hall, 3, 3, 9, "P-R5")
-    _closures(hall, 4, 2, 10, "P-R6")
+    _closures(hall, 3, 5, 7, "P-R5")  # 42%, but the hall refuses 33%
+    _closures(hall, 4, 4, 8, "P-R6")
+    hall.watch("12:00")
+    assert hall.rules("CLOSURE_RATE") == []
+
+
+def test_a_window_refusing_a_few_where_the_hall_refuses_none_is_not_flagged(hall: Hall) -> None:
+    _closures(hall, 3, 3, 9, "P-R7")  # 25%: above the hall's 0%, below the 30% floor
+    _closures(hall, 4, 0, 12, "P-R8")
+    _closures(hall, 5, 1, 9, "P-R9")  # 10 cases, the fewest a window needs to be judged
     hall.watch("12:00")
     assert hall.rules("CLOSURE_RATE") == []
 

@@ -37,6 +37,8 @@ def test_the_cards_come_one_working_day_before_after_the_promise_and_after_the_s
     hall.watch("09:00", "2026-12-01")  # Tuesday: the working day before
     hall.watch("17:00", "2026-12-01")
     assert hall.rules(*CARDS) == [("DEADLINE_NEAR", "P-DL-1")]
+    hall.watch("23:59", "2026-12-02")  # the promised day itself is not over
+    assert hall.rules(*CARDS) == [("DEADLINE_NEAR", "P-DL-1")]
     hall.watch("09:00", "2026-12-03")
     assert hall.rules(*CARDS) == [("DEADLINE_NEAR", "P-DL-1"), ("OVERDUE_PROMISE", "P-DL-1")]
     hall.watch("17:00", "2026-12-09")  # the statutory day itself is not yet over
