@@ -145,7 +145,9 @@ class Window:
         if self.no == SKEWED or not self.online(at):
             return WindowQueue(self.store, self.clock, self.clerk, None)
         config = SyncConfig.load(self.store)
-        return WindowQueue(self.store, self.clock, self.clerk, QueueOps(self.store, config, config.client(), self.clock))
+        return WindowQueue(
+            self.store, self.clock, self.clerk, QueueOps(self.store, config, config.client(), self.clock)
+        )
 
 
 @dataclass
@@ -214,7 +216,9 @@ def enroll_counter(root: Path, url: str, hall: str, no: int, clock: Callable[[],
 def person(rng: random.Random) -> Party:
     body = f"330785{rng.randint(1950, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-    return Party(name, "111", body + resident_id_check_char(body), phone=f"138{rng.randint(0, 99_999_999):08d}")
+    return Party(
+        name, "111", body + resident_id_check_char(body), phone=f"138{rng.randint(0, 99_999_999):08d}"
+    )
 
 
 def intake(item: ServiceItem, rng: random.Random, ticket_no: str) -> CaseIntake:
@@ -259,7 +263,9 @@ def delete_case_rows(store: Store, project_no: str) -> None:
 class Simulation:
     """The discrete-event loop: tickets arrive, windows call, serve and record, devices sync."""
 
-    def __init__(self, root: Path, url: str, app: Any, clock: SimClock, cases: int, windows: int, seed: int) -> None:
+    def __init__(
+        self, root: Path, url: str, app: Any, clock: SimClock, cases: int, windows: int, seed: int
+    ) -> None:
         self.root, self.url, self.app, self.clock = root, url, app, clock
         self.rng = random.Random(seed)
         self.target = cases
@@ -270,14 +276,24 @@ class Simulation:
             offset = SKEW if no == SKEWED else timedelta(0)
             device = clock.device(offset)
             store = enroll_counter(root, url, hall, no, device)
-            pusher = Pusher(store, clock=device, heartbeat_every_s=None, backoff=Backoff(base_s=0.01, cap_s=0.05))
+            pusher = Pusher(
+                store, clock=device, heartbeat_every_s=None, backoff=Backoff(base_s=0.01, cap_s=0.05)
+            )
             self.windows[no] = Window(
-                no, store, device, f"c{no:02d}", pusher, suitable(self.catalog, no), window_categories(self.catalog, no)
+                no,
+                store,
+                device,
+                f"c{no:02d}",
+                pusher,
+                suitable(self.catalog, no),
+                window_categories(self.catalog, no),
             )
         kiosk_clock = clock.device()
         self.kiosk_store = enroll_counter(root, url, hall, KIOSK_WINDOW, kiosk_clock)
         config = SyncConfig.load(self.kiosk_store)
-        self.kiosk = Kiosk(self.kiosk_store, kiosk_clock, QueueOps(self.kiosk_store, config, config.client(), kiosk_clock))
+        self.kiosk = Kiosk(
+            self.kiosk_store, kiosk_clock, QueueOps(self.kiosk_store, config, config.client(), kiosk_clock)
+        )
         self.kiosk_pusher = Pusher(self.kiosk_store, clock=kiosk_clock, heartbeat_every_s=None)
         self.events: list[tuple[datetime, int, str, int]] = []
         self.serial = 0
@@ -356,15 +372,17 @@ class Simulation:
     def serve(self, window: Window, number: str, now: datetime) -> None:
         queue = window.queue(now)
         queue.start()
-        minutes = self.rng.uniform(6, 16)
+        # A consultation is short; the off-book window "consults" quickly and calls the next.
+        minutes = self.rng.uniform(4, 9) if window.no == OFF_BOOK else self.rng.uniform(6, 16)
         self.clock.set(now + timedelta(minutes=minutes))
         item = self.rng.choice(window.items) if window.items else None
         if window.no == OFF_BOOK or item is None:
             queue.finish(Outcome.CONSULT)
             if item is not None:
                 citizen = intake(item, self.rng, number)
-                self.offbook_records.append(self.record(f"OB{len(self.offbook_records) + 1:03d}", item, citizen,
-                                                        self.clock.now))
+                self.offbook_records.append(
+                    self.record(f"OB{len(self.offbook_records) + 1:03d}", item, citizen, self.clock.now)
+                )
         elif window.no == LATE:
             queue.finish(Outcome.CONSULT)
             window.later.append((number, intake(item, self.rng, number), self.clock.now))
@@ -391,7 +409,11 @@ class Simulation:
             if not window.online(now):
                 continue
             status = window.pusher.push_once()
-            if status.last_error is not None and status.last_error.code == "LEDGER_HOLE" and not window.hole_accepted:
+            if (
+                status.last_error is not None
+                and status.last_error.code == "LEDGER_HOLE"
+                and not window.hole_accepted
+            ):
                 self.accept_hole(window)
                 window.pusher.push_once()
 
@@ -401,7 +423,10 @@ class Simulation:
         holes = f"{self.url}/api/v1/admin/devices/{device_id}/holes"
         for hole in requests.get(holes, headers=ADMIN, timeout=30).json()["holes"]:
             requests.post(
-                f"{holes}/{hole['from_seq']}/accept", json={"note": "窗口记录被删除，已书面说明"}, headers=ADMIN, timeout=30
+                f"{holes}/{hole['from_seq']}/accept",
+                json={"note": "窗口记录被删除，已书面说明"},
+                headers=ADMIN,
+                timeout=30,
             ).raise_for_status()
         window.hole_accepted = True
 
@@ -413,13 +438,17 @@ class Simulation:
             for n, (_, citizen, _) in enumerate(late.later):
                 self.clock.set(start + timedelta(minutes=3 * n))
                 result = accept_case(late.store, late.clock, late.clerk, citizen)
+                if self.catalog.item(citizen.task_code).project_type is ProjectType.INSTANT:  # on the spot
+                    close_case(late.store, late.clock, late.clerk, result.project_no, ResultCode.ISSUED)
                 late.cases.append(result.project_no)
         self.clock.set(hall_time(NEXT, "09:25"))
         self.sync(self.clock.now)
         run_periodic_checks(self.app.state.ctx, self.clock.server())
 
     # -- the department's register ------------------------------------------------------------
-    def record(self, record_no: str, item: ServiceItem, citizen: CaseIntake, finished: datetime | None) -> dict[str, str]:
+    def record(
+        self, record_no: str, item: ServiceItem, citizen: CaseIntake, finished: datetime | None
+    ) -> dict[str, str]:
         return {
             "受理编号": record_no,
             "事项编码": item.task_code,
@@ -443,7 +472,9 @@ class Simulation:
                 ).all()
             for no, task, cert, name in found:
                 rows.append(self.record(f"R-{no}", by_task[task], _citizen(task, cert, name), None))
-        for n, (_number, citizen, ended) in enumerate(self.windows[LATE].later if LATE in self.windows else []):
+        for n, (_number, citizen, ended) in enumerate(
+            self.windows[LATE].later if LATE in self.windows else []
+        ):
             record = self.record(f"LATE{n + 1:03d}", by_task[citizen.task_code], citizen, ended)
             rows.append(record)
             day.register_late.add(record["受理编号"])
@@ -470,7 +501,9 @@ def _citizen(task_code: str, cert_no: str, name: str) -> CaseIntake:
     return CaseIntake(task_code, Party(name, "111", cert_no), ())
 
 
-def simulate(root: Path, cases: int = 300, windows: int = 25, database_url: str | None = None, seed: int = 7) -> Day:
+def simulate(
+    root: Path, cases: int = 300, windows: int = 25, database_url: str | None = None, seed: int = 7
+) -> Day:
     """Run the day in ``root``; returns what was planted and every alert raised."""
     started = time.perf_counter()
     clock = SimClock(hall_time(DAY, "08:00"))
@@ -479,9 +512,9 @@ def simulate(root: Path, cases: int = 300, windows: int = 25, database_url: str 
         sim.run()
         day = Day(sim.windows, device_windows={w.store.device_id(): w.no for w in sim.windows.values()})
         sim.register(day)
-        day.alerts = requests.get(f"{url}/api/v1/alerts", params={"limit": 1000}, headers=ADMIN, timeout=60).json()[
-            "alerts"
-        ]
+        day.alerts = requests.get(
+            f"{url}/api/v1/alerts", params={"limit": 1000}, headers=ADMIN, timeout=60
+        ).json()["alerts"]
         for window in sim.windows.values():
             window.store.close()
         sim.kiosk_store.close()
@@ -519,9 +552,17 @@ def confusion(day: Day) -> dict[str, Any]:
         planted = len(day.windows[LATE].later) if no == LATE else 1
         caught = sum(found[r] for r in expected) if no == LATE else int(any(found[r] for r in expected))
         rows.append(
-            {"window": no, "planted": what, "count": planted, "caught": caught, "rules": dict(sorted(found.items()))}
+            {
+                "window": no,
+                "planted": what,
+                "count": planted,
+                "caught": caught,
+                "rules": dict(sorted(found.items())),
+            }
         )
-    register_missing = {a["details"].get("record_no") for a in unattached if a["rule_id"] == "REGISTER_MISSING"}
+    register_missing = {
+        a["details"].get("record_no") for a in unattached if a["rule_id"] == "REGISTER_MISSING"
+    }
     register_late = {a["details"].get("record_no") for a in day.alerts if a["rule_id"] == "REGISTER_LATE"}
     rows.append(
         {
@@ -545,14 +586,22 @@ def confusion(day: Day) -> dict[str, Any]:
     for no in sorted(outage - set(PLANTED)):
         found = Counter(a["rule_id"] for a in per_window.get(no, []))
         rows.append(
-            {"window": no, "planted": "断网（诚实窗口）", "count": 1, "caught": int(found["SILENT"] > 0),
-             "rules": dict(sorted(found.items()))}
+            {
+                "window": no,
+                "planted": "断网（诚实窗口）",
+                "count": 1,
+                "caught": int(found["SILENT"] > 0),
+                "rules": dict(sorted(found.items())),
+            }
         )
     honest = sorted(set(day.windows) - set(PLANTED) - outage)
     false_positives = [a for no in honest for a in per_window.get(no, [])]
-    false_positives += [a for no in outage - set(PLANTED) for a in per_window.get(no, []) if a["rule_id"] not in NETWORK]
     false_positives += [
-        a for a in unattached
+        a for no in outage - set(PLANTED) for a in per_window.get(no, []) if a["rule_id"] not in NETWORK
+    ]
+    false_positives += [
+        a
+        for a in unattached
         if not (a["rule_id"] == "REGISTER_MISSING" and a["details"].get("record_no") in day.register_missing)
     ]
     silent_open = [a for a in day.alerts if a["rule_id"] == "SILENT" and a["closed_at"] is None]
@@ -568,13 +617,17 @@ def confusion(day: Day) -> dict[str, Any]:
 
 def print_table(table: dict[str, Any], day: Day) -> None:
     cases = sum(len(w.cases) for w in day.windows.values())
-    print(f"模拟大厅一天：{len(day.windows)} 个窗口，办件 {cases} 件，告警 {table['alerts']} 条，用时 {day.seconds:.0f} 秒")
+    print(
+        f"模拟大厅一天：{len(day.windows)} 个窗口，办件 {cases} 件，告警 {table['alerts']} 条，用时 {day.seconds:.0f} 秒"
+    )
     print(f"{'窗口':>4}  {'植入行为':<22}{'植入':>4}{'发现':>6}  告警")
     for row in table["rows"]:
         window = "—" if row["window"] is None else str(row["window"])
         rules = "，".join(f"{k}×{v}" for k, v in row["rules"].items()) or "无"
         print(f"{window:>4}  {row['planted']:<22}{row['count']:>4}{row['caught']:>6}  {rules}")
-    print(f"诚实窗口 {len(table['honest_windows'])} 个，误报（false positives）：{len(table['false_positives'])}")
+    print(
+        f"诚实窗口 {len(table['honest_windows'])} 个，误报（false positives）：{len(table['false_positives'])}"
+    )
     for rule_id, window_no, message in table["false_positives"]:
         print(f"    误报 {rule_id} {window_no}: {message}")
     print(f"断网窗口的 SILENT 在恢复后仍未关闭：{table['silent_still_open']}")

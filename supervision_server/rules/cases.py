@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from counter_app.domain.case import CaseState, ResultCode
 from counter_app.domain.catalog import ProjectType
 from supervision_server.alerts import AlertDraft
+from supervision_server.projected import chunks
 from supervision_server.rules.base import Scope, about_case, case_rows, moment, stored_events
 from supervision_server.schema import cases, events
 
@@ -33,21 +34,18 @@ def double_accept(conn: Connection, scope: Scope) -> list[AlertDraft]:
     """
     days = timedelta(days=scope.settings.double_accept_days)
     dropped = (int(ResultCode.NOT_ACCEPTED), int(ResultCode.RETURNED))
+    rows = [r for r in case_rows(conn, scope) if r["applicant_cert_no"] and r["result_code"] not in dropped]
+    same: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for part in chunks(sorted({r["applicant_cert_no"] for r in rows})):
+        query = select(cases).where(cases.c.applicant_cert_no.in_(part)).order_by(cases.c.project_no)
+        for found in conn.execute(query).mappings():
+            if found["result_code"] not in dropped:
+                same[(found["applicant_cert_no"], found["task_code"])].append(dict(found))
     drafts = []
-    for row in case_rows(conn, scope):
-        if not row["applicant_cert_no"] or row["result_code"] in dropped:
-            continue
+    for row in rows:
         received = moment(row["received_at"])
-        others = conn.execute(
-            select(cases).where(
-                cases.c.task_code == row["task_code"],
-                cases.c.applicant_cert_no == row["applicant_cert_no"],
-                cases.c.project_no != row["project_no"],
-                cases.c.window_no != row["window_no"],
-            )
-        ).mappings()
-        for other in others:
-            if other["result_code"] in dropped:
+        for other in same[(row["applicant_cert_no"], row["task_code"])]:
+            if other["project_no"] == row["project_no"] or other["window_no"] == row["window_no"]:
                 continue
             then = moment(other["received_at"])
             if received is None or then is None or abs(received - then) > days:

@@ -6,7 +6,8 @@
 * OVERDUE_PROMISE (黄牌) - the promised time (承诺办结时间, as the window computed and printed it)
   has passed and the case is still open.
 * OVERDUE_STATUTORY (红牌) - the statutory limit (法定时限 of the matter in the catalog, counted in
-  working days on the hall calendar from acceptance) has passed and the case is still open.
+  working days on the hall calendar from acceptance) has passed and the case is still open. A
+  matter whose catalog entry states no statutory limit (0) gets no red card.
 
 A case in 特别程序 (SUSPENDED) has its clock stopped and is not judged until it resumes (the
 window moves ``promise_due`` when it does).
@@ -95,6 +96,8 @@ def _statutory_due(scope: Scope, row: dict[str, Any], accepted: datetime | None)
     try:
         item = catalog.item(row["task_code"])
     except DomainError:  # a matter no longer in the catalog has no statutory limit here
+        return None
+    if item.legal_limit.value == 0:  # the catalog states no statutory limit (as its own checks read it)
         return None
     natural = item.legal_limit.unit is TimeUnit.NATURAL_DAY
     limit = TimeLimit(item.legal_limit.value, LimitUnit.NATURAL_DAY if natural else LimitUnit.WORKING_DAY)

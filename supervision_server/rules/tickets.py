@@ -148,23 +148,30 @@ def late_entry(conn: Connection, scope: Scope) -> list[AlertDraft]:
     in the system after the citizen had left: the handling itself happened off the books.
     """
     limit = timedelta(seconds=scope.settings.late_entry_after_s)
-    rows = [r for r in case_rows(conn, scope, cases.c.ticket_no.is_not(None)) if r["received_at"]]
+    rows = [r for r in case_rows(conn, scope, cases.c.ticket_no.is_not(None)) if moment(r["received_at"])]
+    days = [d for r in rows if (d := local_day(r["received_at"], scope.tz)) is not None]
+    by_number: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if days:
+        first, last = (min(days) - timedelta(days=7)).isoformat(), max(days).isoformat()
+        for part in chunks(sorted({r["ticket_no"] for r in rows})):
+            query = select(tickets).where(
+                tickets.c.ticket_no.in_(part),
+                tickets.c.finished_at.is_not(None),
+                tickets.c.day.between(first, last),
+            )
+            for found in conn.execute(query).mappings():
+                by_number[found["ticket_no"]].append(dict(found))
     drafts = []
     for row in rows:
         received = moment(row["received_at"])
-        if received is None:
-            continue
+        assert received is not None
         received_day = received.astimezone(scope.tz).date()
-        query = select(tickets).where(
-            tickets.c.ticket_no == row["ticket_no"],
-            tickets.c.finished_at.is_not(None),
-            tickets.c.day.between((received_day - timedelta(days=7)).isoformat(), received_day.isoformat()),
-        )
         ended: list[tuple[Any, dict[str, Any]]] = []
-        for t in conn.execute(query).mappings():
+        for t in by_number.get(row["ticket_no"], []):
             at = moment(t["finished_at"])
-            if at is not None and at <= received and (t["window_no"] in (None, row["window_no"])):
-                ended.append((at, dict(t)))
+            recent = t["day"] >= (received_day - timedelta(days=7)).isoformat()
+            if at is not None and recent and at <= received and t["window_no"] in (None, row["window_no"]):
+                ended.append((at, t))
         if not ended:
             continue
         at, ticket = max(ended, key=lambda pair: pair[0])

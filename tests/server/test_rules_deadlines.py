@@ -67,3 +67,22 @@ def test_a_weekend_between_counts_no_working_day(hall: Hall) -> None:
     )
     hall.watch("10:00", "2026-11-27")  # Friday is the working day before Monday
     assert hall.rules("DEADLINE_NEAR") == [("DEADLINE_NEAR", "P-DL-2")]
+
+
+def test_a_matter_without_a_statutory_limit_gets_no_red_card(hall: Hall) -> None:
+    """住房公积金异地转移接续: the catalog states no statutory limit (0) and promises 5 working days."""
+    transfer = received("P-DL-3", 4, cert_no="110105194912310039")
+    transfer.update(
+        task_code="12330785002548774Y4GG2100700000", item_name="住房公积金异地转移接续", dept_code="GJJ"
+    )
+    hall.send(
+        4,
+        ("case.received", transfer, at("09:00")),
+        ("case.accepted", accepted("P-DL-3", at("09:05"), DUE), at("09:05")),
+    )
+    hall.watch("09:00", "2026-12-10")
+    assert hall.rules("OVERDUE_STATUTORY", "OVERDUE_PROMISE") == [
+        ("OVERDUE_PROMISE", "P-DL-1"),
+        ("OVERDUE_STATUTORY", "P-DL-1"),
+        ("OVERDUE_PROMISE", "P-DL-3"),
+    ]
