@@ -308,7 +308,10 @@ class Simulation:
     # -- the day ------------------------------------------------------------------------------
     def run(self) -> None:
         served = [w for w in self.windows.values() if w.no != SKEWED and w.categories]
-        weights: Counter[str] = Counter(c for w in served for c in w.categories)
+        weights: dict[str, float] = defaultdict(float)  # each window draws the same number of citizens
+        for window in served:
+            for category in window.categories:
+                weights[category] += 1 / len(window.categories)
         categories = sorted(weights)
         tickets = int(self.target * 1.25)
         opening, last = hall_time(DAY, "08:45"), hall_time(DAY, "17:00")
