@@ -104,6 +104,13 @@ def post_decide(alert_id: AlertId, body: DecideRequest, ctx: Ctx) -> StepReply:
     status_code=201,
     responses=errors(401, 413, 422),
     summary="Import a department's register export and match it against hall cases",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "the department's CSV export as exported (UTF-8, BOM tolerated, or GBK)",
+            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
 async def post_register(
     request: Request,

@@ -73,7 +73,8 @@ def read_mapping(text: str) -> dict[str, Any]:
     if missing or not ({"task_code", "item_name"} & set(columns)):
         need = missing or ["task_code 或 item_name"]
         raise RegisterError(f"列映射缺少必需字段：{'、'.join(need)}", "REGISTER_MAPPING_INVALID")
-    days = data.get("match", {}).get("days", 3)
+    match = data.get("match", {})
+    days = match.get("days", 3) if isinstance(match, dict) else None
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 60:
         raise RegisterError("[match] days 须为 0–60 的整数", "REGISTER_MAPPING_INVALID")
     return {"columns": dict(columns), "days": days}
@@ -103,7 +104,13 @@ def _day(text: str, row_no: int) -> date:
 
 def parse_records(text: str, mapping: dict[str, Any]) -> list[dict[str, Any]]:
     """The records of a register export under ``mapping``; RegisterError naming the bad line."""
-    reader = csv.reader(io.StringIO(text))
+    try:
+        return _records(csv.reader(io.StringIO(text)), mapping)
+    except csv.Error as exc:
+        raise RegisterError(f"台账文件不是有效的 CSV：{exc}", "REGISTER_CSV_INVALID") from exc
+
+
+def _records(reader: Any, mapping: dict[str, Any]) -> list[dict[str, Any]]:
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration as exc:

@@ -114,6 +114,20 @@ def test_a_bad_mapping_or_file_is_refused_with_its_code(hall: Hall) -> None:
         headers=ADMIN,
     )
     assert (reply.status_code, reply.json()["code"]) == (422, "REGISTER_COLUMN_MISSING")
+    reply = hall.client.post(
+        "/api/v1/admin/registers/SCJG",
+        params={"mapping": "match = 1\n" + MAPPING.split("[match]")[0]},
+        content=b"x",
+        headers=ADMIN,
+    )
+    assert (reply.status_code, reply.json()["code"]) == (422, "REGISTER_MAPPING_INVALID")
+    reply = hall.client.post(
+        "/api/v1/admin/registers/SCJG",
+        params={"mapping": MAPPING},
+        content=HEADER.encode() + b'"' + b"a" * 200_000 + b'"\n',
+        headers=ADMIN,
+    )
+    assert (reply.status_code, reply.json()["code"]) == (422, "REGISTER_CSV_INVALID")
 
 
 def test_the_command_line_imports_a_gbk_export(tmp_path: Path) -> None:
