@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, case, func, literal, select
 
 from counter_app.domain.alert_life import AlertAction, AlertState, AlertStepRefused, fold, next_state
 from supervision_server.errors import ApiError
+from supervision_server.projected import chunks
 from supervision_server.rules_schema import alert_steps
 from supervision_server.schema import alert_closings, alerts, devices
 from supervision_server.timeutil import iso
@@ -87,19 +88,23 @@ def close_by_itself(conn: Connection, alert_id: int, note: str, now: datetime) -
     return True
 
 
-def open_alerts(conn: Connection, rule_id: str) -> list[dict[str, Any]]:
-    """The open alerts of ``rule_id`` (not closed), oldest first, details decoded."""
+def open_alerts(conn: Connection, rule_id: str, project_nos: set[str] | None = None) -> list[dict[str, Any]]:
+    """The open alerts of ``rule_id`` (not closed), oldest first, details decoded; with
+    ``project_nos`` only those about these cases."""
     query = (
         select(alerts)
         .outerjoin(alert_closings, alert_closings.c.alert_id == alerts.c.id)
         .where(alerts.c.rule_id == rule_id, alert_closings.c.alert_id.is_(None))
         .order_by(alerts.c.id)
     )
+    parts = [None] if project_nos is None else list(chunks(sorted(project_nos)))
     found = []
-    for row in conn.execute(query).mappings():
-        item = dict(row)
-        item["details"] = json.loads(item["details"])
-        found.append(item)
+    for part in parts:
+        narrowed = query if part is None else query.where(alerts.c.project_no.in_(part))
+        for row in conn.execute(narrowed).mappings():
+            item = dict(row)
+            item["details"] = json.loads(item["details"])
+            found.append(item)
     return found
 
 

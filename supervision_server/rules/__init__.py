@@ -15,6 +15,7 @@ however often the rules run. Alerts whose cause clears itself are closed by
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,8 @@ from supervision_server.rules.base import Check, Scope, stored_events
 from supervision_server.rules.register import register_match_rates
 from supervision_server.schema import cases, events
 from supervision_server.settings import Settings
+
+log = logging.getLogger("supervision_server")
 
 
 @dataclass(frozen=True)
@@ -124,9 +127,14 @@ def rules_after_ingest(
     pass covers a batch whose rules were cut off). Off when ``rules_on_ingest`` is false."""
     if not ctx.settings.rules_on_ingest or last_seq < first_seq:
         return 0
-    return run_write(
-        ctx.engine, lambda conn: run_rules_on_ingest(conn, device_id, first_seq, last_seq, now, ctx.settings)
-    )
+    try:
+        return run_write(
+            ctx.engine,
+            lambda conn: run_rules_on_ingest(conn, device_id, first_seq, last_seq, now, ctx.settings),
+        )
+    except Exception:  # the batch is stored and acknowledged whatever a rule does; the watcher retries
+        log.exception("supervision rules failed on ingest of %s seq %d-%d", device_id, first_seq, last_seq)
+        return 0
 
 
 def close_cleared(conn: Connection, now: datetime, project_nos: set[str] | None = None) -> int:
@@ -137,7 +145,9 @@ def close_cleared(conn: Connection, now: datetime, project_nos: set[str] | None 
     """
     closed = 0
     for rule_id, cleared in CLEARS.items():
-        for alert in open_alerts(conn, rule_id):
+        # OFF_BOOK alerts are about tickets: they name their cases in the details.
+        about = None if rule_id == "OFF_BOOK" else project_nos
+        for alert in open_alerts(conn, rule_id, about):
             if project_nos is not None:
                 named = {alert["project_no"], *(alert["details"].get("missing_case_nos") or [])}
                 if not named & project_nos:

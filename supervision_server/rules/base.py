@@ -24,7 +24,9 @@ from supervision_server.distribution import CALENDAR, latest, published_catalog
 from supervision_server.projected import chunks
 from supervision_server.schema import cases, devices, events
 from supervision_server.settings import Settings
-from supervision_server.timeutil import parse_iso
+from supervision_server.timeutil import iso, parse_iso
+
+RECENT_DAYS = timedelta(days=3)  # how far back the schedule re-reads cases, tickets and events
 
 
 @dataclass
@@ -109,12 +111,17 @@ def local_day(stamp: Any, tz: tzinfo) -> date | None:
     return at.astimezone(tz).date() if at is not None else None
 
 
-def case_rows(conn: Connection, scope: Scope, where: Any = None) -> list[dict[str, Any]]:
-    """The cases in scope (all cases matching ``where`` on the schedule)."""
+def case_rows(
+    conn: Connection, scope: Scope, where: Any = None, *, recent: bool = True
+) -> list[dict[str, Any]]:
+    """The cases in scope matching ``where``: on the schedule, those changed in the last
+    :data:`RECENT_DAYS` (every one with ``recent=False``), on ingest those the batch touched."""
     query = select(cases).order_by(cases.c.project_no)
     if where is not None:
         query = query.where(where)
     if scope.project_nos is None:
+        if recent:
+            query = query.where(cases.c.updated_at >= iso(scope.now - RECENT_DAYS))
         return [dict(r) for r in conn.execute(query).mappings()]
     found: list[dict[str, Any]] = []
     for part in chunks(sorted(scope.project_nos)):
@@ -189,6 +196,3 @@ def about_case(row: dict[str, Any]) -> dict[str, Any]:
 def hall_day_start(day: date, tz: tzinfo) -> datetime:
     """Midnight of ``day`` in the hall."""
     return datetime.combine(day, time(0), tz)
-
-
-RECENT_DAYS = timedelta(days=3)  # how far back the schedule re-reads tickets and events

@@ -37,7 +37,7 @@ def deadline_cards(conn: Connection, scope: Scope) -> list[AlertDraft]:
         return []
     drafts = []
     calendar = scope.calendar
-    for row in case_rows(conn, scope, cases.c.state.in_(_RUNNING)):
+    for row in case_rows(conn, scope, cases.c.state.in_(_RUNNING), recent=False):
         due = moment(row["promise_due"])
         accepted = moment(row["accepted_at"])
         if due is None:

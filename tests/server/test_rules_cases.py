@@ -238,3 +238,28 @@ def test_one_correction_notice_then_acceptance_is_not_flagged(hall: Hall) -> Non
         ("case.accepted", accepted("P-C-2", at("09:30"), DUE), at("09:30")),
     )
     assert hall.rules("MULTIPLE_CORRECTIONS") == []
+
+
+def test_a_rule_that_fails_never_costs_the_batch(hall: Hall, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in a rule is logged; the batch stays stored and acknowledged (the watcher retries)."""
+    from supervision_server import rules
+
+    def broken(conn: object, scope: object) -> list[object]:
+        raise RuntimeError("a rule with a bug")
+
+    broken_checks = tuple(
+        rules.RuleCheck(c.rule_ids, broken, True) if c.rule_ids == ("TIME_ORDER",) else c
+        for c in rules.CHECKS
+    )
+    monkeypatch.setattr(rules, "CHECKS", broken_checks)
+    hall.send(3, ("case.received", received("P-BUG-1", 3), at("20:15")))  # would be OUTSIDE_HOURS
+    reply = hall.client.get(
+        "/api/v1/cases",
+        params={"project_no": "P-BUG-1"},
+        headers={"Authorization": "Bearer test-admin-token-0123456789abcdef"},
+    )
+    assert [c["project_no"] for c in reply.json()["cases"]] == ["P-BUG-1"]
+    assert hall.rules("OUTSIDE_HOURS") == []  # the whole ingest pass is one transaction, rolled back
+    monkeypatch.undo()
+    hall.watch("20:30")  # the watcher's pass finds it
+    assert hall.rules("OUTSIDE_HOURS") == [("OUTSIDE_HOURS", "P-BUG-1")]
