@@ -78,7 +78,7 @@ def _add_step_route(name: str, action: AlertAction) -> None:
     router.post(
         f"/alerts/{{alert_id}}/{name}",
         response_model=StepReply,
-        responses=errors(401, 404, 409, 422),
+        responses=errors(400, 401, 404, 409, 413, 422),
         summary=f"Alert step: {action.label}",
         name=f"alert_{name}",
     )(route)
@@ -91,7 +91,7 @@ for _name, _action in _STEP_ROUTES.items():
 @router.post(
     "/alerts/{alert_id}/decide",
     response_model=StepReply,
-    responses=errors(401, 404, 409, 422),
+    responses=errors(400, 401, 404, 409, 413, 422),
     summary="Alert step: decide an appeal",
 )
 def post_decide(alert_id: AlertId, body: DecideRequest, ctx: Ctx) -> StepReply:
