@@ -14,6 +14,7 @@ from bench import (
     bench_ingest,
     bench_queue,
     bench_receipts,
+    bench_rules,
     bench_verify,
     ceilings,
 )
@@ -136,6 +137,28 @@ def receipts(quick: bool, repeats: int) -> list[Figure]:
         wall.load.append(s.load)
         cpu.load.append(s.load)
     return [wall, cpu]
+
+
+def rules(quick: bool, repeats: int) -> list[Figure]:
+    """The supervision rules' cost on ingest: events/s without and with them, same run, per backend."""
+    events = 1_200 if quick else 6_000
+    figures: list[Figure] = []
+    backends_run = ["sqlite"] + (["postgresql"] if postgres_reachable() else [])
+    for database in backends_run:
+        with_rules = Figure("rules", f"ingest with the rules, {database} (x{events:,})", "events/s", [], True)
+        with_rules.ceiling_what, with_rules.command = "the same ingest without the rules", RUN + "rules"
+        scheduled = Figure("rules", f"scheduled rules pass over {events // 6:,} cases, {database}", "ms", [])
+        scheduled.command = RUN + "rules"
+        for _ in range(repeats):
+            with span() as s:
+                found = bench_rules.measure(events, 3, 500, database)
+            with_rules.values.append(found["with_rules"])
+            with_rules.ceiling.append(found["without_rules"])
+            scheduled.values.append(found["scheduled_pass_ms"])
+            with_rules.load.append(s.load)
+            scheduled.load.append(s.load)
+        figures += [with_rules, scheduled]
+    return figures
 
 
 def ingest(quick: bool, repeats: int) -> list[Figure]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from supervision_server.rules_schema import alert_occurrences
 from supervision_server.schema import alert_closings, alerts
 from supervision_server.timeutil import iso
 
@@ -61,6 +62,23 @@ RULES: dict[str, Rule] = {
         Rule(
             "REFERENCE_REFUSED", 1, YELLOW, "窗口拒收了签名无效或内容无效的事项目录或日历（可能被中途篡改）"
         ),
+        # The rules of supervision_server.rules (each module's docstring names the misconduct).
+        Rule("OFF_BOOK", 1, RED, "体外循环：号已办理结束，却既无办件也无咨询结果"),
+        Rule("LATE_ENTRY", 1, YELLOW, "办完后补录：办件在叫号办理结束很久之后或次日才登记"),
+        Rule("DOUBLE_ACCEPT", 1, RED, "两头受理：同一申请人同一事项在两个窗口受理"),
+        Rule("NOT_IN_HALL", 1, YELLOW, "明进暗不进：窗口的号大多以咨询或转移结束，当天却没有办件"),
+        Rule("TIME_ORDER", 1, YELLOW, "办件时间顺序不可能（如办结早于受理）"),
+        Rule("HASTY_CLOSE", 1, YELLOW, "承诺件受理后几分钟内办结且无任何办理过程记录"),
+        Rule("OUTSIDE_HOURS", 1, WARNING, "办公时间以外受理办件"),
+        Rule("NOT_LOGGED_IN", 1, YELLOW, "受理办件的工作人员当时未在该窗口登录"),
+        Rule("CLOSURE_RATE", 1, WARNING, "窗口的异常办结率远高于全厅"),
+        Rule("LATE_SPECIAL", 1, YELLOW, "临近办理期限才启动特别程序"),
+        Rule("DEADLINE_NEAR", 1, WARNING, "办件距承诺办结时间只剩一个工作日"),
+        Rule("OVERDUE_PROMISE", 1, YELLOW, "办件超过承诺时限未办结"),
+        Rule("OVERDUE_STATUTORY", 1, RED, "办件超过法定时限未办结"),
+        Rule("IDLE_WINDOW", 1, YELLOW, "窗口已登录却长时间不叫号，而其类别有群众等候"),
+        Rule("REGISTER_MISSING", 1, RED, "部门业务系统有办理记录，大厅却无对应办件（二次登陆/体外循环）"),
+        Rule("REGISTER_LATE", 1, YELLOW, "部门已办结之后才在大厅登记办件"),
     )
 }
 
@@ -75,11 +93,20 @@ class AlertDraft:
     seq: int | None = None
     project_no: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # Rules of supervision_server.rules: the occurrence (rule, subject, period) raised only once,
+    # and whom the alert is about, for the supervisors' filters.
+    occurrence_key: str | None = None
+    window_no: int | None = None
+    clerk_id: str | None = None
+    dept_code: str | None = None
 
     def row(self, now: datetime) -> dict[str, Any]:
         """The alerts-table row for this draft, detected at ``now``."""
         rule = RULES[self.rule_id]
         return {
+            "window_no": self.window_no,
+            "clerk_id": self.clerk_id,
+            "dept_code": self.dept_code,
             "rule_id": rule.rule_id,
             "rule_version": rule.version,
             "level": rule.level,
@@ -93,10 +120,34 @@ class AlertDraft:
 
 
 def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> int:
-    """Insert ``drafts`` (in the caller's transaction); returns how many were recorded."""
-    if drafts:
-        conn.execute(alerts.insert(), [d.row(now) for d in drafts])
-    return len(drafts)
+    """Insert ``drafts`` (in the caller's transaction); returns how many were recorded.
+
+    A draft with an ``occurrence_key`` already recorded (or twice in ``drafts``) is skipped.
+    """
+    plain = [d for d in drafts if d.occurrence_key is None]
+    if plain:
+        conn.execute(alerts.insert(), [d.row(now) for d in plain])
+    keyed = [d for d in drafts if d.occurrence_key is not None]
+    if not keyed:
+        return len(plain)
+    keys = sorted({str(d.occurrence_key) for d in keyed})
+    held = set(
+        conn.execute(
+            select(alert_occurrences.c.occurrence_key).where(alert_occurrences.c.occurrence_key.in_(keys))
+        ).scalars()
+    )
+    recorded = len(plain)
+    for draft in keyed:
+        if draft.occurrence_key in held:
+            continue
+        held.add(str(draft.occurrence_key))
+        inserted = conn.execute(alerts.insert().values(**draft.row(now))).inserted_primary_key
+        assert inserted is not None
+        conn.execute(
+            alert_occurrences.insert().values(occurrence_key=draft.occurrence_key, alert_id=inserted[0])
+        )
+        recorded += 1
+    return recorded
 
 
 def alert_exists(

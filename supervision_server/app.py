@@ -39,6 +39,8 @@ from supervision_server.routes_queue import QUEUE_ACTIONS
 from supervision_server.routes_queue import router as queue_router
 from supervision_server.routes_reports import admin_router as reports_admin_router
 from supervision_server.routes_reports import router as reports_router
+from supervision_server.routes_supervision import router as supervision_router
+from supervision_server.rules import run_scheduled_rules
 from supervision_server.settings import Settings
 from supervision_server.silence import check_silent
 from supervision_server.timeutil import Clock, system_clock
@@ -67,7 +69,8 @@ def run_withholding_check(ctx: ServerContext) -> int:
 
 
 def run_periodic_checks(ctx: ServerContext, now: datetime | None = None) -> int:
-    """One pass of the watcher at ``now`` (default: the context's clock): WITHHOLDING, then SILENT.
+    """One pass of the watcher at ``now`` (default: the context's clock): WITHHOLDING, the
+    supervision rules (supervision_server.rules), then SILENT.
 
     Returns the number of alerts raised.
     """
@@ -75,6 +78,8 @@ def run_periodic_checks(ctx: ServerContext, now: datetime | None = None) -> int:
     at = now or ctx.clock()
     grace = timedelta(seconds=settings.withholding_grace_s)
     raised = run_write(ctx.engine, lambda conn: check_withholding(conn, at, grace))
+    if settings.rules_on_schedule:
+        raised += run_write(ctx.engine, lambda conn: run_scheduled_rules(conn, at, settings))
     return raised + run_write(
         ctx.engine,
         lambda conn: check_silent(
@@ -136,6 +141,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(reports_admin_router)
     app.include_router(check_page_router)
     app.include_router(queue_router)
+    app.include_router(supervision_router)
     install_docs(app)
     _document_raw_bodies(app)
     return app

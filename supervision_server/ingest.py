@@ -78,6 +78,7 @@ from supervision_server.db import bulk_insert, read_connection, run_write
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.projections import ProjectedEvent, project
 from supervision_server.reports import accepted_bridge
+from supervision_server.rules import rules_after_ingest
 from supervision_server.schema import devices, events, fork_events
 from supervision_server.timeutil import iso
 from supervision_server.verify import first_problem
@@ -214,6 +215,7 @@ def _ingest(ctx: ServerContext, device_id: str, public_key: str, batch: list[Sig
         refused = exc
         run_write(ctx.engine, lambda conn: _record_refusal(conn, refused, now))
         raise refused.api_error() from exc
+    rules_after_ingest(ctx, device_id, batch[0].seq if batch else 1, placed.acked_seq, now)
     receipt = sign_receipt(
         AckReceipt(device_id, placed.acked_seq, placed.acked_hash, iso(now)), ctx.server_key
     )

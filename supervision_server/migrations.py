@@ -17,6 +17,7 @@ from supervision_server import schema
 from supervision_server.case_authority import backfill_holders
 from supervision_server.db import is_postgres, write_transaction
 from supervision_server.queue_schema import QUEUE_TABLES
+from supervision_server.rules_schema import RULES_TABLES
 
 Migration = Callable[[Connection], None]
 
@@ -52,7 +53,7 @@ def _insert_only_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
 
 
 def _v1_initial(conn: Connection) -> None:
-    later = {schema.schema_version, *QUEUE_TABLES, schema.case_holders, schema.ledger_holes}
+    later = {schema.schema_version, *QUEUE_TABLES, *RULES_TABLES, schema.case_holders, schema.ledger_holes}
     tables = [t for t in schema.metadata.sorted_tables if t not in later]
     schema.metadata.create_all(conn, tables=tables)
     _insert_only_triggers(conn, schema.INSERT_ONLY_TABLES)
@@ -106,6 +107,18 @@ def _v3_identity(conn: Connection) -> None:
     )
 
 
+def _v7_rules(conn: Connection) -> None:
+    """Alert occurrences and steps, department registers (insert-only), alert subjects."""
+    existing = set(inspect(conn).get_table_names())
+    created = tuple(t.name for t in RULES_TABLES if t.name not in existing)
+    _add_missing(
+        conn,
+        list(RULES_TABLES),
+        [schema.alerts.c.window_no, schema.alerts.c.clerk_id, schema.alerts.c.dept_code],
+    )
+    _insert_only_triggers(conn, created)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
@@ -113,6 +126,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (3, "re-enrollment codes, heartbeat counters, silent windows, server key record", _v3_identity),
     (4, "case holders: who may record events about each case", _v4_case_authority),
     (5, "ledger holes reported by devices and accepted by an administrator", _v5_ledger_holes),
+    (7, "supervision rules: alert occurrences and steps, department registers", _v7_rules),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -250,6 +250,11 @@ class Alert(BaseModel):
     message: str
     details: dict[str, Any]
     closed_at: str | None = Field(default=None, description="when the condition ended (SILENT), if it did")
+    window_no: int | None = None
+    clerk_id: str | None = None
+    dept_code: str | None = None
+    state: str = Field(default="RAISED", description="counter_app.domain.alert_life.AlertState")
+    state_label: str = ""
 
 
 class AlertList(BaseModel):

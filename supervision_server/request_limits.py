@@ -57,6 +57,7 @@ def route_limits(settings: Settings) -> list[RouteLimit]:
         ("POST", r"/api/v1/admin/enroll-codes", 8 * KIB),
         ("PUT", r"/api/v1/admin/calendar/days/[^/]+", 8 * KIB),
         ("POST", r"/api/v1/queue/devices/[^/]+/ops", MAX_OP_BYTES),
+        ("POST", r"/api/v1/admin/registers/[^/]+", 32 * 1024 * KIB),
     ]
     return [RouteLimit(method, re.compile(pattern), limit) for method, pattern, limit in table]
 

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from supervision_server.alerts import list_alerts
+from counter_app.domain.alert_life import AlertState
+from supervision_server.alert_life import filtered_alerts
 from supervision_server.api_support import Ctx, errors, json_body, request_body_doc, require_admin
 from supervision_server.context import ServerContext
 from supervision_server.db import read_connection, run_write
@@ -155,15 +156,32 @@ def get_alerts(
     rule_id: str | None = None,
     device_id: str | None = None,
     project_no: str | None = None,
+    level: Annotated[str | None, Query(description="预警, 黄牌 or 红牌")] = None,
+    dept_code: str | None = None,
+    window_no: Annotated[int | None, Query(ge=0, le=MAX_WINDOW_NO)] = None,
+    clerk_id: str | None = None,
+    state: Annotated[
+        AlertState | None, Query(description="where the alert stands (counter_app.domain.alert_life)")
+    ] = None,
     after_id: Annotated[
         int, Query(ge=0, le=MAX_ROW_ID, description="return alerts with a larger id (paging)")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> AlertList:
-    """Alerts in detection order, optionally filtered."""
+    """Alerts in detection order with where each stands, optionally filtered."""
     with read_connection(ctx.engine) as conn:
-        rows = list_alerts(
-            conn, rule_id=rule_id, device_id=device_id, project_no=project_no, after_id=after_id, limit=limit
+        rows = filtered_alerts(
+            conn,
+            rule_id=rule_id,
+            device_id=device_id,
+            project_no=project_no,
+            level=level,
+            dept_code=dept_code,
+            window_no=window_no,
+            clerk_id=clerk_id,
+            state=state.value if state else None,
+            after_id=after_id,
+            limit=limit,
         )
     return AlertList.model_validate({"alerts": rows})
 

@@ -134,6 +134,10 @@ alerts = Table(
     Column("detected_at", String, nullable=False),
     Column("message", Text, nullable=False),
     Column("details", Text, nullable=False),  # JSON object
+    # Whom the alert is about, for the supervisors' filters (migration 7; empty on older rows).
+    Column("window_no", Integer, nullable=True),
+    Column("clerk_id", String, nullable=True),
+    Column("dept_code", String, nullable=True),
     Index("ix_alerts_rule_device", "rule_id", "device_id"),
     Index("ix_alerts_project_no", "project_no"),
 )

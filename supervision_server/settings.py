@@ -80,6 +80,33 @@ class Settings(BaseModel):
     queue_max_waiting_per_id: int = Field(
         default=2, ge=0, le=20, description="waiting tickets per ID; 0: no limit"
     )
+    rules_on_ingest: bool = Field(
+        default=True, description="run the supervision rules on every ingested batch"
+    )
+    rules_on_schedule: bool = Field(
+        default=True, description="run the supervision rules in the periodic watcher"
+    )
+    off_book_grace_s: float = Field(
+        default=1800.0, gt=0, description="OFF_BOOK: a ticket's cases may arrive this late"
+    )
+    late_entry_after_s: float = Field(
+        default=3600.0, gt=0, description="LATE_ENTRY: case recorded this long after its ticket ended"
+    )
+    double_accept_days: int = Field(default=30, ge=1, description="DOUBLE_ACCEPT: look back this many days")
+    not_in_hall_min_tickets: int = Field(default=5, ge=1, description="NOT_IN_HALL: tickets served in a day")
+    not_in_hall_hall_share: float = Field(
+        default=0.3, gt=0, le=1, description="NOT_IN_HALL: the hall's share of tickets ending with a case"
+    )
+    hasty_close_minutes: float = Field(default=10.0, gt=0, description="HASTY_CLOSE: 承诺件 closed this fast")
+    closure_rate_min_cases: int = Field(default=10, ge=1, description="CLOSURE_RATE: cases a window closed")
+    closure_rate_factor: float = Field(default=3.0, gt=1, description="CLOSURE_RATE: times the hall's rate")
+    closure_rate_days: int = Field(default=30, ge=1, description="CLOSURE_RATE: trailing days compared")
+    late_special_hours: float = Field(
+        default=24.0, gt=0, description="LATE_SPECIAL: 特别程序 started this close to the deadline"
+    )
+    idle_window_after_s: float = Field(
+        default=1200.0, gt=0, description="IDLE_WINDOW: a logged-in window calls nobody this long"
+    )
 
     @property
     def hall_hours_range(self) -> tuple[time, time]:

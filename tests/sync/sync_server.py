@@ -182,6 +182,11 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("SUPERVISION_CONFIG", None)
+    # These tests assert the sync and ledger alerts exactly, at whatever hour they run; the
+    # supervision rules (OUTSIDE_HOURS at night ...) have their own tests and the hall day
+    # (tests/integration/test_hall_day.py) runs them on a real server. settings= turns them on.
+    env.setdefault("SUPERVISION_RULES_ON_INGEST", "false")
+    env.setdefault("SUPERVISION_RULES_ON_SCHEDULE", "false")
     return env
 
 

@@ -1,0 +1,198 @@
+"""What every rule sees: the moment, the thresholds, the hall's time, and the subjects in scope.
+
+A rule is a function ``check(conn, scope) -> list[AlertDraft]`` whose docstring names the
+misconduct it targets. On ingest the scope names the cases, tickets and devices the batch
+touched; on the watcher's schedule it is everything recent (``project_nos`` None). Each draft
+carries an occurrence key (rule, subject, period), so running a rule again raises nothing new.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from counter_app.domain.calendar import WorkCalendar
+from counter_app.domain.calendar_document import calendar_from_document
+from counter_app.domain.catalog import Catalog
+from supervision_server.alerts import AlertDraft
+from supervision_server.distribution import CALENDAR, latest, published_catalog
+from supervision_server.projected import chunks
+from supervision_server.schema import cases, devices, events
+from supervision_server.settings import Settings
+from supervision_server.timeutil import iso, parse_iso
+
+RECENT_DAYS = timedelta(days=3)  # how far back the schedule re-reads cases, tickets and events
+
+
+@dataclass
+class Scope:
+    """The moment and the subjects a pass of the rules looks at.
+
+    On ingest, ``batch`` holds the stored events and ``project_nos`` the cases they touched; on
+    the schedule both are None, meaning "everything recent".
+    """
+
+    now: datetime
+    settings: Settings
+    project_nos: set[str] | None = None
+    batch: list[StoredEvent] | None = None  # the events a batch stored (ingest only)
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
+    _catalog: Catalog | None = field(default=None, repr=False)
+    _loaded: bool = field(default=False, repr=False)
+
+    @property
+    def tz(self) -> tzinfo:
+        """The hall's time zone."""
+        return self.settings.hall_tz
+
+    @property
+    def today(self) -> date:
+        """The hall's date at ``now``."""
+        return self.now.astimezone(self.tz).date()
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether this is the watcher's pass (everything recent) rather than one batch."""
+        return self.project_nos is None
+
+    def load(self, conn: Connection) -> None:
+        """Read the published calendar and catalog once per pass."""
+        if self._loaded:
+            return
+        self._loaded = True
+        published = latest(conn, CALENDAR)
+        if published is not None:
+            self._calendar = calendar_from_document(json.loads(published.body))
+        self._catalog = published_catalog(conn)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The hall's working-day calendar (weekends only when none is published)."""
+        return self._calendar or WorkCalendar()
+
+    @property
+    def catalog(self) -> Catalog | None:
+        """The published catalog, if any."""
+        return self._catalog
+
+    def closing(self, day: date) -> datetime:
+        """When the hall closes on ``day``."""
+        return datetime.combine(day, self.settings.hall_hours_range[1], self.tz)
+
+    def in_hours(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls in hall hours on a working day."""
+        local = moment.astimezone(self.tz)
+        opening, closing = self.settings.hall_hours_range
+        return self.calendar.is_working_day(local.date()) and opening <= local.time() < closing
+
+
+Check = Callable[[Connection, Scope], list[AlertDraft]]
+
+
+def moment(stamp: Any) -> datetime | None:
+    """A stored timestamp as an aware datetime, or None when missing or unreadable."""
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    try:
+        parsed = parse_iso(stamp)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def local_day(stamp: Any, tz: tzinfo) -> date | None:
+    """The hall date of a stored timestamp."""
+    at = moment(stamp)
+    return at.astimezone(tz).date() if at is not None else None
+
+
+def case_rows(
+    conn: Connection, scope: Scope, where: Any = None, *, recent: bool = True
+) -> list[dict[str, Any]]:
+    """The cases in scope matching ``where``: on the schedule, those changed in the last
+    :data:`RECENT_DAYS` (every one with ``recent=False``), on ingest those the batch touched."""
+    query = select(cases).order_by(cases.c.project_no)
+    if where is not None:
+        query = query.where(where)
+    if scope.project_nos is None:
+        if recent:
+            query = query.where(cases.c.updated_at >= iso(scope.now - RECENT_DAYS))
+        return [dict(r) for r in conn.execute(query).mappings()]
+    found: list[dict[str, Any]] = []
+    for part in chunks(sorted(scope.project_nos)):
+        found.extend(dict(r) for r in conn.execute(query.where(cases.c.project_no.in_(part))).mappings())
+    return found
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as stored, with its payload decoded."""
+
+    device_id: str
+    seq: int
+    type: str
+    clerk_id: str
+    occurred_at: str
+    received_at: str
+    payload: dict[str, Any]
+
+    def text(self, key: str) -> str | None:
+        value = self.payload.get(key)
+        return value if isinstance(value, str) else None
+
+
+def stored_events(conn: Connection, query: Any) -> list[StoredEvent]:
+    """Decode the events a ``select(events)`` query returns."""
+    found = []
+    for row in conn.execute(query).mappings():
+        try:
+            payload = json.loads(row["envelope"]).get("payload")
+        except ValueError:
+            payload = None
+        found.append(
+            StoredEvent(
+                row["device_id"],
+                row["seq"],
+                row["type"],
+                row["clerk_id"],
+                row["occurred_at"],
+                row["received_at"],
+                payload if isinstance(payload, dict) else {},
+            )
+        )
+    return found
+
+
+def events_of_types(conn: Connection, types: Iterable[str], since: str | None = None) -> list[StoredEvent]:
+    """Stored main-chain events of ``types`` received at or after ``since``, in arrival order."""
+    query = select(events).where(events.c.type.in_(sorted(types))).order_by(events.c.id)
+    if since is not None:
+        query = query.where(events.c.received_at >= since)
+    return stored_events(conn, query)
+
+
+def device_windows(conn: Connection) -> dict[str, tuple[str, int]]:
+    """device_id -> (hall_code, window_no) of every enrolled device."""
+    rows = conn.execute(select(devices.c.device_id, devices.c.hall_code, devices.c.window_no))
+    return {r.device_id: (r.hall_code, r.window_no) for r in rows}
+
+
+def about_case(row: dict[str, Any]) -> dict[str, Any]:
+    """The AlertDraft fields naming a case's device, window, clerk and department."""
+    return {
+        "device_id": row["device_id"],
+        "project_no": row["project_no"],
+        "window_no": row["window_no"],
+        "clerk_id": row["clerk_id"] or None,
+        "dept_code": row["dept_code"] or None,
+    }
+
+
+def hall_day_start(day: date, tz: tzinfo) -> datetime:
+    """Midnight of ``day`` in the hall."""
+    return datetime.combine(day, time(0), tz)
