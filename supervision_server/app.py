@@ -33,6 +33,7 @@ from supervision_server.models import EventBatch
 from supervision_server.receipt_check import check_limiter
 from supervision_server.request_limits import RequestLimitsMiddleware, route_limits
 from supervision_server.routes_admin import router as admin_router
+from supervision_server.routes_assessment import router as assessment_router
 from supervision_server.routes_devices import router as devices_router
 from supervision_server.routes_public import router as public_router
 from supervision_server.routes_queue import QUEUE_ACTIONS
@@ -41,6 +42,7 @@ from supervision_server.routes_reports import admin_router as reports_admin_rout
 from supervision_server.routes_reports import router as reports_router
 from supervision_server.settings import Settings
 from supervision_server.silence import check_silent
+from supervision_server.supervision_page import router as supervision_page_router
 from supervision_server.timeutil import Clock, system_clock
 
 log = logging.getLogger("supervision_server")
@@ -136,6 +138,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(reports_admin_router)
     app.include_router(check_page_router)
     app.include_router(queue_router)
+    app.include_router(assessment_router)
+    app.include_router(supervision_page_router)
     install_docs(app)
     _document_raw_bodies(app)
     return app

@@ -106,6 +106,12 @@ def _v3_identity(conn: Connection) -> None:
     )
 
 
+def _v8_assessment_index(conn: Connection) -> None:
+    # The assessment reads a period's events of a few types (tickets ended, ratings, pauses).
+    if "ix_events_type_occurred" not in {i["name"] for i in inspect(conn).get_indexes("events")}:
+        schema.events_type_occurred.create(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
@@ -113,6 +119,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (3, "re-enrollment codes, heartbeat counters, silent windows, server key record", _v3_identity),
     (4, "case holders: who may record events about each case", _v4_case_authority),
     (5, "ledger holes reported by devices and accepted by an administrator", _v5_ledger_holes),
+    (8, "events by type and device time, for the assessment", _v8_assessment_index),
 ]
 LATEST = MIGRATIONS[-1][0]
 
