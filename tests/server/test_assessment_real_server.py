@@ -77,7 +77,7 @@ def plant(server: ServerProcess) -> Chain:
             "promise_due": "2026-11-26T17:00:00+08:00",
             "promise_estimated": False,
             "check_code": "7K3Q9",
-        },  # fmt: skip
+        },
         clerk,
         at("09:16"),
     )
