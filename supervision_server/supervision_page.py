@@ -87,7 +87,7 @@ def bar_svg(names: list[str], values: list[float], unit: str, width: int = 560, 
     top = max(values) or 1.0
     left, bottom, plot_h = 30, 30, height - 50
     step = (width - left - 10) / len(values)
-    bar = max(4.0, step * 0.6)
+    bar = min(48.0, max(4.0, step * 0.6))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
         f'font-size="11" font-family="sans-serif">',
@@ -110,7 +110,10 @@ def _hall_section(hall: dict[str, Any]) -> str:
     tiles = []
     for w in hall["windows"]:
         detail = w["ticket"] or w["pause_reason"] or w["department"] or ""
-        lag = f"未上报 {w['sync_lag']} 条" if w["sync_lag"] else "已同步"
+        if w["device_id"] is None:
+            lag = "未登记设备"
+        else:
+            lag = f"未上报 {w['sync_lag']} 条" if w["sync_lag"] else "已同步"
         tiles.append(
             f'<div class="win {w["state"]}" data-window="{w["window_no"]}"><b>{w["window_no"]}号</b> '
             f"{escape(w['state_label'])}<small>{escape(str(detail))}</small><small>{escape(lag)}</small></div>"
@@ -273,7 +276,7 @@ async def login(ctx: Ctx, request: Request) -> Response:
         session_cookie(ctx.settings, ctx.clock()),
         max_age=int(ctx.settings.supervision_session_hours * 3600),
         httponly=True,
-        samesite="strict",
+        samesite="lax",
         secure=secure,
     )
     return response

@@ -8,7 +8,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +27,19 @@ HALL = "YX330785"  # the demo catalog's hall; window 1 belongs to 市场监督�
 SUPERVISOR = "supervisor-password-of-the-office"
 
 
-def at(hm: str) -> str:
-    return f"{DAY}T{hm}:00.000+08:00"
+def at(hm: str, day: str = DAY) -> str:
+    return f"{day}T{hm}:00.000+08:00"
 
 
 def ticket(
-    number: str, issued: str, called: str, started: str | None, ended: str, outcome: str
+    number: str, issued: str, called: str, started: str | None, ended: str, outcome: str, day: str = DAY
 ) -> dict[str, Any]:
     return {
-        "ticket_no": number, "category": "A", "business_date": DAY, "priority": "NORMAL",
+        "ticket_no": number, "category": "A", "business_date": day, "priority": "NORMAL",
         "state": "NO_SHOW" if outcome == "NO_SHOW" else "FINISHED", "window_no": 1,
-        "issued_at": at(issued), "called_at": at(called), "first_called_at": at(called), "recalls": 0,
-        "started_at": at(started) if started else None, "ended_at": at(ended), "outcome": outcome,
-        "case_nos": [], "to_category": None, "to_window_no": None, "offline": False,
+        "issued_at": at(issued, day), "called_at": at(called, day), "first_called_at": at(called, day),
+        "recalls": 0, "started_at": at(started, day) if started else None, "ended_at": at(ended, day),
+        "outcome": outcome, "case_nos": [], "to_category": None, "to_window_no": None, "offline": False,
     }  # fmt: skip
 
 
@@ -48,9 +48,9 @@ def promise_item() -> dict[str, Any]:
     return next(i for i in catalog["items"] if i["dept_code"] == "SCJG" and i["project_type"] == 2)
 
 
-def plant(server: ServerProcess) -> Chain:
-    """Window 1: two tickets (one served, one no-show), a case accepted and closed late, a 差评,
-    a ten-minute pause."""
+def plant(server: ServerProcess, day: str = DAY) -> Chain:
+    """Window 1 on ``day``: three tickets (two served, one no-show), a case accepted and closed
+    late, a 差评, a ten-minute pause. The chain is returned unsent beyond these events."""
     chain = Chain(unique("dev"))
     code = server.issue_code(hall=HALL, window=1)
     reply = requests.post(
@@ -58,53 +58,55 @@ def plant(server: ServerProcess) -> Chain:
     )
     assert reply.status_code == 201, reply.text
     item = promise_item()
-    no = make_case_number(HALL, date(2026, 11, 25), 1, device_tag(base64.b64decode(chain.key.public_b64)), 1)
+    first = date.fromisoformat(day)
+    no = make_case_number(HALL, first, 1, device_tag(base64.b64decode(chain.key.public_b64)), 1)
     clerk = "c1"
     chain.append(
-        "ticket.finished", ticket("A001", "09:00", "09:10", "09:11", "09:21", "CASE"), clerk, at("09:21")
+        "ticket.finished",
+        ticket("A001", "09:00", "09:10", "09:11", "09:21", "CASE", day),
+        clerk,
+        at("09:21", day),
     )
     received = {
         "project_no": no, "task_code": item["task_code"], "item_name": item["name"], "dept_code": "SCJG",
         "project_type": 2, "applicant": {"name": "张小三", "cert_type": "111", "cert_no": "11010519491231002X"},
         "window_no": 1, "ticket_no": "A001", "materials": [],
     }  # fmt: skip
-    chain.append("case.received", received, clerk, at("09:15"))
+    chain.append("case.received", received, clerk, at("09:15", day))
+    due = (first + timedelta(days=1)).isoformat() + "T17:00:00+08:00"
+    accepted = {
+        "project_no": no, "accepted_at": at("09:16", day), "promise_due": due, "promise_estimated": False,
+        "check_code": "7K3Q9",
+    }  # fmt: skip
+    chain.append("case.accepted", accepted, clerk, at("09:16", day))
+    chain.append("case.process_started", {"project_no": no}, clerk, at("09:17", day))
+    closed = at("10:00", (first + timedelta(days=2)).isoformat())
+    chain.append("case.closed", {"project_no": no, "result_code": 0, "reason": ""}, clerk, closed)
     chain.append(
-        "case.accepted",
-        {
-            "project_no": no,
-            "accepted_at": at("09:16"),
-            "promise_due": "2026-11-26T17:00:00+08:00",
-            "promise_estimated": False,
-            "check_code": "7K3Q9",
-        },
+        "ticket.no_show",
+        ticket("A002", "09:05", "09:25", None, "09:28", "NO_SHOW", day),
         clerk,
-        at("09:16"),
-    )
-    chain.append("case.process_started", {"project_no": no}, clerk, at("09:17"))
-    chain.append(
-        "case.closed",
-        {"project_no": no, "result_code": 0, "reason": ""},
-        clerk,
-        "2026-11-27T10:00:00.000+08:00",
-    )
-    chain.append(
-        "ticket.no_show", ticket("A002", "09:05", "09:25", None, "09:28", "NO_SHOW"), clerk, at("09:28")
+        at("09:28", day),
     )
     rating = {
         "ticket_no": "A001",
-        "business_date": DAY,
+        "business_date": day,
         "case_nos": [no],
         "level": 2,
         "no_rating": None,
         "comment": "",
     }
-    chain.append("service.rated", rating, clerk, at("09:22"))
-    chain.append("window.paused", {"window_no": 1, "reason": "休息", "offline": False}, clerk, at("09:29"))
-    chain.append("window.resumed", {"window_no": 1, "offline": False}, clerk, at("09:39"))
+    chain.append("service.rated", rating, clerk, at("09:22", day))
+    chain.append(
+        "window.paused", {"window_no": 1, "reason": "休息", "offline": False}, clerk, at("09:29", day)
+    )
+    chain.append("window.resumed", {"window_no": 1, "offline": False}, clerk, at("09:39", day))
     # the last ticket of the day ends after the pause: the window's span runs to it
     chain.append(
-        "ticket.finished", ticket("A003", "09:30", "09:40", "09:41", "09:50", "CONSULT"), clerk, at("09:50")
+        "ticket.finished",
+        ticket("A003", "09:30", "09:40", "09:41", "09:50", "CONSULT", day),
+        clerk,
+        at("09:50", day),
     )
     pushed = requests.post(
         f"{server.url}/api/v1/devices/{chain.device_id}/events", json=wire(chain.events), timeout=30
