@@ -1,17 +1,20 @@
-"""The desktop modes started from the command line: kiosk, hall display, queue panel."""
+"""The desktop modes started from the command line: kiosk, hall display, queue panel, supervisor."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from counter_app.cli.output import Output
 from counter_app.store.uow import Store
+from counter_app.sync.errors import SyncError
 
 HELP = {
     "kiosk": "取号机：全屏触摸取号并打印小票（网络中断时用本机号段）",
     "display": "大厅叫号显示屏：各窗口当前号码、最近叫号、等候人数，语音播报",
     "queue-panel": "窗口叫号面板：叫号 F1、重呼 F2、过号 F3、转移 F4、暂停 F5",
+    "supervisor": "监察台：大厅实况、监察预警（确认、批注、督办）、今日与本月考核及导出（口令：COUNTER_SUPERVISOR_TOKEN）",
 }
 
 
@@ -22,6 +25,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("--full-screen", action="store_true", help="全屏显示（取号机和大厅屏的正常用法）")
         if mode == "display":
             p.add_argument("--speech-engine", default=None, help="语音引擎（默认系统引擎，如 speechd）")
+        if mode == "supervisor":
+            p.add_argument(
+                "--export-dir", type=Path, default=None, help="导出文件保存目录（默认 ~/监察导出）"
+            )
         p.set_defaults(func=run_mode, mode=mode)
 
 
@@ -33,4 +40,15 @@ def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         _out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
         return 2
-    return run(args.mode, store, args.clerk, args.full_screen, getattr(args, "speech_engine", None))
+    try:
+        return run(
+            args.mode,
+            store,
+            args.clerk,
+            args.full_screen,
+            getattr(args, "speech_engine", None),
+            getattr(args, "export_dir", None),
+        )
+    except SyncError as exc:
+        _out.error(exc.code, exc.message)
+        return 2

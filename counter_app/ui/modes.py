@@ -1,13 +1,15 @@
 """The client's modes on an enrolled data folder: ``counter kiosk``, ``counter display``,
-``counter queue-panel``. Each builds its screen, its worker and its server feed here and nowhere
+``counter queue-panel``, ``counter supervisor``. Each builds its screen, its worker and its server feed here and nowhere
 else; the widgets only receive what they use.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from counter_app.domain.queue import window_categories
@@ -25,9 +27,10 @@ from counter_app.sync.client import ServerClient
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.errors import SyncError
 from counter_app.sync.queue_client import QueueOps
+from counter_app.sync.supervision_client import TOKEN_ENV, SupervisionClient
 
 log = logging.getLogger(__name__)
-MODES = ("kiosk", "display", "queue-panel")
+MODES = ("kiosk", "display", "queue-panel", "supervisor")
 QUEUE_TIMEOUT = (2.0, 5.0)  # a window does not wait long for the server before working offline
 
 
@@ -76,8 +79,18 @@ def slip_printer(store: Store, kiosk: Kiosk) -> Any:
     return print_slip
 
 
-def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = None) -> Built:
-    """Create the screen of ``mode`` (a QApplication must exist)."""
+def build(
+    mode: str,
+    store: Store,
+    clerk_id: str,
+    speech_engine: str | None = None,
+    supervisor_token: str | None = None,
+    export_dir: Path | None = None,
+) -> Built:
+    """Create the screen of ``mode`` (a QApplication must exist).
+
+    The supervisor's console needs an enrolled folder (the server's address) and the supervisor
+    password (``supervisor_token``, else ``$COUNTER_SUPERVISOR_TOKEN``)."""
     from counter_app.ui.tasks import TaskRunner
 
     settings = store.settings()
@@ -109,6 +122,24 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
         widget = QueuePanel(queue, runner, window_categories(catalog, window_no))
         if config is not None:
             feed = BoardFeed(config.server_url, settings["hall_code"], widget.board_arrived.emit)
+    elif mode == "supervisor":
+        from counter_app.ui.supervisor import SupervisorConsole
+
+        if config is None:
+            text = "监察台需要已登记的数据目录（服务器地址）"
+            raise SyncError("NOT_ENROLLED", text, retryable=False, message=text)
+        token = supervisor_token or os.environ.get(TOKEN_ENV, "")
+        if not token:
+            text = f"请设置监察室口令：环境变量 {TOKEN_ENV}"
+            raise SyncError("NO_SUPERVISOR_TOKEN", text, retryable=False, message=text)
+        supervision = SupervisionClient(config.server_url, token)
+        widget = SupervisorConsole(
+            supervision, runner, catalog.hall_name, export_dir or Path.home() / "监察导出"
+        )
+        widget.destroyed.connect(lambda *_: supervision.close())
+        feed = BoardFeed(
+            config.server_url, settings["hall_code"], widget.board_arrived.emit, widget.feed_state.emit
+        )
     else:
         raise ValueError(f"unknown mode {mode!r}")
     if feed is not None:
@@ -116,7 +147,14 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
     return Built(widget, feed, runner, client)
 
 
-def run(mode: str, store: Store, clerk_id: str, full_screen: bool, speech_engine: str | None = None) -> int:
+def run(
+    mode: str,
+    store: Store,
+    clerk_id: str,
+    full_screen: bool,
+    speech_engine: str | None = None,
+    export_dir: Path | None = None,
+) -> int:
     """Open ``mode`` and run the event loop until the window closes; returns the exit status."""
     from PySide6.QtWidgets import QApplication
 
@@ -125,7 +163,7 @@ def run(mode: str, store: Store, clerk_id: str, full_screen: bool, speech_engine
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     apply_look(app, 14 if mode != "queue-panel" else 12)
-    built = build(mode, store, clerk_id, speech_engine)
+    built = build(mode, store, clerk_id, speech_engine, export_dir=export_dir)
     if full_screen:
         built.widget.showFullScreen()
     else:

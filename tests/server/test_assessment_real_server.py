@@ -115,6 +115,21 @@ def plant(server: ServerProcess, day: str = DAY) -> Chain:
     return chain
 
 
+def plant_refusal(server: ServerProcess, chain: Chain, day: str) -> None:
+    """A second case on ``day``, refused without a reason: a 黄牌 (CLOSURE_WITHOUT_REASON) on window 1."""
+    no = chain.events[1].envelope.payload["project_no"].replace("-0001", "-0002")
+    received = {**chain.events[1].envelope.payload, "project_no": no}
+    sent = len(chain.events)
+    chain.append("case.received", received, "c1", at("10:00", day))
+    chain.append(
+        "case.not_accepted", {"project_no": no, "result_code": 6, "reason": ""}, "c1", at("10:05", day)
+    )
+    pushed = requests.post(
+        f"{server.url}/api/v1/devices/{chain.device_id}/events", json=wire(chain.events[sent:]), timeout=30
+    )
+    assert pushed.status_code == 200, pushed.text
+
+
 def check_assessment(server: ServerProcess, tmp_path: Path) -> None:
     plant(server)
     url = f"{server.url}/api/v1/assessment"

@@ -18,8 +18,7 @@ import requests
 from PIL import Image
 
 from counter_app.domain.queue import HALL_TZ
-from tests.server.helpers import wire
-from tests.server.test_assessment_real_server import SUPERVISOR, at, plant
+from tests.server.test_assessment_real_server import SUPERVISOR, plant, plant_refusal
 from tests.sync.sync_server import ServerProcess
 
 pytestmark = [
@@ -61,18 +60,7 @@ def text_of(html: str) -> str:
 def test_the_supervision_page_in_a_real_browser(server: ServerProcess, tmp_path: Path) -> None:
     today = datetime.now(UTC).astimezone(HALL_TZ).date().isoformat()
     chain = plant(server, today)
-    # a refusal without a reason: a 黄牌 on window 1
-    no = chain.events[1].envelope.payload["project_no"].replace("-0001", "-0002")
-    received = {**chain.events[1].envelope.payload, "project_no": no}
-    sent = len(chain.events)
-    chain.append("case.received", received, "c1", at("10:00", today))
-    chain.append(
-        "case.not_accepted", {"project_no": no, "result_code": 6, "reason": ""}, "c1", at("10:05", today)
-    )
-    pushed = requests.post(
-        f"{server.url}/api/v1/devices/{chain.device_id}/events", json=wire(chain.events[sent:]), timeout=30
-    )
-    assert pushed.status_code == 200, pushed.text
+    plant_refusal(server, chain, today)  # a 黄牌 on window 1
 
     anonymous = requests.get(f"{server.url}/supervision", allow_redirects=False, timeout=30)
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/supervision/login")
