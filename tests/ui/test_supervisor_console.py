@@ -6,6 +6,7 @@ Screenshots at 1366x768 go to ``SC_SHOTS_DIR`` when it is set.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from counter_app.sync import enroll
 from counter_app.ui.look import apply_look
 from counter_app.ui.modes import build
 from counter_app.ui.supervisor import SupervisorConsole
+from tests.integration.test_cli import counter
 from tests.server.test_assessment_real_server import HALL, SUPERVISOR, plant, plant_refusal
 from tests.support import DEMO_CATALOG
 from tests.sync.sync_server import ServerProcess
@@ -141,3 +143,17 @@ def test_the_supervisor_console_against_a_real_server(
         if built.client is not None:
             built.client.close()
         store.close()
+
+
+def test_counter_supervisor_needs_an_enrolled_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "counter"
+    assert counter(folder, "init", "--hall", "YX330785", "--window", "51").returncode == 0
+    assert counter(folder, "import-catalog").returncode == 0
+    done = counter(
+        folder,
+        "--json",
+        "supervisor",
+        env_extra={"QT_QPA_PLATFORM": "offscreen", "COUNTER_SUPERVISOR_TOKEN": SUPERVISOR},
+    )
+    assert done.returncode == 2, done.stderr
+    assert json.loads(done.stdout)["code"] == "NOT_ENROLLED"
