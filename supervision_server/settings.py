@@ -84,7 +84,7 @@ class Settings(BaseModel):
     score_sheet_file: Path | None = Field(
         default=None, description="TOML score sheet of the assessment (考核评分表); none: the defaults"
     )
-    supervision_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
+    supervisor_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
     queue_max_waiting_per_id: int = Field(
         default=2, ge=0, le=20, description="waiting tickets per ID; 0: no limit"
     )

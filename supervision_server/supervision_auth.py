@@ -37,8 +37,8 @@ def password_ok(settings: Settings, given: str) -> bool:
 
 
 def session_cookie(settings: Settings, now: datetime) -> str:
-    """A session value valid for ``supervision_session_hours`` from ``now``."""
-    expiry = int((now + timedelta(hours=settings.supervision_session_hours)).timestamp())
+    """A session value valid for ``supervisor_session_hours`` from ``now``."""
+    expiry = int((now + timedelta(hours=settings.supervisor_session_hours)).timestamp())
     mac = hmac.new(_secret(settings), str(expiry).encode(), hashlib.sha256).hexdigest()
     return f"{expiry}.{mac}"
 

@@ -274,7 +274,7 @@ async def login(ctx: Ctx, request: Request) -> Response:
     response.set_cookie(
         COOKIE,
         session_cookie(ctx.settings, ctx.clock()),
-        max_age=int(ctx.settings.supervision_session_hours * 3600),
+        max_age=int(ctx.settings.supervisor_session_hours * 3600),
         httponly=True,
         samesite="lax",
         secure=secure,

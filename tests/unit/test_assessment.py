@@ -224,3 +224,29 @@ def test_indicators_per_department_and_hall() -> None:
         2,
     )
     assert (hall.staff, hall.tickets_served, hall.register_rate) == (2, 6, 0.8)
+
+
+def test_periods_a_request_may_ask_for() -> None:
+    from datetime import date
+
+    from supervision_server.assessment_report import parse_period, this_month
+
+    now = datetime.fromisoformat("2026-11-30T17:00:00+00:00")  # 12-01 01:00 in the hall
+    assert (parse_period(now).start, parse_period(now).end) == (date(2026, 12, 1), date(2026, 12, 1))
+    feb = parse_period(now, month="2028-02")
+    assert (feb.start, feb.end) == (date(2028, 2, 1), date(2028, 2, 29))
+    day = parse_period(now, day="2026-11-25")
+    assert (day.start, day.end, day.utc_range) == (
+        date(2026, 11, 25),
+        date(2026, 11, 25),
+        ("2026-11-24T16:00:00.000000+00:00", "2026-11-25T16:00:00.000000+00:00"),
+    )
+    year = parse_period(now, start="2025-01-01", end="2026-01-01")
+    assert (year.end - year.start).days + 1 == 366
+    for bad in ({"start": "2025-01-01", "end": "2026-01-02"}, {"start": "2026-01-02", "end": "2026-01-01"},
+                {"start": "2026-01-01"}, {"month": "2026-13"}, {"day": "25/11/2026"}):  # fmt: skip
+        with pytest.raises(DomainError) as err:
+            parse_period(now, **bad)
+        assert err.value.code == "ASSESSMENT_PERIOD"
+    month = this_month(now)
+    assert (month.start, month.end) == (date(2026, 12, 1), date(2026, 12, 1))

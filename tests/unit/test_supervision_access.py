@@ -24,7 +24,7 @@ def settings(**changes: object) -> Settings:
 
 
 def test_a_session_lasts_its_hours_and_cannot_be_forged() -> None:
-    s = settings(supervision_session_hours=2)
+    s = settings(supervisor_session_hours=2)
     value = session_cookie(s, NOW)
     expiry, _, mac = value.partition(".")
     assert int(expiry) == int((NOW + timedelta(hours=2)).timestamp())
