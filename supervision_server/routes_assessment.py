@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -23,7 +23,7 @@ from supervision_server.context import ServerContext
 from supervision_server.db import read_connection
 from supervision_server.errors import ApiError
 from supervision_server.supervision_auth import require_supervisor
-from supervision_server.supervision_hall import live_hall, recent_alerts
+from supervision_server.supervision_hall import alert_history, live_hall, recent_alerts
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"], dependencies=[Depends(require_supervisor)])
 
@@ -171,3 +171,16 @@ def get_supervision_alerts(
             conn, level=level, rule_id=rule_id, window_no=window_no, open_only=open_only, limit=limit
         )
     return {"alerts": rows}
+
+
+@router.get(
+    "/supervision/alerts/{alert_id}", responses=errors(401, 404), summary="An alert and the history behind it"
+)
+def get_alert_history(ctx: Ctx, alert_id: Annotated[int, Path(ge=1, le=2**53 - 1)]) -> dict[str, Any]:
+    """The alert, its case (ID number masked), the case's ticket and events, or the device's
+    events around the alert's own."""
+    with read_connection(ctx.engine) as conn:
+        found = alert_history(conn, alert_id)
+    if found is None:
+        raise ApiError(404, "ALERT_NOT_FOUND", f"没有编号为 {alert_id} 的预警")
+    return found

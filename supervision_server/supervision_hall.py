@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from counter_app.domain.masking import mask_cert_no
 from counter_app.domain.queue import HALL_TZ, business_date
 from supervision_server.alerts import RULES
 from supervision_server.distribution import published_catalog
 from supervision_server.queue_board import board
-from supervision_server.schema import alert_closings, alerts, devices
+from supervision_server.schema import alert_closings, alerts, cases, devices, events, tickets
 from supervision_server.timeutil import parse_iso
 
 SERVING, PAUSED, IDLE, OFFLINE = "serving", "paused", "idle", "offline"
@@ -113,6 +114,7 @@ def recent_alerts(
     window_no: int | None = None,
     open_only: bool = False,
     limit: int = 100,
+    alert_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Alerts newest first, with the window of their device, filtered as the supervisor asks."""
     query = (
@@ -133,6 +135,8 @@ def recent_alerts(
         query = query.where(devices.c.window_no == window_no)
     if open_only:
         query = query.where(alert_closings.c.closed_at.is_(None))
+    if alert_id is not None:
+        query = query.where(alerts.c.id == alert_id)
     rows = []
     for row in conn.execute(query).mappings():
         item = dict(row)
@@ -141,3 +145,53 @@ def recent_alerts(
         item["title"] = rule.title if rule else item["rule_id"]
         rows.append(item)
     return rows
+
+
+AROUND = 5  # events shown on each side of an alert's own event when it names no case
+
+
+def _events(conn: Connection, where: Any) -> list[dict[str, Any]]:
+    e = events.c
+    query = select(e.device_id, e.seq, e.type, e.clerk_id, e.occurred_at, e.received_at, e.project_no)
+    return [
+        dict(r)
+        for r in conn.execute(query.where(where).order_by(e.occurred_at, e.device_id, e.seq)).mappings()
+    ]
+
+
+def alert_history(conn: Connection, alert_id: int) -> dict[str, Any] | None:
+    """What lies behind an alert: the alert, its case (ID number masked), the case's ticket and the
+    case's events; for an alert about a device only, that device's events around the alert's seq."""
+    found = [a for a in recent_alerts(conn, limit=1, alert_id=alert_id)]
+    if not found:
+        return None
+    alert = found[0]
+    case = None
+    ticket = None
+    if alert["project_no"]:
+        row = conn.execute(select(cases).where(cases.c.project_no == alert["project_no"])).mappings().first()
+        if row is not None:
+            case = {k: v for k, v in row.items() if k != "check_code"}
+            case["applicant_cert_no"] = mask_cert_no(case["applicant_cert_no"])
+            if case["ticket_no"] and case["received_at"]:
+                ticket_row = (
+                    conn.execute(
+                        select(tickets).where(
+                            tickets.c.ticket_no == case["ticket_no"],
+                            tickets.c.day == str(case["received_at"])[:10],
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                ticket = dict(ticket_row) if ticket_row is not None else None
+        history = _events(conn, events.c.project_no == alert["project_no"])
+    elif alert["device_id"] and alert["seq"] is not None:
+        seq = int(alert["seq"])
+        history = _events(
+            conn,
+            (events.c.device_id == alert["device_id"]) & events.c.seq.between(seq - AROUND, seq + AROUND),
+        )
+    else:
+        history = []
+    return {"alert": alert, "case": case, "ticket": ticket, "events": history}

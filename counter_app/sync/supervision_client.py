@@ -64,6 +64,10 @@ class SupervisionClient:
             params["window_no"] = window_no
         return list(self._call("GET", "/supervision/alerts", params=params).json()["alerts"])
 
+    def alert_history(self, alert_id: int) -> dict[str, Any]:
+        """The alert with its case, ticket and events."""
+        return dict(self._call("GET", f"/supervision/alerts/{int(alert_id)}").json())
+
     def assessment(self, period: dict[str, str], by: str | None = None) -> dict[str, Any]:
         """The assessment of ``period`` (``{"day": ...}``, ``{"month": ...}`` or start/end)."""
         params = dict(period)

@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.queue import HALL_TZ
+from counter_app.domain.case import CaseState
+from counter_app.domain.queue import HALL_TZ, TicketState
 from counter_app.sync.supervision_client import SupervisionClient, SupervisionError
 from counter_app.ui.tasks import TaskRunner
 
@@ -75,6 +76,14 @@ FIGURES: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
     ("暂停(时)", lambda f: f"{f['paused_s'] / 3600:.1f}"),
     ("考核得分", lambda f: "—" if f["score"] is None else f"{f['score']:.1f}"),
 )
+
+
+def _label(kind: Any, code: str) -> str:
+    """A stored state code as the hall says it (the code itself if unknown)."""
+    try:
+        return str(kind(code).label)
+    except ValueError:
+        return code
 
 
 def _fill(model: QStandardItemModel, header: list[str], rows: list[list[Any]]) -> None:
@@ -254,7 +263,7 @@ class SupervisorConsole(QWidget):
         right_layout.addWidget(self.step_result)
         split.addWidget(self.alerts_view)
         split.addWidget(right)
-        split.setSizes([820, 480])
+        split.setSizes([700, 600])
         layout.addWidget(split, 1)
         return tab
 
@@ -313,6 +322,37 @@ class SupervisorConsole(QWidget):
             "详情：",
             json.dumps(alert["details"], ensure_ascii=False, indent=2),
         ]
+        self.alert_detail.setPlainText("\n".join(lines))
+        alert_id = int(alert["id"])
+        self.runner.run(
+            lambda: self.client.alert_history(alert_id),
+            lambda found: self._show_history(alert_id, found),
+            self._error,
+        )
+
+    def _show_history(self, alert_id: int, found: dict[str, Any]) -> None:
+        """Add the case, its ticket and the events behind the alert to its details."""
+        current = self.selected_alert()
+        if current is None or int(current["id"]) != alert_id:
+            return  # another alert was selected meanwhile
+        lines = [self.alert_detail.toPlainText(), ""]
+        case = found.get("case")
+        if case:
+            lines.append(
+                f"办件：{case['project_no']} {case['item_name']}，申请人 {case['applicant_name']}"
+                f"（{case['applicant_cert_no']}），状态 {_label(CaseState, case['state'])}，受理人 {case['clerk_id']}"
+            )
+        ticket = found.get("ticket")
+        if ticket:
+            lines.append(
+                f"号票：{ticket['ticket_no']}（{ticket['category']}），{_label(TicketState, ticket['state'])}，"
+                f"取号 {ticket['issued_at'] or '—'}，办结 {ticket['finished_at'] or '—'}"
+            )
+        lines.append("事件记录：")
+        lines += [
+            f"  {e['occurred_at']}  {e['type']}  工作人员 {e['clerk_id']}  设备 {e['device_id']}#{e['seq']}"
+            for e in found.get("events", [])
+        ] or ["  （无）"]
         self.alert_detail.setPlainText("\n".join(lines))
 
     def send_step(self, step: str) -> None:

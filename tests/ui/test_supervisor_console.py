@@ -103,6 +103,12 @@ def test_the_supervisor_console_against_a_real_server(
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
         assert "CLOSURE_WITHOUT_REASON" in console.alert_detail.toPlainText()
+        # one click: the case and its events behind the alert
+        qtbot.waitUntil(lambda: "事件记录：" in console.alert_detail.toPlainText(), timeout=15000)
+        detail = console.alert_detail.toPlainText()
+        assert "申请人 张小三（110105********002X），状态 不予受理，受理人 c1" in detail
+        history = [line.split()[1] for line in detail.split("事件记录：")[1].strip().splitlines()]
+        assert history == ["case.received", "case.not_accepted"]
         assert console.step_buttons["escalate"].isEnabled()
         # a step the server does not offer: its own refusal is shown, nothing is pretended
         console.step_comment.setText("请窗口说明不予受理的理由")
