@@ -6,7 +6,8 @@ The windows' signed events are the record: a ticket's figures come from the even
 window saw it, with its clerk in the envelope), ratings from ``service.rated`` and pauses from
 ``window.paused`` / ``window.resumed``. Cases come from the cases read model, with the time their
 ``case.received`` reached the server. A period is a range of the hall's days; device times carry
-the hall's offset, so the days compare as text.
+the hall's offset, so the days compare as text. Only the main chain counts: events a forked
+device sent on a branch (``fork_events``) are the subject of their own red alerts, not figures.
 """
 
 from __future__ import annotations
