@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -133,28 +134,40 @@ def _font() -> str:
     return FONT
 
 
-def _bar_chart(title: str, names: list[str], values: list[float], unit: str, width: float) -> Drawing:
+def _bar_chart(
+    title: str, names: list[str], values: list[float], unit: str, width: float, whole: bool = False
+) -> Drawing:
+    """A bar chart; many or long names are slanted, and bar values are printed when few bars fit."""
     drawing = Drawing(width, 62 * mm)
     drawing.add(String(0, 57 * mm, title, fontName=FONT, fontSize=10))
     if not values:
         drawing.add(String(10, 28 * mm, "本期无数据", fontName=FONT, fontSize=9, fillColor=colors.grey))
         return drawing
+    slanted = len(names) > 6 or max(len(n) for n in names) > 4
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, width - 20 * mm, 40 * mm
+    chart.x, chart.y = 12 * mm, (16 if slanted else 10) * mm
+    chart.width, chart.height = width - 20 * mm, (36 if slanted else 42) * mm
     chart.data = [values]
     chart.categoryAxis.categoryNames = names
     chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 30 if len(names) > 8 else 0
-    chart.categoryAxis.labels.boxAnchor = "ne" if len(names) > 8 else "n"
+    chart.categoryAxis.labels.fontSize = 6 if len(names) > 12 else 7
+    chart.categoryAxis.labels.angle = 45 if slanted else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if slanted else "n"
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
+    top = max(values)
+    if whole:  # counts: whole steps, and an axis even when every count is 0
+        step = max(1, math.ceil(top / 5))
+        chart.valueAxis.valueStep = step
+        chart.valueAxis.valueMax = max(step * 5, step * math.ceil(top / step))
+        chart.valueAxis.labelTextFormat = "%d"
     chart.bars[0].fillColor = colors.HexColor("#b71c1c")
-    chart.barLabelFormat = "%.1f"
-    chart.barLabels.fontName = FONT
-    chart.barLabels.fontSize = 6
-    chart.barLabels.nudge = 6
+    if len(values) <= 12:
+        chart.barLabelFormat = "%d" if whole else "%.1f"
+        chart.barLabels.fontName = FONT
+        chart.barLabels.fontSize = 6
+        chart.barLabels.nudge = 6
     drawing.add(chart)
     drawing.add(String(width - 20 * mm, 57 * mm, unit, fontName=FONT, fontSize=8, fillColor=colors.grey))
     return drawing
@@ -234,6 +247,7 @@ def pdf_bytes(report: dict[str, Any]) -> bytes:
                         [float(hall["alerts"].get(lv, 0)) for lv in LEVELS],
                         "条",
                         usable / 3,
+                        whole=True,
                     ),
                 ]
             ]
