@@ -99,6 +99,7 @@ def live_hall(conn: Connection, now: datetime, offline_after: timedelta) -> dict
     ]
     return {
         "hall_code": hall_code,
+        "hall_name": catalog.hall_name if catalog else "",
         "business_date": day.isoformat(),
         "now": now.isoformat(),
         "windows": windows,

@@ -8,13 +8,11 @@ from pathlib import Path
 
 from counter_app.cli.output import Output
 from counter_app.store.uow import Store
-from counter_app.sync.errors import SyncError
 
 HELP = {
     "kiosk": "取号机：全屏触摸取号并打印小票（网络中断时用本机号段）",
     "display": "大厅叫号显示屏：各窗口当前号码、最近叫号、等候人数，语音播报",
     "queue-panel": "窗口叫号面板：叫号 F1、重呼 F2、过号 F3、转移 F4、暂停 F5",
-    "supervisor": "监察台：大厅实况、监察预警（确认、批注、督办）、今日与本月考核及导出（口令：COUNTER_SUPERVISOR_TOKEN）",
 }
 
 
@@ -25,11 +23,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("--full-screen", action="store_true", help="全屏显示（取号机和大厅屏的正常用法）")
         if mode == "display":
             p.add_argument("--speech-engine", default=None, help="语音引擎（默认系统引擎，如 speechd）")
-        if mode == "supervisor":
-            p.add_argument(
-                "--export-dir", type=Path, default=None, help="导出文件保存目录（默认 ~/监察导出）"
-            )
         p.set_defaults(func=run_mode, mode=mode)
+    text = "监察台：大厅实况、监察预警（确认、批注、督办）、今日与本月考核及导出（无需数据目录）"
+    p = sub.add_parser("supervisor", help=text, description=text)
+    p.add_argument("--server", required=True, help="电子监察服务器地址，如 https://jc.example.gov.cn:8710")
+    p.add_argument("--ca-file", default=None, help="签发服务器证书的 CA 证书（自建 CA 时）")
+    p.add_argument("--export-dir", type=Path, default=Path.home() / "监察导出", help="导出文件保存目录")
+    p.add_argument("--full-screen", action="store_true", help="全屏显示")
+    p.set_defaults(func=run_supervisor_mode, needs_store=False)
 
 
 def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
@@ -40,15 +41,20 @@ def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         _out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
         return 2
+    return run(args.mode, store, args.clerk, args.full_screen, getattr(args, "speech_engine", None))
+
+
+def run_supervisor_mode(args: argparse.Namespace, out: Output) -> int:
+    """Open the supervisor's console; the password comes from ``$COUNTER_SUPERVISOR_TOKEN``."""
+    from counter_app.sync.supervision_client import SupervisionError
+    from counter_app.ui.modes import run_supervisor
+    from counter_app.ui.qt_app import has_display
+
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
+        return 2
     try:
-        return run(
-            args.mode,
-            store,
-            args.clerk,
-            args.full_screen,
-            getattr(args, "speech_engine", None),
-            getattr(args, "export_dir", None),
-        )
-    except SyncError as exc:
-        _out.error(exc.code, exc.message)
+        return run_supervisor(args.server, None, args.export_dir, args.full_screen, args.ca_file)
+    except SupervisionError as exc:
+        out.error(exc.code, exc.message)
         return 2

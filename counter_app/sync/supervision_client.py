@@ -13,6 +13,7 @@ from urllib.parse import quote
 import requests
 
 from counter_app.sync.client import API, check_server_url
+from counter_app.sync.errors import SyncError
 
 TOKEN_ENV = "COUNTER_SUPERVISOR_TOKEN"
 
@@ -30,9 +31,21 @@ class SupervisionError(Exception):
 class SupervisionClient:
     """Talks to the server at ``base_url`` as a supervisor holding ``token``."""
 
-    def __init__(self, base_url: str, token: str, timeout: tuple[float, float] = (3.0, 60.0)) -> None:
-        check_server_url(base_url, allow_plain_http=True)
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: tuple[float, float] = (3.0, 60.0),
+        ca_file: str | None = None,
+    ) -> None:
+        try:
+            check_server_url(base_url)
+        except SyncError as exc:
+            raise SupervisionError(
+                "SERVER_URL_INVALID", f"服务器地址须为 https://主机（本机可用 http://）：{base_url}"
+            ) from exc
         self.base_url = base_url.rstrip("/")
+        self.verify: str | bool = ca_file or True
         self.session = requests.Session()
         self.session.headers.update(
             {"Authorization": f"Bearer {token}", "User-Agent": "service-counter-supervisor/1"}

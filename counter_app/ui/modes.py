@@ -1,5 +1,6 @@
-"""The client's modes on an enrolled data folder: ``counter kiosk``, ``counter display``,
-``counter queue-panel``, ``counter supervisor``. Each builds its screen, its worker and its server feed here and nowhere
+"""The client's modes: ``counter kiosk``, ``counter display``, ``counter queue-panel`` on an
+enrolled data folder, and ``counter supervisor`` (the supervision office's console, on a server
+address and the supervisor password, no data folder). Each builds its screen, its worker and its server feed here and nowhere
 else; the widgets only receive what they use.
 """
 
@@ -27,10 +28,10 @@ from counter_app.sync.client import ServerClient
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.errors import SyncError
 from counter_app.sync.queue_client import QueueOps
-from counter_app.sync.supervision_client import TOKEN_ENV, SupervisionClient
+from counter_app.sync.supervision_client import TOKEN_ENV, SupervisionClient, SupervisionError
 
 log = logging.getLogger(__name__)
-MODES = ("kiosk", "display", "queue-panel", "supervisor")
+MODES = ("kiosk", "display", "queue-panel")
 QUEUE_TIMEOUT = (2.0, 5.0)  # a window does not wait long for the server before working offline
 
 
@@ -41,7 +42,7 @@ class Built:
     widget: Any
     feed: BoardFeed | None
     runner: Any
-    client: ServerClient | None
+    client: ServerClient | SupervisionClient | None
 
 
 def _ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig | None]:
@@ -79,18 +80,8 @@ def slip_printer(store: Store, kiosk: Kiosk) -> Any:
     return print_slip
 
 
-def build(
-    mode: str,
-    store: Store,
-    clerk_id: str,
-    speech_engine: str | None = None,
-    supervisor_token: str | None = None,
-    export_dir: Path | None = None,
-) -> Built:
-    """Create the screen of ``mode`` (a QApplication must exist).
-
-    The supervisor's console needs an enrolled folder (the server's address) and the supervisor
-    password (``supervisor_token``, else ``$COUNTER_SUPERVISOR_TOKEN``)."""
+def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = None) -> Built:
+    """Create the screen of ``mode`` (a QApplication must exist)."""
     from counter_app.ui.tasks import TaskRunner
 
     settings = store.settings()
@@ -122,24 +113,6 @@ def build(
         widget = QueuePanel(queue, runner, window_categories(catalog, window_no))
         if config is not None:
             feed = BoardFeed(config.server_url, settings["hall_code"], widget.board_arrived.emit)
-    elif mode == "supervisor":
-        from counter_app.ui.supervisor import SupervisorConsole
-
-        if config is None:
-            text = "监察台需要已登记的数据目录（服务器地址）"
-            raise SyncError("NOT_ENROLLED", text, retryable=False, message=text)
-        token = supervisor_token or os.environ.get(TOKEN_ENV, "")
-        if not token:
-            text = f"请设置监察室口令：环境变量 {TOKEN_ENV}"
-            raise SyncError("NO_SUPERVISOR_TOKEN", text, retryable=False, message=text)
-        supervision = SupervisionClient(config.server_url, token)
-        widget = SupervisorConsole(
-            supervision, runner, catalog.hall_name, export_dir or Path.home() / "监察导出"
-        )
-        widget.destroyed.connect(lambda *_: supervision.close())
-        feed = BoardFeed(
-            config.server_url, settings["hall_code"], widget.board_arrived.emit, widget.feed_state.emit
-        )
     else:
         raise ValueError(f"unknown mode {mode!r}")
     if feed is not None:
@@ -147,23 +120,59 @@ def build(
     return Built(widget, feed, runner, client)
 
 
-def run(
-    mode: str,
-    store: Store,
-    clerk_id: str,
-    full_screen: bool,
-    speech_engine: str | None = None,
-    export_dir: Path | None = None,
-) -> int:
+def run(mode: str, store: Store, clerk_id: str, full_screen: bool, speech_engine: str | None = None) -> int:
     """Open ``mode`` and run the event loop until the window closes; returns the exit status."""
+    app = _application(14 if mode != "queue-panel" else 12)
+    return _show(app, build(mode, store, clerk_id, speech_engine), full_screen)
+
+
+def build_supervisor(
+    server_url: str, token: str | None, export_dir: Path, ca_file: str | None = None
+) -> Built:
+    """The supervisor's console on ``server_url`` (a QApplication must exist). The password is
+    ``token``, else ``$COUNTER_SUPERVISOR_TOKEN``; the hall board feed starts once the server has
+    named the hall. SupervisionError (NO_SUPERVISOR_TOKEN, SERVER_URL_INVALID) when either is missing."""
+    from counter_app.ui.supervisor import SupervisorConsole
+    from counter_app.ui.tasks import TaskRunner
+
+    token = token or os.environ.get(TOKEN_ENV, "")
+    if not token:
+        raise SupervisionError("NO_SUPERVISOR_TOKEN", f"请提供监察室口令：环境变量 {TOKEN_ENV}")
+    client = SupervisionClient(server_url, token, ca_file=ca_file)
+    runner = TaskRunner()
+    console = SupervisorConsole(
+        client,
+        runner,
+        export_dir,
+        feed_factory=lambda hall_code, board, state: BoardFeed(client.base_url, hall_code, board, state),
+    )
+    return Built(console, None, runner, client)
+
+
+def run_supervisor(
+    server_url: str, token: str | None, export_dir: Path, full_screen: bool, ca_file: str | None
+) -> int:
+    """Open the supervisor's console until it is closed; returns the exit status."""
+    app = _application(12)
+    built = build_supervisor(server_url, token, export_dir, ca_file)
+    try:
+        return _show(app, built, full_screen)
+    finally:
+        built.widget.stop_feed()
+
+
+def _application(point_size: int) -> Any:
     from PySide6.QtWidgets import QApplication
 
     from counter_app.ui.look import apply_look
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    apply_look(app, 14 if mode != "queue-panel" else 12)
-    built = build(mode, store, clerk_id, speech_engine, export_dir=export_dir)
+    apply_look(app, point_size)
+    return app
+
+
+def _show(app: Any, built: Built, full_screen: bool) -> int:
     if full_screen:
         built.widget.showFullScreen()
     else:

@@ -48,6 +48,8 @@ from counter_app.ui.tasks import TaskRunner
 
 LEVELS = ("预警", "黄牌", "红牌")
 STEPS = (("ack", "确认"), ("comment", "批注"), ("escalate", "督办"))
+# (hall code, board listener, state listener) -> a started-on-demand board feed
+FeedFactory = Callable[[str, Callable[[dict[str, Any]], None], Callable[[str], None]], Any]
 DIMENSIONS = (("window", "窗口"), ("clerk", "工作人员"), ("department", "部门"), ("category", "业务类别"))
 
 
@@ -119,8 +121,8 @@ class SupervisorConsole(QWidget):
         self,
         client: SupervisionClient,
         runner: TaskRunner,
-        hall_name: str,
         export_dir: Path,
+        feed_factory: FeedFactory | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(HALL_TZ),
         refresh_ms: int = 15000,
         parent: QWidget | None = None,
@@ -129,14 +131,18 @@ class SupervisorConsole(QWidget):
         self.client = client
         self.runner = runner
         self.export_dir = export_dir
+        self.feed_factory = feed_factory
+        self.feed: Any = None
+        self.feed_status = ""
         self.clock = clock
         self.alert_rows: list[dict[str, Any]] = []
         self.report: dict[str, Any] | None = None
         self.hall_loading = False
-        self.setWindowTitle(f"监察台 · {hall_name}")
+        self.setWindowTitle("监察台")
         layout = QVBoxLayout(self)
-        title = QLabel(f"电子监察台 · {hall_name}")
-        title.setProperty("role", "title")
+        self.title = QLabel("电子监察台")
+        self.title.setProperty("role", "title")
+        title = self.title
         self.status = QLabel("正在连接服务器…")
         self.status.setObjectName("status")
         self.tabs = QTabWidget()
@@ -180,6 +186,12 @@ class SupervisorConsole(QWidget):
 
     def _show_hall(self, hall: dict[str, Any]) -> None:
         self.hall_loading = False
+        if hall.get("hall_name"):
+            self.title.setText(f"电子监察台 · {hall['hall_name']}")
+            self.setWindowTitle(f"监察台 · {hall['hall_name']}")
+        if self.feed is None and self.feed_factory is not None and hall.get("hall_code"):
+            self.feed = self.feed_factory(hall["hall_code"], self.board_arrived.emit, self.feed_state.emit)
+            self.feed.start()
         rows = [
             [
                 f"{w['window_no']}号",
@@ -213,6 +225,7 @@ class SupervisorConsole(QWidget):
 
     @Slot(str)
     def _feed_state(self, state: str) -> None:
+        self.feed_status = state
         if state == "offline":
             self.status.setText("与服务器的实时连接中断，大厅实况按定时刷新")
 
@@ -459,6 +472,12 @@ class SupervisorConsole(QWidget):
             return target
 
         self.runner.run(work, lambda path: self.status.setText(f"已导出：{path}"), self._error)
+
+    def stop_feed(self) -> None:
+        """Stop the hall board feed (when the console closes)."""
+        if self.feed is not None:
+            self.feed.stop()
+            self.feed = None
 
     # -- errors --------------------------------------------------------------------------------
     def _error(self, error: BaseException) -> None:

@@ -21,17 +21,11 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QApplication
 
 from counter_app.domain.queue import HALL_TZ
-from counter_app.services.clock import FixedClock
-from counter_app.services.setup import import_catalog, init_counter
-from counter_app.store.datadir import DataDir
-from counter_app.store.uow import Store
-from counter_app.sync import enroll
 from counter_app.ui.look import apply_look
-from counter_app.ui.modes import build
+from counter_app.ui.modes import build_supervisor
 from counter_app.ui.supervisor import SupervisorConsole
 from tests.integration.test_cli import counter
-from tests.server.test_assessment_real_server import HALL, SUPERVISOR, plant, plant_refusal
-from tests.support import DEMO_CATALOG
+from tests.server.test_assessment_real_server import SUPERVISOR, plant, plant_refusal
 from tests.sync.sync_server import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -66,16 +60,9 @@ def test_the_supervisor_console_against_a_real_server(
     server: ServerProcess, tmp_path: Path, qapp: QApplication, qtbot: Any
 ) -> None:
     apply_look(qapp)
-    now = datetime.now(HALL_TZ)
     today = datetime.now(UTC).astimezone(HALL_TZ).date().isoformat()
     plant_refusal(server, plant(server, today), today)
-    # the supervisor's machine: a data folder enrolled in the hall (the server's address)
-    data = DataDir(tmp_path / "supervisor")
-    init_counter(data, HALL, 51, FixedClock(now))
-    store = Store(data)
-    import_catalog(store, DEMO_CATALOG, FixedClock(now))
-    enroll(store, server.url, server.issue_code(HALL, 51))
-    built = build("supervisor", store, "sup-1", supervisor_token=SUPERVISOR, export_dir=tmp_path / "exports")
+    built = build_supervisor(server.url, SUPERVISOR, tmp_path / "exports")
     console = built.widget
     assert isinstance(console, SupervisorConsole)
     qtbot.addWidget(console)
@@ -83,6 +70,9 @@ def test_the_supervisor_console_against_a_real_server(
         # live hall: window 1 worked today and is idle; window 2 has no device
         qtbot.waitUntil(lambda: console.windows_model.rowCount() > 0, timeout=15000)
         hall = {r[0]: r for r in rows(console.windows_model)}
+        assert console.title.text() == "电子监察台 · 云溪市政务服务中心"
+        # the hall named by the server, its board stream held open for live refreshes
+        qtbot.waitUntil(lambda: console.feed_status == "live", timeout=15000)
         assert hall["1号"][1:4] == ["云溪市市场监督管理局", "空闲", "—"]
         assert hall["2号"][2] == "离线" and hall["2号"][5] == "无设备"
         assert rows(console.waiting_model) == []
@@ -143,23 +133,31 @@ def test_the_supervisor_console_against_a_real_server(
             ).stdout
             assert "窗口考核报告" in text
     finally:
-        if built.feed is not None:
-            built.feed.stop()
+        console.stop_feed()
         built.runner.shutdown()
         if built.client is not None:
             built.client.close()
-        store.close()
 
 
-def test_counter_supervisor_needs_an_enrolled_folder(tmp_path: Path) -> None:
-    folder = tmp_path / "counter"
-    assert counter(folder, "init", "--hall", "YX330785", "--window", "51").returncode == 0
-    assert counter(folder, "import-catalog").returncode == 0
+def test_counter_supervisor_needs_the_password(tmp_path: Path) -> None:
     done = counter(
-        folder,
+        tmp_path / "nowhere",
         "--json",
         "supervisor",
-        env_extra={"QT_QPA_PLATFORM": "offscreen", "COUNTER_SUPERVISOR_TOKEN": SUPERVISOR},
+        "--server",
+        "http://127.0.0.1:9",
+        env_extra={"QT_QPA_PLATFORM": "offscreen"},
+        env_drop=("COUNTER_SUPERVISOR_TOKEN",),
     )
     assert done.returncode == 2, done.stderr
-    assert json.loads(done.stdout)["code"] == "NOT_ENROLLED"
+    assert json.loads(done.stdout)["code"] == "NO_SUPERVISOR_TOKEN"
+    plain = counter(
+        tmp_path / "nowhere",
+        "--json",
+        "supervisor",
+        "--server",
+        "http://jc.example.gov.cn",
+        env_extra={"QT_QPA_PLATFORM": "offscreen", "COUNTER_SUPERVISOR_TOKEN": SUPERVISOR},
+    )
+    assert (plain.returncode, json.loads(plain.stdout)["code"]) == (2, "SERVER_URL_INVALID")
+    assert not (tmp_path / "nowhere").exists()  # no data folder is made or needed
