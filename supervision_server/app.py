@@ -22,7 +22,9 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
+from counter_app.domain.errors import DomainError
 from supervision_server.api_support import install_error_handlers
+from supervision_server.assessment import ScoreSheet
 from supervision_server.check_page import router as check_page_router
 from supervision_server.context import ServerContext
 from supervision_server.db import run_write
@@ -40,7 +42,7 @@ from supervision_server.routes_queue import QUEUE_ACTIONS
 from supervision_server.routes_queue import router as queue_router
 from supervision_server.routes_reports import admin_router as reports_admin_router
 from supervision_server.routes_reports import router as reports_router
-from supervision_server.settings import Settings
+from supervision_server.settings import Settings, SettingsError
 from supervision_server.silence import check_silent
 from supervision_server.supervision_page import router as supervision_page_router
 from supervision_server.timeutil import Clock, system_clock
@@ -101,6 +103,10 @@ async def _watch(ctx: ServerContext) -> None:
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     """Build the application; see the module docstring for what happens here."""
     settings = settings.checked()
+    try:  # a broken score sheet is refused at start, not on the supervisor's first request
+        ScoreSheet.load(settings.score_sheet_file)
+    except DomainError as exc:
+        raise SettingsError(exc.message) from exc
     ctx = ServerContext.open(settings, clock)
     try:
         prepare(ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,14 @@ def test_assessment_csv_neutralises_formulas() -> None:
     lines = list(csv.reader(io.StringIO(csv_text(report, "clerk"))))
     assert lines[2][0] == '\'=HYPERLINK("x")'
     assert [line[0] for line in lines[3:]] == ["c1", "全大厅"]
+
+
+def test_a_broken_score_sheet_stops_the_server_at_start(tmp_path: Path) -> None:
+    from supervision_server.app import create_app
+
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text("[weights]\nspeed = 3\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as err:
+        create_app(settings(data_dir=tmp_path / "data", score_sheet_file=sheet))
+    assert "speed" in str(err.value)
+    assert not (tmp_path / "data").exists()  # refused before anything was opened
