@@ -23,12 +23,15 @@ from supervision_server.assessment_export import key_label
 from supervision_server.assessment_report import this_month
 from supervision_server.context import ServerContext
 from supervision_server.db import read_connection
+from supervision_server.rate_limit import RateLimiter
 from supervision_server.routes_assessment import build_report, hall_view
 from supervision_server.supervision_auth import COOKIE, is_supervisor, password_ok, session_cookie
 from supervision_server.supervision_hall import recent_alerts
 
 router = APIRouter(tags=["supervision page"], include_in_schema=False)
 MAX_LOGIN_BYTES = 4096
+LOGIN_BURST = 10
+LOGIN_PER_MINUTE = 5.0
 
 _STYLE = """
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif; margin: 0;
@@ -261,9 +264,25 @@ def login_form(failed: Annotated[int, Query(ge=0, le=1)] = 0) -> HTMLResponse:
     return HTMLResponse(_login_html("口令不正确" if failed else ""), status_code=401 if failed else 200)
 
 
+def _login_wait(request: Request, now: float) -> int:
+    """Take a login attempt from the caller's bucket (LOGIN_BURST at once, then LOGIN_PER_MINUTE)."""
+    limiter = getattr(request.app.state, "login_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.login_limiter = RateLimiter(LOGIN_PER_MINUTE, LOGIN_BURST)
+    return limiter.acquire(request.client.host if request.client else "unknown", now)
+
+
 @router.post("/supervision/login")
 async def login(ctx: Ctx, request: Request) -> Response:
-    """Check the password; on success set the session cookie and go to the overview."""
+    """Check the password; on success set the session cookie and go to the overview. Attempts
+    are limited per client address, so the password cannot be guessed at speed."""
+    wait = _login_wait(request, ctx.clock().timestamp())
+    if wait:
+        return HTMLResponse(
+            _login_html(f"尝试过于频繁，请 {wait} 秒后再试"),
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     raw = await request.body()
     fields = parse_qs(raw[:MAX_LOGIN_BYTES].decode("utf-8", "replace"))
     given = (fields.get("password") or [""])[0]
