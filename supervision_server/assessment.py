@@ -31,11 +31,11 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from counter_app.domain.case import CaseState, ResultCode
+from counter_app.domain.case import OPEN_STATES, CaseState, ResultCode
 from counter_app.domain.catalog import ProjectType
 from counter_app.domain.errors import DomainError
 from counter_app.domain.queue import Outcome
@@ -193,10 +193,7 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
 
 
 _NOT_ACCEPTED = CaseState.NOT_ACCEPTED.value
-_OPEN = {s.value for s in (CaseState.RECEIVED, CaseState.CORRECTION, CaseState.ACCEPTED)} | {
-    CaseState.IN_PROCESS.value,
-    CaseState.SUSPENDED.value,
-}
+_OPEN = {s.value for s in OPEN_STATES}
 _SERVED_OUTCOMES = {Outcome.CASE.value, Outcome.CONSULT.value, Outcome.TRANSFER.value}
 
 
@@ -446,8 +443,3 @@ class ScoreSheet:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise DomainError(f"无法读取评分表 {path}：{exc}", "SCORE_SHEET_INVALID") from exc
         return cls.from_mapping(data)
-
-
-def period_days(start: date, end: date) -> int:
-    """Days in ``start..end`` inclusive."""
-    return (end - start).days + 1
