@@ -155,10 +155,7 @@ def run_supervisor(
     """Open the supervisor's console until it is closed; returns the exit status."""
     app = _application(12)
     built = build_supervisor(server_url, token, export_dir, ca_file)
-    try:
-        return _show(app, built, full_screen)
-    finally:
-        built.widget.stop_feed()
+    return _show(app, built, full_screen)
 
 
 def _application(point_size: int) -> Any:
@@ -181,6 +178,8 @@ def _show(app: Any, built: Built, full_screen: bool) -> int:
     try:
         return int(app.exec())
     finally:
+        if hasattr(built.widget, "shutdown"):
+            built.widget.shutdown()  # stops its own timers and feeds before the worker goes
         if built.feed is not None:
             built.feed.stop()
         built.runner.shutdown()

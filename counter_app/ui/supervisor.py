@@ -138,6 +138,7 @@ class SupervisorConsole(QWidget):
         self.alert_rows: list[dict[str, Any]] = []
         self.report: dict[str, Any] | None = None
         self.hall_loading = False
+        self.closed = False
         self.setWindowTitle("监察台")
         layout = QVBoxLayout(self)
         self.title = QLabel("电子监察台")
@@ -179,7 +180,7 @@ class SupervisorConsole(QWidget):
     @Slot()
     def refresh_hall(self) -> None:
         """Ask the server for the live hall (at most one request at a time)."""
-        if self.hall_loading:
+        if self.hall_loading or self.closed:
             return
         self.hall_loading = True
         self.runner.run(self.client.hall, self._show_hall, self._hall_failed)
@@ -189,7 +190,7 @@ class SupervisorConsole(QWidget):
         if hall.get("hall_name"):
             self.title.setText(f"电子监察台 · {hall['hall_name']}")
             self.setWindowTitle(f"监察台 · {hall['hall_name']}")
-        if self.feed is None and self.feed_factory is not None and hall.get("hall_code"):
+        if self.feed is None and self.feed_factory is not None and hall.get("hall_code") and not self.closed:
             self.feed = self.feed_factory(hall["hall_code"], self.board_arrived.emit, self.feed_state.emit)
             self.feed.start()
         rows = [
@@ -473,11 +474,18 @@ class SupervisorConsole(QWidget):
 
         self.runner.run(work, lambda path: self.status.setText(f"已导出：{path}"), self._error)
 
-    def stop_feed(self) -> None:
-        """Stop the hall board feed (when the console closes)."""
+    def shutdown(self) -> None:
+        """Stop refreshing: the timer, the hall board feed, and any request not yet sent (the
+        console is closing and its worker is about to stop)."""
+        self.closed = True
+        self.timer.stop()
         if self.feed is not None:
             self.feed.stop()
             self.feed = None
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
+        super().closeEvent(event)
 
     # -- errors --------------------------------------------------------------------------------
     def _error(self, error: BaseException) -> None:

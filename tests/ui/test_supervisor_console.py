@@ -133,7 +133,7 @@ def test_the_supervisor_console_against_a_real_server(
             ).stdout
             assert "窗口考核报告" in text
     finally:
-        console.stop_feed()
+        console.shutdown()
         built.runner.shutdown()
         if built.client is not None:
             built.client.close()
