@@ -9,6 +9,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from bench import (
+    bench_assessment,
     bench_backlog,
     bench_cases,
     bench_ingest,
@@ -261,4 +262,27 @@ def queue(quick: bool, repeats: int) -> list[Figure]:
                 f.load.append(s.load)
     for f in figures:
         f.command = RUN + "queue"
+    return figures
+
+
+def assessment(quick: bool, repeats: int) -> list[Figure]:
+    """A month's assessment of a 300-cases-a-day hall, beside reading the same rows alone."""
+    days = 7 if quick else 30
+    figures = []
+    with backends() as found_backends:
+        for label, url in found_backends:
+            with span() as s:
+                found = bench_assessment.measure(url, days, repeats)
+            figure = Figure(
+                "assessment",
+                f"assessment of {days} days x {bench_assessment.CASES_PER_DAY} cases, {label}",
+                "s",
+                found["seconds"],
+                target=bench_assessment.TARGET_S,
+                command=RUN + "assessment",
+            )
+            figure.ceiling = found["ceiling_s"]
+            figure.ceiling_what = "the same rows read and decoded"
+            figure.load.append(s.load)
+            figures.append(figure)
     return figures

@@ -22,7 +22,9 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
+from counter_app.domain.errors import DomainError
 from supervision_server.api_support import install_error_handlers
+from supervision_server.assessment import ScoreSheet
 from supervision_server.check_page import router as check_page_router
 from supervision_server.context import ServerContext
 from supervision_server.db import run_write
@@ -33,6 +35,7 @@ from supervision_server.models import EventBatch
 from supervision_server.receipt_check import check_limiter
 from supervision_server.request_limits import RequestLimitsMiddleware, route_limits
 from supervision_server.routes_admin import router as admin_router
+from supervision_server.routes_assessment import router as assessment_router
 from supervision_server.routes_devices import router as devices_router
 from supervision_server.routes_public import router as public_router
 from supervision_server.routes_queue import QUEUE_ACTIONS
@@ -41,8 +44,9 @@ from supervision_server.routes_reports import admin_router as reports_admin_rout
 from supervision_server.routes_reports import router as reports_router
 from supervision_server.routes_supervision import router as supervision_router
 from supervision_server.rules import run_scheduled_rules
-from supervision_server.settings import Settings
+from supervision_server.settings import Settings, SettingsError
 from supervision_server.silence import check_silent
+from supervision_server.supervision_page import router as supervision_page_router
 from supervision_server.timeutil import Clock, system_clock
 
 log = logging.getLogger("supervision_server")
@@ -104,6 +108,10 @@ async def _watch(ctx: ServerContext) -> None:
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     """Build the application; see the module docstring for what happens here."""
     settings = settings.checked()
+    try:  # a broken score sheet is refused at start, not on the supervisor's first request
+        ScoreSheet.load(settings.score_sheet_file)
+    except DomainError as exc:
+        raise SettingsError(exc.message) from exc
     ctx = ServerContext.open(settings, clock)
     try:
         prepare(ctx)
@@ -142,6 +150,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(check_page_router)
     app.include_router(queue_router)
     app.include_router(supervision_router)
+    app.include_router(assessment_router)
+    app.include_router(supervision_page_router)
     install_docs(app)
     _document_raw_bodies(app)
     return app

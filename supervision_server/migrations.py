@@ -119,6 +119,12 @@ def _v7_rules(conn: Connection) -> None:
     _insert_only_triggers(conn, created)
 
 
+def _v8_assessment_index(conn: Connection) -> None:
+    # The assessment reads a period's events of a few types (tickets ended, ratings, pauses).
+    if "ix_events_type_occurred" not in {i["name"] for i in inspect(conn).get_indexes("events")}:
+        schema.events_type_occurred.create(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
@@ -127,6 +133,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "case holders: who may record events about each case", _v4_case_authority),
     (5, "ledger holes reported by devices and accepted by an administrator", _v5_ledger_holes),
     (7, "supervision rules: alert occurrences and steps, department registers", _v7_rules),
+    (8, "events by type and device time, for the assessment", _v8_assessment_index),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -18,11 +18,14 @@ from supervision_server.api_support import Ctx, errors, require_admin
 from supervision_server.db import read_connection, run_write
 from supervision_server.errors import ApiError
 from supervision_server.rules.register import RegisterError, import_register
+from supervision_server.supervision_auth import require_supervisor
 
 MAX_ROW_ID = 2**63 - 1
 MAX_REGISTER_BYTES = 32 * 1024 * 1024
 
-router = APIRouter(prefix="/api/v1", tags=["supervision"], dependencies=[Depends(require_admin)])
+# Alert handling is the supervisors' work (their password, session, or the admin token); importing a
+# department's register is an administrator's.
+router = APIRouter(prefix="/api/v1", tags=["supervision"], dependencies=[Depends(require_supervisor)])
 
 AlertId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
@@ -101,6 +104,7 @@ def post_decide(alert_id: AlertId, body: DecideRequest, ctx: Ctx) -> StepReply:
 
 @router.post(
     "/admin/registers/{dept_code}",
+    dependencies=[Depends(require_admin)],
     status_code=201,
     responses=errors(401, 413, 422),
     summary="Import a department's register export and match it against hall cases",

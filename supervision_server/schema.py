@@ -110,6 +110,8 @@ events = Table(
     UniqueConstraint("device_id", "seq", name="uq_events_device_seq"),
     Index("ix_events_project_no", "project_no"),
 )
+# The assessment's reads (supervision_server.assessment_rows); created by migration 8.
+events_type_occurred = Index("ix_events_type_occurred", events.c.type, events.c.occurred_at)
 
 FORK_KINDS = ("FORK", "BRANCH", "BROKEN_LINK")
 

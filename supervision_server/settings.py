@@ -77,6 +77,14 @@ class Settings(BaseModel):
     queue_priority_every: int = Field(
         default=0, ge=0, le=100, description="0: priority tickets first; N: one after every N ordinary calls"
     )
+    supervisor_token: str = Field(
+        default="",
+        description="password of the supervision office's page and console; empty: the admin token only",
+    )
+    score_sheet_file: Path | None = Field(
+        default=None, description="TOML score sheet of the assessment (考核评分表); none: the defaults"
+    )
+    supervisor_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
     queue_max_waiting_per_id: int = Field(
         default=2, ge=0, le=20, description="waiting tickets per ID; 0: no limit"
     )
@@ -139,6 +147,11 @@ class Settings(BaseModel):
         token_weak = (
             self.admin_token.strip().lower() in WEAK_TOKENS or len(self.admin_token) < MIN_TOKEN_LENGTH
         )
+        if self.supervisor_token and (
+            self.supervisor_token.strip().lower() in WEAK_TOKENS
+            or len(self.supervisor_token) < MIN_TOKEN_LENGTH
+        ):
+            raise SettingsError(f"监察室口令（supervisor_token）至少 {MIN_TOKEN_LENGTH} 个字符且不可为默认值")
         if not token_weak:
             return self
         if not self.demo:

@@ -1,9 +1,10 @@
-"""The desktop modes started from the command line: kiosk, hall display, queue panel."""
+"""The desktop modes started from the command line: kiosk, hall display, queue panel, supervisor."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from counter_app.cli.output import Output
 from counter_app.store.uow import Store
@@ -23,6 +24,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         if mode == "display":
             p.add_argument("--speech-engine", default=None, help="语音引擎（默认系统引擎，如 speechd）")
         p.set_defaults(func=run_mode, mode=mode)
+    text = "监察台：大厅实况、监察预警（确认、批注、督办）、今日与本月考核及导出（无需数据目录）"
+    p = sub.add_parser("supervisor", help=text, description=text)
+    p.add_argument("--server", required=True, help="电子监察服务器地址，如 https://jc.example.gov.cn:8710")
+    p.add_argument("--ca-file", default=None, help="签发服务器证书的 CA 证书（自建 CA 时）")
+    p.add_argument("--export-dir", type=Path, default=Path.home() / "监察导出", help="导出文件保存目录")
+    p.add_argument("--full-screen", action="store_true", help="全屏显示")
+    p.set_defaults(func=run_supervisor_mode, needs_store=False)
 
 
 def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
@@ -34,3 +42,21 @@ def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
         _out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
         return 2
     return run(args.mode, store, args.clerk, args.full_screen, getattr(args, "speech_engine", None))
+
+
+def run_supervisor_mode(args: argparse.Namespace, out: Output) -> int:
+    """Open the supervisor's console; the password comes from ``$COUNTER_SUPERVISOR_TOKEN``."""
+    from counter_app.sync.supervision_client import SupervisionError
+    from counter_app.ui.modes import run_supervisor
+    from counter_app.ui.qt_app import has_display
+
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
+        return 2
+    try:
+        return run_supervisor(
+            args.server, None, args.export_dir, args.full_screen, args.ca_file, args.clerk or ""
+        )
+    except SupervisionError as exc:
+        out.error(exc.code, exc.message)
+        return 2

@@ -28,13 +28,15 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from counter_app.resources import PRIMARY_FONT_FILE, resources_dir
+from counter_app.resources import RESOURCES_ENV as RESOURCES_ENV
+
 # reportlab keeps each embedded font's subset table in shared font state and does not guard it:
 # two documents drawn at once can corrupt each other's subsets. Every PDF build holds this lock.
 RENDER_LOCK = threading.RLock()
 
 FONT_NAME = "WenQuanYiMicroHei"
-FONT_FILE = "WenQuanYiMicroHei-GB2312.ttf"
-RESOURCES_ENV = "COUNTER_APP_RESOURCES"
+FONT_FILE = PRIMARY_FONT_FILE
 # An extra TrueType font tried after the shipped ones (a hall's own font for Extension H or I).
 EXTRA_FONT_ENV = "COUNTER_CJK_FALLBACK_FONT"
 EXTRA_FONT_NAME = "CJKExtra"
@@ -89,14 +91,6 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-
-
-def resources_dir() -> Path:
-    """The ``resources/`` folder: ``$COUNTER_APP_RESOURCES`` if set, else the one at the repository root."""
-    override = os.environ.get(RESOURCES_ENV)
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def font_path() -> Path:

@@ -13,6 +13,7 @@ from typing import IO, Any
 from sqlalchemy import ColumnElement, Connection, Integer, Select, func, literal_column, select
 
 from counter_app.domain.case import CaseState, ResultCode, status_label
+from counter_app.domain.spreadsheet import csv_cell
 from counter_app.services.matters import find_matters
 from counter_app.services.reference import ReferenceMissing, current_catalog
 from counter_app.store import schema, search_index
@@ -204,19 +205,7 @@ CSV_HEADER = {
 }
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: cells a spreadsheet evaluates
 TEXT_COLUMNS = ("cert_no",)  # long digit strings a spreadsheet would turn into 1.10105E+17
-
-
-def csv_cell(value: Any, as_text: bool = False) -> Any:
-    """A value safe to open in a spreadsheet: a cell starting with = + - @ tab or CR gets a leading
-    ``'`` (OWASP), so it is shown, never evaluated; ``as_text`` cells get a leading tab so that an
-    ID number keeps every digit (and its X) as text."""
-    if not isinstance(value, str):
-        return value
-    if value.startswith(FORMULA_STARTS):
-        value = "'" + value
-    return "\t" + value if as_text and value else value
 
 
 def export_csv(store: Store, out: IO[str] | Path) -> int:

@@ -1,13 +1,16 @@
-"""The client's modes on an enrolled data folder: ``counter kiosk``, ``counter display``,
-``counter queue-panel``. Each builds its screen, its worker and its server feed here and nowhere
+"""The client's modes: ``counter kiosk``, ``counter display``, ``counter queue-panel`` on an
+enrolled data folder, and ``counter supervisor`` (the supervision office's console, on a server
+address and the supervisor password, no data folder). Each builds its screen, its worker and its server feed here and nowhere
 else; the widgets only receive what they use.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from counter_app.domain.queue import window_categories
@@ -25,6 +28,7 @@ from counter_app.sync.client import ServerClient
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.errors import SyncError
 from counter_app.sync.queue_client import QueueOps
+from counter_app.sync.supervision_client import TOKEN_ENV, SupervisionClient, SupervisionError
 
 log = logging.getLogger(__name__)
 MODES = ("kiosk", "display", "queue-panel")
@@ -38,7 +42,7 @@ class Built:
     widget: Any
     feed: BoardFeed | None
     runner: Any
-    client: ServerClient | None
+    client: ServerClient | SupervisionClient | None
 
 
 def _ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig | None]:
@@ -118,14 +122,59 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
 
 def run(mode: str, store: Store, clerk_id: str, full_screen: bool, speech_engine: str | None = None) -> int:
     """Open ``mode`` and run the event loop until the window closes; returns the exit status."""
+    app = _application(14 if mode != "queue-panel" else 12)
+    return _show(app, build(mode, store, clerk_id, speech_engine), full_screen)
+
+
+def build_supervisor(
+    server_url: str, token: str | None, export_dir: Path, ca_file: str | None = None, actor: str = ""
+) -> Built:
+    """The supervisor's console on ``server_url`` (a QApplication must exist). The password is
+    ``token``, else ``$COUNTER_SUPERVISOR_TOKEN``; the hall board feed starts once the server has
+    named the hall. SupervisionError (NO_SUPERVISOR_TOKEN, SERVER_URL_INVALID) when either is missing."""
+    from counter_app.ui.supervisor import SupervisorConsole
+    from counter_app.ui.tasks import TaskRunner
+
+    token = token or os.environ.get(TOKEN_ENV, "")
+    if not token:
+        raise SupervisionError("NO_SUPERVISOR_TOKEN", f"请提供监察室口令：环境变量 {TOKEN_ENV}")
+    client = SupervisionClient(server_url, token, ca_file=ca_file, actor=actor)
+    runner = TaskRunner()
+    console = SupervisorConsole(
+        client,
+        runner,
+        export_dir,
+        feed_factory=lambda hall_code, board, state: BoardFeed(client.base_url, hall_code, board, state),
+    )
+    return Built(console, None, runner, client)
+
+
+def run_supervisor(
+    server_url: str,
+    token: str | None,
+    export_dir: Path,
+    full_screen: bool,
+    ca_file: str | None,
+    actor: str = "",
+) -> int:
+    """Open the supervisor's console until it is closed; returns the exit status."""
+    app = _application(12)
+    built = build_supervisor(server_url, token, export_dir, ca_file, actor)
+    return _show(app, built, full_screen)
+
+
+def _application(point_size: int) -> Any:
     from PySide6.QtWidgets import QApplication
 
     from counter_app.ui.look import apply_look
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    apply_look(app, 14 if mode != "queue-panel" else 12)
-    built = build(mode, store, clerk_id, speech_engine)
+    apply_look(app, point_size)
+    return app
+
+
+def _show(app: Any, built: Built, full_screen: bool) -> int:
     if full_screen:
         built.widget.showFullScreen()
     else:
@@ -134,6 +183,8 @@ def run(mode: str, store: Store, clerk_id: str, full_screen: bool, speech_engine
     try:
         return int(app.exec())
     finally:
+        if hasattr(built.widget, "shutdown"):
+            built.widget.shutdown()  # stops its own timers and feeds before the worker goes
         if built.feed is not None:
             built.feed.stop()
         built.runner.shutdown()

@@ -47,6 +47,12 @@ ROUTES = {
     ("post", "/api/v1/queue/devices/{device_id}/ops"),
     ("get", "/api/v1/queue/halls/{hall_code}/board"),
     ("get", "/api/v1/queue/halls/{hall_code}/stream"),
+    ("get", "/api/v1/assessment"),
+    ("get", "/api/v1/assessment.csv"),
+    ("get", "/api/v1/assessment.pdf"),
+    ("get", "/api/v1/supervision/hall"),
+    ("get", "/api/v1/supervision/alerts"),
+    ("get", "/api/v1/supervision/alerts/{alert_id}"),
 }
 
 
@@ -64,7 +70,9 @@ def test_openapi_documents_every_route_with_its_bodies_and_errors(sqlite_client:
         for method, operation in item.items():
             statuses = set(operation["responses"])
             assert statuses - {"200", "201", "304", "422"}, f"{method} {path} declares no error response"
-            if path.startswith(("/api/v1/admin", "/api/v1/alerts")) or path in (
+            if path.startswith(
+                ("/api/v1/admin", "/api/v1/alerts", "/api/v1/assessment", "/api/v1/supervision")
+            ) or path in (
                 "/api/v1/alerts",
                 "/api/v1/devices",
                 "/api/v1/cases",

@@ -40,6 +40,7 @@ def make_version_1(url: str) -> None:
             for table, columns in NEW_COLUMNS.items():
                 for column in columns:
                     conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+            conn.exec_driver_sql("DROP INDEX ix_events_type_occurred")  # added by step 8
             conn.execute(schema.schema_version.insert().values(version=1, description="v1", applied_at="x"))
             conn.exec_driver_sql(
                 "INSERT INTO devices (device_id, public_key, hall_code, window_no, device_info, enrolled_at, "
@@ -60,6 +61,8 @@ def test_version_1_is_brought_up_to_date_and_keeps_its_rows(empty_database: str)
         assert all(inspector.has_table(t) for t in NEW_TABLES)
         for table, columns in NEW_COLUMNS.items():
             assert set(columns) <= {c["name"] for c in inspector.get_columns(table)}
+        indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("events")}
+        assert indexes["ix_events_type_occurred"] == ["type", "occurred_at"]
         with engine.connect() as conn:
             row = conn.execute(
                 text("SELECT window_no, heartbeat_counter, silent_alert_id FROM devices")
