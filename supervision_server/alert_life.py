@@ -159,8 +159,12 @@ def filtered_alerts(
     project_no: str | None = None,
     after_id: int = 0,
     limit: int = 200,
+    alert_id: int | None = None,
+    open_only: bool = False,
+    newest_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Alerts in detection order with their state, filtered; ``after_id`` pages forward.
+    """Alerts in detection order (``newest_first``: the reverse) with their state, filtered;
+    ``after_id`` pages forward.
 
     An alert recorded before it named its window (older rows) is matched by its device's window.
     """
@@ -182,7 +186,7 @@ def filtered_alerts(
         .outerjoin(step, step.c.id == last.c.step_id)
         .outerjoin(devices, devices.c.device_id == alerts.c.device_id)
         .where(alerts.c.id > after_id)
-        .order_by(alerts.c.id)
+        .order_by(alerts.c.id.desc() if newest_first else alerts.c.id)
         .limit(limit)
     )
     conditions = []
@@ -200,6 +204,10 @@ def filtered_alerts(
         conditions.append(window_col == window_no)
     if state:
         conditions.append(state_col == state)
+    if open_only:
+        conditions.append(alert_closings.c.alert_id.is_(None))
+    if alert_id is not None:
+        conditions.append(alerts.c.id == alert_id)
     if conditions:
         query = query.where(and_(*conditions))
     rows = []

@@ -102,6 +102,5 @@ def report(
         "hall": hall_figures(rows, as_of, sheet).as_dict(),
         "by": {d: [f.as_dict() for f in assess(rows, d, as_of, sheet)] for d in dimensions},
         "indicators": [i.as_dict() for i in indicators(catalog, rows, registers)] if catalog else [],
-        "register_matching": registers is not None,
         "labels": labels(catalog),
     }

@@ -9,7 +9,6 @@ Unlike the public board, this view names devices and is for the supervisor role 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,10 +16,11 @@ from sqlalchemy import Connection, select
 
 from counter_app.domain.masking import mask_cert_no
 from counter_app.domain.queue import HALL_TZ, business_date
+from supervision_server.alert_life import filtered_alerts
 from supervision_server.alerts import RULES
 from supervision_server.distribution import published_catalog
 from supervision_server.queue_board import board
-from supervision_server.schema import alert_closings, alerts, cases, devices, events, tickets
+from supervision_server.schema import cases, devices, events, tickets
 from supervision_server.timeutil import parse_iso
 
 SERVING, PAUSED, IDLE, OFFLINE = "serving", "paused", "idle", "offline"
@@ -117,34 +117,20 @@ def recent_alerts(
     limit: int = 100,
     alert_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Alerts newest first, with the window of their device, filtered as the supervisor asks."""
-    query = (
-        select(alerts, alert_closings.c.closed_at, devices.c.window_no)
-        .select_from(
-            alerts.outerjoin(alert_closings, alert_closings.c.alert_id == alerts.c.id).outerjoin(
-                devices, devices.c.device_id == alerts.c.device_id
-            )
-        )
-        .order_by(alerts.c.id.desc())
-        .limit(limit)
+    """Alerts newest first, with their window, state and rule title, filtered as the supervisor asks."""
+    rows = filtered_alerts(
+        conn,
+        level=level,
+        rule_id=rule_id,
+        window_no=window_no,
+        open_only=open_only,
+        limit=limit,
+        alert_id=alert_id,
+        newest_first=True,
     )
-    if level:
-        query = query.where(alerts.c.level == level)
-    if rule_id:
-        query = query.where(alerts.c.rule_id == rule_id)
-    if window_no is not None:
-        query = query.where(devices.c.window_no == window_no)
-    if open_only:
-        query = query.where(alert_closings.c.closed_at.is_(None))
-    if alert_id is not None:
-        query = query.where(alerts.c.id == alert_id)
-    rows = []
-    for row in conn.execute(query).mappings():
-        item = dict(row)
-        item["details"] = json.loads(item["details"])
+    for item in rows:
         rule = RULES.get(item["rule_id"])
         item["title"] = rule.title if rule else item["rule_id"]
-        rows.append(item)
     return rows
 
 

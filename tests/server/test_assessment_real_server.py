@@ -164,7 +164,6 @@ def check_assessment(server: ServerProcess, tmp_path: Path) -> None:
         1,
         None,
     )
-    assert body["register_matching"] is False
     bad = requests.get(url, params={"start": DAY}, headers=auth, timeout=30)
     assert (bad.status_code, bad.json()["code"]) == (422, "ASSESSMENT_PERIOD")
 
