@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.domain.catalog import Catalog
-from counter_app.domain.rating import RATED_EVENT
+from counter_app.domain.errors import DomainError
+from counter_app.domain.rating import RATED_EVENT, Rating
 from supervision_server.alerts import RULES
 from supervision_server.assessment import AlertRow, CaseRow, PauseRow, RatingRow, Rows, TicketRow
 from supervision_server.schema import alerts, cases, devices, events
@@ -188,16 +189,18 @@ def load_ratings(
     category_of = {(t.day, t.number): t.category for t in tickets}
     rows = []
     for r in _event_rows(conn, (RATED_EVENT,), period):
-        p = _payload(r.envelope)
+        try:
+            rating = Rating.from_payload(_payload(r.envelope))
+        except DomainError:
+            continue  # not a rating: flagged PAYLOAD_INVALID at ingest, counted nowhere
         window_no = attribution.window_of_device.get(r.device_id)
-        level = _int(p.get("level"))
         rows.append(
             RatingRow(
                 window_no=window_no,
                 clerk_id=r.clerk_id,
                 dept_code=attribution.dept(window_no),
-                category=category_of.get((str(p.get("business_date")), str(p.get("ticket_no"))), ""),
-                level=level if level is not None and 1 <= level <= 5 else None,
+                category=category_of.get((rating.business_date, rating.ticket_no), ""),
+                level=None if rating.level is None else int(rating.level),
             )
         )
     return rows

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from counter_app.domain.errors import DomainError
+from counter_app.domain.rating import RATED_EVENT, Rating
 from supervision_server.alerts import AlertDraft
 from supervision_server.case_projection import CASE_TYPES, CaseProjector
 from supervision_server.db import bulk_insert
@@ -33,7 +35,7 @@ def project(conn: Connection, items: list[ProjectedEvent], now: str) -> list[Ale
     drafts = CaseProjector(conn, now).apply([i for i in items if i.type in CASE_TYPES])
     project_tickets(conn, [i for i in items if i.type in TICKET_TYPES], now)
     drafts.extend(reconcile_offline(conn, items, now))
-    drafts.extend(_project_ratings(conn, [i for i in items if i.type == "rating.recorded"]))
+    drafts.extend(_project_ratings(conn, [i for i in items if i.type == RATED_EVENT]))
     drafts.extend(_reference_refusals([i for i in items if i.type == REFERENCE_REFUSED]))
     return drafts
 
@@ -60,32 +62,34 @@ def _reference_refusals(items: list[ProjectedEvent]) -> list[AlertDraft]:
 
 
 def _project_ratings(conn: Connection, items: list[ProjectedEvent]) -> list[AlertDraft]:
-    """One row per 好差评; satisfaction outside 1..5 is kept empty and flagged."""
+    """One row per 好差评 (``service.rated``, read by the window's own definition); a payload that
+    is not a rating is kept with no level and flagged. A service left unrated has no level either:
+    its reason stays in the event."""
     drafts: list[AlertDraft] = []
     rows: list[dict[str, Any]] = []
     for item in items:
-        satisfaction = item.number("satisfaction")
-        if satisfaction is None or not 1 <= satisfaction <= 5:
+        try:
+            rating: Rating | None = Rating.from_payload(item.payload)
+        except DomainError as exc:
+            rating = None
             drafts.append(
                 AlertDraft(
                     "PAYLOAD_INVALID",
-                    f"设备 {item.device_id} 序号 {item.seq} 的评价满意度不在 1–5 之间",
+                    f"设备 {item.device_id} 序号 {item.seq} 的评价记录无效：{exc.message}",
                     device_id=item.device_id,
                     seq=item.seq,
-                    project_no=item.project_no(),
-                    details={"satisfaction": item.payload.get("satisfaction")},
+                    details={"level": item.payload.get("level")},
                 )
             )
-            satisfaction = None
         rows.append(
             {
                 "device_id": item.device_id,
                 "seq": item.seq,
                 "event_hash": item.hash,
-                "project_no": item.project_no(),
-                "ticket_no": item.text("ticket_no"),
-                "satisfaction": satisfaction,
-                "channel": item.text("channel") or "",
+                "project_no": rating.case_nos[0] if rating and rating.case_nos else None,
+                "ticket_no": rating.ticket_no if rating else item.text("ticket_no"),
+                "satisfaction": int(rating.level) if rating and rating.level is not None else None,
+                "channel": "窗口评价屏",
                 "occurred_at": item.occurred_at,
                 "received_at": item.received_at,
             }

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from counter_app.domain.rating import RATED_EVENT, Level, NoRating, Rating
 from supervision_server.ingest import ingest_batch
 from supervision_server.schema import clerks, ratings, tickets
 from tests.server.conftest import enroll
@@ -123,10 +124,11 @@ def test_tickets_ratings_and_clerks(client: TestClient, device: Chain) -> None:
         ("ticket.started", {"ticket_no": ticket, "category": "A", "window_no": 3}),
         ("ticket.finished", {"ticket_no": ticket, "category": "A", "window_no": 3}),
         (
-            "rating.recorded",
-            {"project_no": "P-1", "ticket_no": ticket, "satisfaction": 1, "channel": "评价器"},
+            RATED_EVENT,
+            Rating(ticket, "2026-11-25", ("P-1",), Level.VERY_UNSATISFIED).payload(),
         ),
-        ("rating.recorded", {"ticket_no": ticket, "satisfaction": 9, "channel": "评价器"}),
+        (RATED_EVENT, Rating(ticket, "2026-11-25", no_rating=NoRating.DECLINED).payload()),
+        (RATED_EVENT, {"ticket_no": ticket, "business_date": "2026-11-25", "level": 9}),
     )
     engine = client.app.state.ctx.engine  # type: ignore[attr-defined]
     with engine.connect() as conn:
@@ -139,9 +141,10 @@ def test_tickets_ratings_and_clerks(client: TestClient, device: Chain) -> None:
         clerk = conn.execute(select(clerks).where(clerks.c.device_id == device.device_id)).one()
     assert (row.state, row.call_count, row.window_no, row.day) == ("FINISHED", 2, 3, "2026-11-25")
     assert row.issued_at and row.finished_at
-    assert list(scores) == [1, None]
-    assert (clerk.clerk_id, clerk.window_no, clerk.event_count) == ("clerk-1", 3, 7)
-    assert "PAYLOAD_INVALID" in {a["rule_id"] for a in alerts(client, device_id=device.device_id)}
+    assert list(scores) == [1, None, None]
+    assert (clerk.clerk_id, clerk.window_no, clerk.event_count) == ("clerk-1", 3, 8)
+    invalid = [a for a in alerts(client, device_id=device.device_id) if a["rule_id"] == "PAYLOAD_INVALID"]
+    assert [a["details"] for a in invalid] == [{"level": 9}]
 
 
 def test_the_check_code_on_a_correction_or_refusal_notice_works_too(
