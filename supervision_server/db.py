@@ -54,7 +54,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
-    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip on every checkout. A connection that died with the
+    # server raises a disconnect on first use; SQLAlchemy then drops every pooled connection
+    # older than it, and run_write runs the transaction again on a fresh one.
+    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size)
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
@@ -120,16 +123,22 @@ def run_write(engine: Engine, work: Callable[[Connection], T], attempts: int = 4
     raise AssertionError("unreachable")
 
 
+# From this many rows on, PostgreSQL inserts go through COPY.
+COPY_FROM_ROWS = 64
+
+
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (all with the same keys) in the caller's transaction.
 
-    PostgreSQL gets one ``COPY ... FROM STDIN``, about twice as fast as a pipelined executemany
-    for a batch of events; constraints and the transaction apply as for INSERT. Elsewhere an
-    executemany INSERT.
+    PostgreSQL gets one ``COPY ... FROM STDIN`` for a large batch, about twice as fast as a
+    pipelined executemany for a batch of events; constraints and the transaction apply as for
+    INSERT. A COPY costs two round trips, so a few rows (what a window online sends) go as one
+    multi-row INSERT (SQLAlchemy's insertmanyvalues), one round trip. Elsewhere an executemany
+    INSERT.
     """
     if not rows:
         return
-    if not is_postgres(conn):
+    if not is_postgres(conn) or len(rows) < COPY_FROM_ROWS:
         conn.execute(table.insert(), rows)
         return
     import psycopg

@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from counter_app.ledger import GENESIS_HASH, AckReceipt, LedgerError, SignedEvent, sign_receipt
 from supervision_server.alerts import AlertDraft, list_alerts, record_alerts
@@ -171,6 +171,9 @@ _REFUSALS = {
 }
 
 
+_LOCK_DEVICE = select(devices).where(devices.c.device_id == bindparam("device_id")).with_for_update()
+
+
 def device_public_key(ctx: ServerContext, device_id: str) -> str:
     """The enrolled key of ``device_id``; ApiError 403 UNKNOWN_DEVICE if there is none."""
     with read_connection(ctx.engine) as conn:
@@ -184,30 +187,35 @@ def device_public_key(ctx: ServerContext, device_id: str) -> str:
 
 def ingest_body(ctx: ServerContext, device_id: str, body: Any) -> IngestResult:
     """Ingest a decoded request body: the device is checked first, then the batch's form."""
-    public_key = device_public_key(ctx, device_id)
-    batch = parse_batch(body, ctx.settings.max_batch_events)
-    return _ingest(ctx, device_id, public_key, batch)
+    return _ingest(ctx, device_id, lambda: parse_batch(body, ctx.settings.max_batch_events))
 
 
 def ingest_batch(ctx: ServerContext, device_id: str, batch: list[SignedEvent]) -> IngestResult:
     """Verify ``batch`` (events of ``device_id`` in seq order) and store it in one transaction."""
-    return _ingest(ctx, device_id, device_public_key(ctx, device_id), batch)
+    return _ingest(ctx, device_id, lambda: batch)
 
 
-def _ingest(ctx: ServerContext, device_id: str, public_key: str, batch: list[SignedEvent]) -> IngestResult:
-    check_order(batch, device_id)
-    # Signatures are checked on worker threads while this thread hashes and places the batch;
-    # the transaction commits only after every signature has verified.
-    signatures = ctx.verifier.start(batch, public_key)
-    try:
-        texts = ctx.verifier.hashes(batch)
-    except LedgerError as exc:
-        raise _refusal(first_problem(exc, signatures)) from exc
+def _ingest(ctx: ServerContext, device_id: str, read_batch: Callable[[], list[SignedEvent]]) -> IngestResult:
     now = ctx.clock()
+
+    def work(conn: Connection) -> _Placed:
+        # The device row, locked, gives the enrolled key: one transaction from the first read.
+        device = conn.execute(_LOCK_DEVICE, {"device_id": device_id}).first()
+        if device is None:
+            raise unknown_device(device_id)
+        batch = read_batch()
+        check_order(batch, device_id)
+        # Signatures are checked on worker threads while this thread hashes and places the
+        # batch; the transaction commits only after every signature has verified.
+        signatures = ctx.verifier.start(batch, device.public_key)
+        try:
+            texts = ctx.verifier.hashes(batch)
+        except LedgerError as exc:
+            raise _refusal(first_problem(exc, signatures)) from exc
+        return _place(conn, device, batch, texts, now, signatures.wait)
+
     try:
-        placed = run_write(
-            ctx.engine, lambda conn: _place(conn, device_id, batch, texts, now, signatures.wait)
-        )
+        placed = run_write(ctx.engine, work)
     except LedgerError as exc:
         raise _refusal(exc) from exc
     except CaseRefused as exc:
@@ -308,7 +316,7 @@ def event_row(event: SignedEvent, received_at: str, envelope_text: str) -> dict[
 
 def _place(
     conn: Connection,
-    device_id: str,
+    device: Any,
     batch: list[SignedEvent],
     texts: list[str],
     now: datetime,
@@ -320,7 +328,7 @@ def _place(
     signature of the batch turned out bad.
     """
     received_at = iso(now)
-    device = conn.execute(select(devices).where(devices.c.device_id == device_id).with_for_update()).one()
+    device_id = device.device_id
     out = _Placed(forked=device.forked)
     if not batch:
         out.acked_seq, out.acked_hash = device.head_seq, device.head_hash
