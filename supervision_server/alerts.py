@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from supervision_server.db import write
 from supervision_server.schema import alert_closings, alerts
 from supervision_server.timeutil import iso
 
@@ -95,7 +96,7 @@ class AlertDraft:
 def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> int:
     """Insert ``drafts`` (in the caller's transaction); returns how many were recorded."""
     if drafts:
-        conn.execute(alerts.insert(), [d.row(now) for d in drafts])
+        write(conn, alerts.insert(), [d.row(now) for d in drafts])
     return len(drafts)
 
 

@@ -74,7 +74,7 @@ from counter_app.ledger import GENESIS_HASH, AckReceipt, LedgerError, SignedEven
 from supervision_server.alerts import AlertDraft, list_alerts, record_alerts
 from supervision_server.case_authority import CaseAuthority, CaseRefused
 from supervision_server.context import ServerContext
-from supervision_server.db import bulk_insert, read_connection, run_write
+from supervision_server.db import bulk_insert, deferred_writes, read_connection, run_write, write
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.projections import ProjectedEvent, project
 from supervision_server.reports import accepted_bridge
@@ -396,28 +396,32 @@ def _place(
         wire = next(e.as_wire() for e in batch if e.seq == refused.draft.seq)
         refused.draft.details["event"] = wire
         raise
-    bulk_insert(conn, events, main_rows)
-    bulk_insert(conn, fork_events, fork_rows)
-    drafts.extend(project(conn, projected, received_at))
-    drafts.extend(authority.write())
-    record_alerts(conn, drafts, now)
-    out.stored, out.forks = len(main_rows) + len(fork_rows), len(fork_rows)
-    out.forked = device.forked or bool(fork_rows)
-    caught_up = device.announced_seq is None or head[0] >= device.announced_seq
-    conn.execute(
-        devices.update()
-        .where(devices.c.device_id == device_id)
-        .values(
-            main_seq=main_seq,
-            main_hash=main_hash,
-            head_seq=head[0],
-            head_hash=head[1],
-            forked=out.forked,
-            last_seen=received_at,
-            ahead_since=None if caught_up else device.ahead_since,
-            withholding_alerted=False if caught_up else device.withholding_alerted,
+    # The writes below reach the database together at the end of this block (one round trip
+    # on PostgreSQL); nothing in it reads back what it writes (see db.deferred_writes).
+    with deferred_writes(conn):
+        bulk_insert(conn, events, main_rows)
+        bulk_insert(conn, fork_events, fork_rows)
+        drafts.extend(project(conn, projected, received_at))
+        drafts.extend(authority.write())
+        record_alerts(conn, drafts, now)
+        out.stored, out.forks = len(main_rows) + len(fork_rows), len(fork_rows)
+        out.forked = device.forked or bool(fork_rows)
+        caught_up = device.announced_seq is None or head[0] >= device.announced_seq
+        write(
+            conn,
+            devices.update()
+            .where(devices.c.device_id == device_id)
+            .values(
+                main_seq=main_seq,
+                main_hash=main_hash,
+                head_seq=head[0],
+                head_hash=head[1],
+                forked=out.forked,
+                last_seen=received_at,
+                ahead_since=None if caught_up else device.ahead_since,
+                withholding_alerted=False if caught_up else device.withholding_alerted,
+            ),
         )
-    )
     out.acked_seq, out.acked_hash = acked if acked is not None else head
     confirm()
     return out
