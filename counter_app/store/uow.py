@@ -10,16 +10,12 @@ from sqlalchemy import Connection, Engine, select
 
 from counter_app.ledger import DeviceKey
 from counter_app.store import prepared, schema
-from counter_app.store.datadir import DataDir
+from counter_app.store.datadir import DataDir, NotInitialised
 from counter_app.store.db import open_engine
 from counter_app.store.ledger_store import LedgerWriter
 from counter_app.store.migrations import migrate
 
-
-class NotInitialised(Exception):
-    """The data folder has no device identity yet: run ``counter init`` first."""
-
-    code = "NOT_INITIALISED"
+__all__ = ["NotInitialised", "Store", "UnitOfWork"]
 
 
 class Store:
