@@ -172,6 +172,7 @@ _REFUSALS = {
 
 
 _LOCK_DEVICE = select(devices).where(devices.c.device_id == bindparam("device_id")).with_for_update()
+_DEVICE_AFTER = devices.update().where(devices.c.device_id == bindparam("id"))
 
 
 def device_public_key(ctx: ServerContext, device_id: str) -> str:
@@ -409,18 +410,18 @@ def _place(
         caught_up = device.announced_seq is None or head[0] >= device.announced_seq
         write(
             conn,
-            devices.update()
-            .where(devices.c.device_id == device_id)
-            .values(
-                main_seq=main_seq,
-                main_hash=main_hash,
-                head_seq=head[0],
-                head_hash=head[1],
-                forked=out.forked,
-                last_seen=received_at,
-                ahead_since=None if caught_up else device.ahead_since,
-                withholding_alerted=False if caught_up else device.withholding_alerted,
-            ),
+            _DEVICE_AFTER,
+            {
+                "id": device_id,
+                "main_seq": main_seq,
+                "main_hash": main_hash,
+                "head_seq": head[0],
+                "head_hash": head[1],
+                "forked": out.forked,
+                "last_seen": received_at,
+                "ahead_since": None if caught_up else device.ahead_since,
+                "withholding_alerted": False if caught_up else device.withholding_alerted,
+            },
         )
     out.acked_seq, out.acked_hash = acked if acked is not None else head
     confirm()
