@@ -11,7 +11,9 @@ the end, and prints:
   transaction per batch) with a realistic mix of queue, case and rating events;
 * the raw insert rate of the very same rows into a copy of the events table, no checks;
 * ingest over HTTP on loopback against ``python -m supervision_server serve``, with one and with
-  two client threads (two windows sending at once).
+  two client threads (two windows sending at once);
+* :func:`small_requests` (``bench/run.py --only small``): 6-event requests, what a window online
+  sends, from 1, 16 and 50 windows at once, beside a raw INSERT of the same 6 rows + COMMIT.
 """
 
 from __future__ import annotations
