@@ -112,7 +112,7 @@ _INSERT_CASE = prepared.insert(schema.cases)
 
 
 def _next_serial(uow: UnitOfWork, day: date) -> int:
-    return int(_NEXT_SERIAL.run(uow.conn, {"day": day.isoformat()}).scalar_one())
+    return int(_NEXT_SERIAL.scalar(uow.conn, {"day": day.isoformat()}))
 
 
 def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -> IntakeResult:
@@ -193,6 +193,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
                 "seq": received_event.seq,
             },
         )
+        assert inserted.lastrowid is not None
         search_index.index_case(uow.conn, inserted.lastrowid, search_index.names_in(received_payload))
         add_transition(uow.conn, received_event.seq, "receive", case, now, None, False, 0)
         check_code = received_event.hash[:CHECK_CODE_LENGTH].upper()

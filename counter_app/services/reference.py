@@ -61,11 +61,11 @@ _DOCUMENT_BODY = select_where(schema.documents, ("etag", "body"), "name")
 def current_catalog(conn: Connection) -> Catalog:
     """The catalog in the local database (parsed once per stored version: the etag is read on
     every call, the body only when the etag is new)."""
-    etag = _DOCUMENT_ETAG.run(conn, {"name": CATALOG_DOC}).scalar()
+    etag = _DOCUMENT_ETAG.scalar(conn, {"name": CATALOG_DOC})
     cached = _catalog_cache.get(etag) if etag is not None else None
     if cached is not None:
         return cached
-    row = _DOCUMENT_BODY.run(conn, {"name": CATALOG_DOC}).first()
+    row = _DOCUMENT_BODY.first(conn, {"name": CATALOG_DOC})
     if row is None:
         raise ReferenceMissing("尚未导入事项目录，请先运行 counter import-catalog")
     cached = load_catalog(json.loads(row[1]), "本地事项目录")
@@ -128,8 +128,7 @@ def current_calendar(conn: Connection) -> WorkCalendar:
     """The hall calendar: the server's published calendar once one was pulled, signed and
     checked (it is the authority), else the local seed; this window's own overrides are laid on
     top of either. Built once per state of the tables it comes from."""
-    state = _CALENDAR_STATE.run(conn, {"doc": CALENDAR_DOC, "years": OFFICIAL_YEARS_KEY}).one()
-    key = tuple(state)
+    key = tuple(_CALENDAR_STATE.first(conn, {"doc": CALENDAR_DOC, "years": OFFICIAL_YEARS_KEY}))
     cached = _calendar_cache.get(key)
     if cached is None:
         cached = _build_calendar(conn)

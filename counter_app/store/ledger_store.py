@@ -78,7 +78,7 @@ class LedgerWriter:
 
 def head(conn: Connection) -> tuple[int, str]:
     """The last event's seq and hash, (0, GENESIS_HASH) for an empty ledger."""
-    row = _HEAD.run(conn).first()
+    row = _HEAD.first(conn)
     return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
 
 

@@ -76,7 +76,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.conn = self._store.engine.connect()
         self.conn.begin()
-        settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.run(self.conn)}
+        settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(self.conn)}
         self.settings = settings
         offset = settings.get("clock_offset_ms")
         self.ledger = LedgerWriter(
