@@ -11,7 +11,9 @@ the end, and prints:
   transaction per batch) with a realistic mix of queue, case and rating events;
 * the raw insert rate of the very same rows into a copy of the events table, no checks;
 * ingest over HTTP on loopback against ``python -m supervision_server serve``, with one and with
-  two client threads (two windows sending at once).
+  two client threads (two windows sending at once);
+* :func:`small_requests` (``bench/run.py --only small``): 6-event requests, what a window online
+  sends, from 1, 16 and 50 windows at once, beside a raw INSERT of the same 6 rows + COMMIT.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import base64
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +40,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from counter_app.domain.rating import RATED_EVENT, Level, Rating  # noqa: E402
 from counter_app.ledger import GENESIS_HASH, DeviceKey, Envelope, SignedEvent, seal  # noqa: E402
 from counter_app.ledger.device_messages import enroll_message  # noqa: E402
 from supervision_server.context import ServerContext  # noqa: E402
@@ -92,10 +96,7 @@ def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) ->
                 },
             ),
             ("ticket.finished", {"ticket_no": ticket, "category": ticket[0], "window_no": window_no}),
-            (
-                "rating.recorded",
-                {"project_no": project_no, "ticket_no": ticket, "satisfaction": 1, "channel": "评价器"},
-            ),
+            (RATED_EVENT, Rating(ticket, "2026-11-25", (project_no,), Level.VERY_UNSATISFIED).payload()),
         ]
         for type_, payload in steps:
             seq += 1
@@ -452,3 +453,155 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- small requests: what windows online send ----------------------------------------------------
+
+SMALL_BATCH = 6
+SMALL_TARGET_EVENTS_PER_S = 2_500.0  # with 16 windows at once
+SMALL_TARGET_P99_MS = 100.0  # with 50 windows at once
+
+
+def raw_small_inserts(url: str, rows: list[dict[str, Any]], size: int = SMALL_BATCH) -> dict[str, float]:
+    """The ceiling of a small request: the same rows inserted ``size`` at a time, one multi-row
+    INSERT and its COMMIT per transaction, on one plain psycopg connection (events/s, ms each)."""
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    columns = ", ".join(COPY_COLUMNS)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_small_raw (LIKE events INCLUDING ALL)")
+        conn.commit()
+        times: list[float] = []
+        start = time.perf_counter()
+        for offset in range(0, len(rows), size):
+            part = rows[offset : offset + size]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(COPY_COLUMNS)) + ")"] * len(part))
+            t0 = time.perf_counter()
+            conn.execute(
+                f"INSERT INTO bench_small_raw ({columns}) VALUES {values}",
+                [row[c] for row in part for c in COPY_COLUMNS],
+            )
+            conn.commit()
+            times.append((time.perf_counter() - t0) * 1000)
+        wall = time.perf_counter() - start
+        conn.execute("DROP TABLE bench_small_raw")
+        conn.commit()
+    return {"events_per_s": len(rows) / wall, "ms_per_request": statistics.median(times)}
+
+
+def small_requests(
+    url: str, levels: tuple[int, ...] = (1, 16, 50), requests_each: int = 40
+) -> dict[str, float]:
+    """6-event requests over HTTP from 1, 16 and 50 windows at once, each window sending its
+    requests one after another on its own keep-alive connection, beside the raw insert ceiling.
+
+    Per level: events/s (all events over the wall time from the common start to the last reply),
+    p50 and p99 of one request (send to reply), and the server's CPU per request. ``url`` None
+    runs the server on SQLite (no raw-insert ceiling then)."""
+    import json
+
+    from bench.bench_cases import pct
+    from bench.measure import process_cpu_s
+    from tests.server.test_real_server import Server
+
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-small-") as tmp:
+        server = Server(Path(tmp) / "data", url)
+        try:
+            next_window = 1
+            for windows in levels:
+                chains = make_chains(f"small{windows}", windows, requests_each * SMALL_BATCH, next_window)
+                for offset, (device_id, key, _) in enumerate(chains):
+                    enroll_http(server.url + "/api/v1", server.admin, device_id, key, next_window + offset)
+                next_window += windows
+                bodies = {
+                    device_id: [
+                        json.dumps(
+                            {"events": [e.as_wire() for e in events[i : i + SMALL_BATCH]]}, ensure_ascii=False
+                        ).encode()
+                        for i in range(0, len(events), SMALL_BATCH)
+                    ]
+                    for device_id, _, events in chains
+                }
+                server_cpu = process_cpu_s(server.proc.pid)
+                times, wall, failures = _send_all(server.port, bodies)
+                server_cpu = process_cpu_s(server.proc.pid) - server_cpu
+                if failures:
+                    raise SystemExit(f"small requests failed {len(failures)} times: {failures[0]}")
+                count = len(times)
+                figures[f"{windows} windows events/s"] = count * SMALL_BATCH / wall
+                figures[f"{windows} windows p50 ms"] = pct(times, 0.5)
+                figures[f"{windows} windows p99 ms"] = pct(times, 0.99)
+                figures[f"{windows} windows server CPU ms per request"] = server_cpu / count * 1000
+                print(
+                    f"6-event requests over HTTP, {windows:>2} windows at once: "
+                    f"{count * SMALL_BATCH / wall:6.0f} events/s, p50 {pct(times, 0.5):6.1f} ms, "
+                    f"p99 {pct(times, 0.99):6.1f} ms; server CPU {server_cpu / count * 1000:.2f} ms/request"
+                )
+        finally:
+            server.stop()
+    if url is None:
+        return figures
+    stamp = "2026-11-25T01:00:00.000000+00:00"
+    sample = make_chains("raw", 1, requests_each * SMALL_BATCH, 1)[0][2]
+    rows = [event_row(e, stamp, envelope_json(e.envelope.as_dict())) for e in sample]
+    raw = raw_small_inserts(url, rows)
+    figures["raw events/s"], figures["raw ms per request"] = raw["events_per_s"], raw["ms_per_request"]
+    print(
+        f"raw INSERT of the same 6 rows + COMMIT, one connection: {raw['events_per_s']:6.0f} events/s, "
+        f"{raw['ms_per_request']:.2f} ms per request"
+    )
+    return figures
+
+
+def _send_all(port: int, bodies: dict[str, list[bytes]]) -> tuple[list[float], float, list[str]]:
+    """Each device's requests one after another on its own keep-alive connection, all devices
+    released at once: per-request ms, seconds from the release to the last reply, failures."""
+    import http.client
+
+    times: list[float] = []
+    failures: list[str] = []
+    barrier = threading.Barrier(len(bodies) + 1)
+
+    def window(device_id: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        path = f"/api/v1/devices/{device_id}/events"
+        headers = {"Content-Type": "application/json"}
+        barrier.wait()
+        for body in bodies[device_id]:
+            t0 = time.perf_counter()
+            conn.request("POST", path, body, headers)
+            reply = conn.getresponse()
+            text = reply.read()
+            times.append((time.perf_counter() - t0) * 1000)
+            if reply.status != 200:
+                failures.append(text[:200].decode(errors="replace"))
+        conn.close()
+
+    threads = [threading.Thread(target=window, args=(d,)) for d in bodies]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return times, time.perf_counter() - start, failures
+
+
+def enroll_http(base: str, admin: dict[str, str], device_id: str, key: DeviceKey, window_no: int) -> None:
+    """Enroll ``device_id`` at window ``window_no`` of hall H1 through the admin and enroll routes."""
+    code = requests.post(
+        base + "/admin/enroll-codes",
+        json={"hall_code": "H1", "window_no": window_no},
+        headers=admin,
+        timeout=30,
+    ).json()["code"]
+    body = {
+        "code": code,
+        "device_id": device_id,
+        "public_key": key.public_b64,
+        "signature": key.sign(enroll_message(code, device_id, key.public_b64, None, None)),
+    }
+    reply = requests.post(base + "/enroll", json=body, timeout=30)
+    assert reply.status_code == 201, reply.text

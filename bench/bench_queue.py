@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -115,6 +116,45 @@ def one_round(windows: list[Window], server_pid: int) -> tuple[list[float], floa
     return times, max(ends) - released, cpu, server_cpu
 
 
+PACED_WINDOWS = 25
+PACED_MEAN_S = 2.0  # each window calls every 2 s on average: 12.5 calls/s, far above a hall's peak
+
+
+def paced(windows: list[Window], seconds: float, server_pid: int) -> tuple[list[float], float]:
+    """Each window calls next at random moments (exponential gaps, mean ``PACED_MEAN_S``) and
+    marks its caller a no-show right after (untimed), for ``seconds``: per-call ms and the
+    server's CPU seconds per call."""
+    times: list[float] = []
+    failures: list[str] = []
+    stop = time.perf_counter() + seconds
+
+    def window(w: Window, seed: int) -> None:
+        rng = random.Random(seed)
+        while True:
+            time.sleep(rng.expovariate(1 / PACED_MEAN_S))
+            if time.perf_counter() >= stop:
+                return
+            prepared = signed(w, "call_next")
+            start = time.perf_counter()
+            reply = send(w, prepared)
+            times.append((time.perf_counter() - start) * 1000)
+            if reply.status_code != 200 or reply.json()["ticket"] is None:
+                failures.append(reply.text[:200])
+                return
+            send(w, signed(w, "no_show"))
+
+    threads = [threading.Thread(target=window, args=(w, i)) for i, w in enumerate(windows)]
+    server_cpu = process_cpu_s(server_pid)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 120)
+    server_cpu = process_cpu_s(server_pid) - server_cpu
+    if failures:
+        raise SystemExit(f"paced call-next failed {len(failures)} times: {failures[0]}")
+    return times, server_cpu / max(1, len(times))
+
+
 def issue(kiosk: Window, count: int) -> None:
     """``count`` tickets of category A in the kiosk's hall, one after another."""
     for _ in range(count):
@@ -169,7 +209,11 @@ def call_to_board(server: Server, window: Window, samples: int) -> list[float]:
 
 
 def measure(
-    database_url: str | None, rounds: int, board_samples: int, concurrent: int = CONCURRENT
+    database_url: str | None,
+    rounds: int,
+    board_samples: int,
+    concurrent: int = CONCURRENT,
+    paced_s: float = 30.0,
 ) -> dict[str, list[float]]:
     """Every figure of this bench against one fresh server: one value per round (call-next) or
     per sample (board delay, ms)."""
@@ -198,6 +242,16 @@ def measure(
                 figures["client_cpu_ms_per_call"].append(cpu / concurrent * 1000)
                 figures["server_cpu_ms_per_call"].append(server_cpu / concurrent * 1000)
             figures["board_ms"] = call_to_board(server, windows[0], board_samples)
+            if paced_s:
+                hall = windows[0].hall
+                staff = [w for w in windows if w.hall == hall][:PACED_WINDOWS]
+                # about len(staff) * paced_s / PACED_MEAN_S calls; a category holds 999 tickets a day
+                issue(kiosks[hall], int(len(staff) * paced_s / PACED_MEAN_S * 1.3) + 20)
+                times, cpu_each = paced(staff, paced_s, server.proc.pid)
+                figures["paced_p50_ms"] = [pct(times, 0.5)]
+                figures["paced_p99_ms"] = [pct(times, 0.99)]
+                figures["paced_calls"] = [float(len(times))]
+                figures["paced_server_cpu_ms_per_call"] = [cpu_each * 1000]
         finally:
             server.stop()
     label = "postgresql" if database_url else "sqlite"
@@ -208,6 +262,13 @@ def measure(
             f"p99 {figures['p99_ms'][i]:.1f} ms [{verdict}: p99 < {TARGET_P99_MS:.0f} ms], "
             f"{figures['calls_per_s'][i]:.0f} calls/s; CPU per call: server "
             f"{figures['server_cpu_ms_per_call'][i]:.1f} ms, clients {figures['client_cpu_ms_per_call'][i]:.1f} ms"
+        )
+    if paced_s:
+        print(
+            f"{label:<10} call-next, {PACED_WINDOWS} windows at hall pace (one call per window every "
+            f"{PACED_MEAN_S:.0f} s on average, {paced_s:.0f} s, {figures['paced_calls'][0]:.0f} calls): "
+            f"p50 {figures['paced_p50_ms'][0]:.1f} ms, p99 {figures['paced_p99_ms'][0]:.1f} ms; "
+            f"server CPU {figures['paced_server_cpu_ms_per_call'][0]:.1f} ms per call (with its no-show)"
         )
     board = figures["board_ms"]
     print(

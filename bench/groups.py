@@ -195,6 +195,42 @@ def ingest(quick: bool, repeats: int) -> list[Figure]:
     return [checked, copy, cpu, http_one, http_two]
 
 
+def small(quick: bool, repeats: int) -> list[Figure]:
+    """6-event requests over HTTP on PostgreSQL from 1, 16 and 50 windows at once, beside the raw
+    insert of the same 6 rows with its commit (what windows online send)."""
+    if not postgres_reachable():
+        print("postgresql not reachable on 127.0.0.1:5432: skipped")
+        return []
+    each = 15 if quick else 40
+    command = RUN + "small"
+    sixteen = Figure("small", "6-event requests, 16 windows at once", "events/s", [], True, 2500.0)
+    sixteen.ceiling_what = "raw INSERT of the same 6 rows + COMMIT, one connection"
+    one = Figure("small", "6-event requests, 1 window", "events/s", [], True)
+    one.ceiling_what = sixteen.ceiling_what
+    fifty = Figure("small", "6-event requests, 50 windows at once", "events/s", [], True)
+    p99 = Figure("small", "6-event requests, 50 windows at once, p99", "ms", [], target=100.0)
+    p50 = Figure("small", "6-event requests, 50 windows at once, p50", "ms", [])
+    figures = [one, sixteen, fifty, p99, p50]
+    for _ in range(repeats):
+        with fresh_database("bench_small") as url, span() as s:
+            found = bench_ingest.small_requests(url, requests_each=each)
+        for figure, key in ((one, "1"), (sixteen, "16"), (fifty, "50")):
+            figure.values.append(found[f"{key} windows events/s"])
+            figure.cpu.append(found[f"{key} windows server CPU ms per request"])
+        one.ceiling.append(found["raw events/s"])
+        sixteen.ceiling.append(found["raw events/s"])
+        p99.values.append(found["50 windows p99 ms"])
+        p50.values.append(found["50 windows p50 ms"])
+        p99.cpu.append(found["50 windows server CPU ms per request"])
+        for figure in figures:
+            figure.load.append(s.load)
+    for figure in figures:
+        figure.command = command
+        if figure.cpu:
+            figure.cpu_per = "request (server)"
+    return figures
+
+
 @contextmanager
 def backends() -> Iterator[list[tuple[str, str | None]]]:
     """("sqlite", None), and ("postgresql", url) of a fresh database when one is reachable."""
@@ -239,7 +275,7 @@ def queue(quick: bool, repeats: int) -> list[Figure]:
     with backends() as found_backends:
         for label, url in found_backends:
             with span() as s:
-                found = bench_queue.measure(url, rounds, samples)
+                found = bench_queue.measure(url, rounds, samples, paced_s=10.0 if quick else 30.0)
             n = bench_queue.CONCURRENT
             cpu = found["server_cpu_ms_per_call"]  # the clients' 200 threads share the machine too
 
@@ -258,7 +294,23 @@ def queue(quick: bool, repeats: int) -> list[Figure]:
                 figure(f"call-next throughput, {label}", "calls/s", found["calls_per_s"], True),
                 board,
             ]
-            for f in figures[-4:]:
+            paced = figure(
+                f"call-next, {bench_queue.PACED_WINDOWS} windows at hall pace, p99, {label}",
+                "ms",
+                found["paced_p99_ms"],
+                cpu=found["paced_server_cpu_ms_per_call"],
+            )
+            paced.target = bench_queue.TARGET_P99_MS
+            figures += [
+                paced,
+                figure(
+                    f"call-next, {bench_queue.PACED_WINDOWS} windows at hall pace, p50, {label}",
+                    "ms",
+                    found["paced_p50_ms"],
+                    cpu=found["paced_server_cpu_ms_per_call"],
+                ),
+            ]
+            for f in figures[-6:]:
                 f.load.append(s.load)
     for f in figures:
         f.command = RUN + "queue"

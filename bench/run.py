@@ -4,7 +4,7 @@ measured in the same run, repeated, with the machine's load and the CPU time spe
     .venv/bin/python bench/run.py [--quick] [--only NAME ...] [--repeats N] [--markdown]
 
 ``--quick`` uses smaller sizes (a few minutes on the 2-core machine) so it can be run often;
-``--only`` runs some groups (cases, verify, search, receipts, ingest, backlog, queue, rules,
+``--only`` runs some groups (cases, verify, search, receipts, ingest, small, backlog, queue, rules,
 assessment), and keeps
 the other groups' figures of the previous ``latest.json``. Prints one table
 (median and min-max over the repeats, target, ratio, ceiling, ratio, CPU, load) and writes
@@ -37,6 +37,7 @@ GROUPS: dict[str, Callable[[bool, int], list[Figure]]] = {
     "search": groups.search,
     "receipts": groups.receipts,
     "ingest": groups.ingest,
+    "small": groups.small,
     "backlog": groups.backlog,
     "queue": groups.queue,
     "rules": groups.rules,

@@ -30,7 +30,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, String, func, literal, null, select, union_all
+from sqlalchemy import Connection, String, bindparam, func, literal, null, select, union_all
 
 from counter_app.domain.case_authority import (
     HANDED_OVER,
@@ -151,6 +151,32 @@ class _Binding:
     handed_over_seq: int | None = None
 
 
+_HELD = case_holders.c
+# Built once: the bindings of the batch's case numbers, and (first chunk only) the highest serial
+# this device already holds on each day the batch numbers (a day it holds none of has no row).
+_BINDINGS = select(
+    literal("", String).label("kind"),
+    _HELD.project_no,
+    _HELD.owner_device_id,
+    _HELD.holder_device_id,
+    _HELD.handed_over_seq,
+).where(_HELD.project_no.in_(bindparam("numbers", expanding=True)))
+_BINDINGS_AND_TOPS = union_all(
+    _BINDINGS,
+    select(
+        _HELD.serial_day.label("kind"),
+        literal(None, String).label("project_no"),
+        null(),
+        null(),
+        func.max(_HELD.serial),
+    )
+    .where(
+        _HELD.owner_device_id == bindparam("device"), _HELD.serial_day.in_(bindparam("days", expanding=True))
+    )
+    .group_by(_HELD.serial_day),
+)
+
+
 @dataclass
 class CaseAuthority:
     """Checks one device's batch against the case bindings, then records what it changes."""
@@ -226,27 +252,10 @@ class CaseAuthority:
         # Bindings need no row lock: an owner never changes, a holder changes only by the
         # holder's own events (serialised by its device lock), and two devices registering one
         # number at once collide on the primary key, and the loser is retried against the winner.
-        held = case_holders.c
-        tops = [
-            select(
-                literal(day, String).label("kind"),
-                literal(None, String).label("project_no"),
-                null(),
-                null(),
-                func.max(held.serial),
-            ).where(held.owner_device_id == self.device_id, held.serial_day == day)
-            for day in days
-        ]
+        params = {"device": self.device_id, "days": days}
         for index, part in enumerate(chunks(numbers)):
-            bindings = select(
-                literal("", String).label("kind"),
-                held.project_no,
-                held.owner_device_id,
-                held.holder_device_id,
-                held.handed_over_seq,
-            ).where(held.project_no.in_(part))
-            query = union_all(bindings, *tops) if index == 0 and tops else bindings
-            for kind, no, owner, holder, number in self.conn.execute(query):
+            query = _BINDINGS_AND_TOPS if index == 0 and days else _BINDINGS
+            for kind, no, owner, holder, number in self.conn.execute(query, {**params, "numbers": part}):
                 if kind:
                     self.held_last[kind] = int(number or 0)
                 else:

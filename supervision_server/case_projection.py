@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from counter_app.domain.case import CASE_EVENTS, TRANSITIONS, CaseState, ResultCode, Transition
 from supervision_server.alerts import AlertDraft
@@ -21,6 +21,15 @@ from supervision_server.schema import cases
 # The window's own lifecycle table (counter_app.domain.case): one definition on both sides.
 CASE_TYPES = frozenset(CASE_EVENTS)
 RECEIVED = TRANSITIONS["receive"].event_type
+
+
+# Built once: only the list of numbers changes from batch to batch.
+_CASES = (
+    select(cases)
+    .where(cases.c.project_no.in_(bindparam("nos", expanding=True)))
+    .order_by(cases.c.project_no)
+    .with_for_update()
+)
 
 
 class CaseProjector:
@@ -38,8 +47,7 @@ class CaseProjector:
         """Project ``items`` (in ledger order) and write the changed rows."""
         wanted = sorted({no for item in items if (no := item.project_no())})
         for part in chunks(wanted):
-            query = select(cases).where(cases.c.project_no.in_(part)).order_by(cases.c.project_no)
-            for row in self.conn.execute(query.with_for_update()).mappings():
+            for row in self.conn.execute(_CASES, {"nos": part}).mappings():
                 self.rows[row["project_no"]] = dict(row)
         for item in items:
             self._one(item)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -54,7 +54,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
-    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip on every checkout. A connection that died with the
+    # server raises a disconnect on first use; SQLAlchemy then drops every pooled connection
+    # older than it, and run_write runs the transaction again on a fresh one.
+    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size)
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
@@ -120,17 +123,81 @@ def run_write(engine: Engine, work: Callable[[Connection], T], attempts: int = 4
     raise AssertionError("unreachable")
 
 
+_DEFERRED = "sc_deferred_writes"
+
+
+@contextmanager
+def deferred_writes(conn: Connection) -> Iterator[None]:
+    """Hold back the writes made through :func:`write` (and so :func:`bulk_insert` below the COPY
+    size) in this block, and send them together when it ends: on PostgreSQL in one psycopg
+    pipeline, one round trip for all of them instead of one each; elsewhere in order.
+
+    Only for writes that nothing later in the block reads back: they reach the database at its
+    end. An error of any of them (a unique race, a deadlock) is raised there, as the
+    SQLAlchemy error ``run_write`` retries on.
+    """
+    pending: list[tuple[Any, Any]] = []
+    conn.info[_DEFERRED] = pending
+    try:
+        yield
+    finally:
+        conn.info.pop(_DEFERRED, None)
+    _send(conn, pending)
+
+
+def flush_writes(conn: Connection) -> None:
+    """Send what :func:`deferred_writes` holds back so far, now (for code that must read it)."""
+    pending = conn.info.get(_DEFERRED)
+    if pending:
+        _send(conn, list(pending))
+        pending.clear()
+
+
+def _send(conn: Connection, pending: list[tuple[Any, Any]]) -> None:
+    if not pending:
+        return
+    if not is_postgres(conn):
+        for statement, rows in pending:
+            conn.execute(statement, rows)
+        return
+    import psycopg
+
+    driver = conn.connection.driver_connection
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            for statement, rows in pending:
+                # inline(): no RETURNING of the new key, whose result a pipeline holds back.
+                conn.execute(statement.inline() if isinstance(statement, Insert) else statement, rows)
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(str(pending[0][0]), None, exc, psycopg.Error) from exc
+
+
+def write(conn: Connection, statement: Any, rows: Any = None) -> None:
+    """Execute an INSERT or UPDATE now, or at the end of the enclosing :func:`deferred_writes`."""
+    pending = conn.info.get(_DEFERRED)
+    if pending is not None:
+        pending.append((statement, rows))
+    else:
+        conn.execute(statement, rows)
+
+
+# From this many rows on, PostgreSQL inserts go through COPY.
+COPY_FROM_ROWS = 64
+
+
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (all with the same keys) in the caller's transaction.
 
-    PostgreSQL gets one ``COPY ... FROM STDIN``, about twice as fast as a pipelined executemany
-    for a batch of events; constraints and the transaction apply as for INSERT. Elsewhere an
-    executemany INSERT.
+    PostgreSQL gets one ``COPY ... FROM STDIN`` for a large batch, about twice as fast as a
+    pipelined executemany for a batch of events; constraints and the transaction apply as for
+    INSERT. A COPY costs two round trips, so a few rows (what a window online sends) go as one
+    multi-row INSERT (SQLAlchemy's insertmanyvalues), one round trip. Elsewhere an executemany
+    INSERT.
     """
     if not rows:
         return
-    if not is_postgres(conn):
-        conn.execute(table.insert(), rows)
+    if not is_postgres(conn) or len(rows) < COPY_FROM_ROWS:
+        write(conn, table.insert(), rows)
         return
     import psycopg
 

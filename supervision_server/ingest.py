@@ -68,13 +68,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from counter_app.ledger import GENESIS_HASH, AckReceipt, LedgerError, SignedEvent, sign_receipt
 from supervision_server.alerts import AlertDraft, list_alerts, record_alerts
 from supervision_server.case_authority import CaseAuthority, CaseRefused
 from supervision_server.context import ServerContext
-from supervision_server.db import bulk_insert, read_connection, run_write
+from supervision_server.db import bulk_insert, deferred_writes, read_connection, run_write, write
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.projections import ProjectedEvent, project
 from supervision_server.reports import accepted_bridge
@@ -172,6 +172,10 @@ _REFUSALS = {
 }
 
 
+_LOCK_DEVICE = select(devices).where(devices.c.device_id == bindparam("device_id")).with_for_update()
+_DEVICE_AFTER = devices.update().where(devices.c.device_id == bindparam("id"))
+
+
 def device_public_key(ctx: ServerContext, device_id: str) -> str:
     """The enrolled key of ``device_id``; ApiError 403 UNKNOWN_DEVICE if there is none."""
     with read_connection(ctx.engine) as conn:
@@ -185,37 +189,44 @@ def device_public_key(ctx: ServerContext, device_id: str) -> str:
 
 def ingest_body(ctx: ServerContext, device_id: str, body: Any) -> IngestResult:
     """Ingest a decoded request body: the device is checked first, then the batch's form."""
-    public_key = device_public_key(ctx, device_id)
-    batch = parse_batch(body, ctx.settings.max_batch_events)
-    return _ingest(ctx, device_id, public_key, batch)
+    return _ingest(ctx, device_id, lambda: parse_batch(body, ctx.settings.max_batch_events))
 
 
 def ingest_batch(ctx: ServerContext, device_id: str, batch: list[SignedEvent]) -> IngestResult:
     """Verify ``batch`` (events of ``device_id`` in seq order) and store it in one transaction."""
-    return _ingest(ctx, device_id, device_public_key(ctx, device_id), batch)
+    return _ingest(ctx, device_id, lambda: batch)
 
 
-def _ingest(ctx: ServerContext, device_id: str, public_key: str, batch: list[SignedEvent]) -> IngestResult:
-    check_order(batch, device_id)
-    # Signatures are checked on worker threads while this thread hashes and places the batch;
-    # the transaction commits only after every signature has verified.
-    signatures = ctx.verifier.start(batch, public_key)
-    try:
-        texts = ctx.verifier.hashes(batch)
-    except LedgerError as exc:
-        raise _refusal(first_problem(exc, signatures)) from exc
+def _ingest(ctx: ServerContext, device_id: str, read_batch: Callable[[], list[SignedEvent]]) -> IngestResult:
     now = ctx.clock()
+
+    def work(conn: Connection) -> _Placed:
+        # The device row, locked, gives the enrolled key: one transaction from the first read.
+        device = conn.execute(_LOCK_DEVICE, {"device_id": device_id}).first()
+        if device is None:
+            raise unknown_device(device_id)
+        batch = read_batch()
+        check_order(batch, device_id)
+        # Signatures are checked on worker threads while this thread hashes and places the
+        # batch; the transaction commits only after every signature has verified.
+        signatures = ctx.verifier.start(batch, device.public_key)
+        try:
+            texts = ctx.verifier.hashes(batch)
+        except LedgerError as exc:
+            raise _refusal(first_problem(exc, signatures)) from exc
+        placed = _place(conn, device, batch, texts, now, signatures.wait)
+        placed.first_seq = batch[0].seq if batch else 1
+        return placed
+
     try:
-        placed = run_write(
-            ctx.engine, lambda conn: _place(conn, device_id, batch, texts, now, signatures.wait)
-        )
+        placed = run_write(ctx.engine, work)
     except LedgerError as exc:
         raise _refusal(exc) from exc
     except CaseRefused as exc:
         refused = exc
         run_write(ctx.engine, lambda conn: _record_refusal(conn, refused, now))
         raise refused.api_error() from exc
-    rules_after_ingest(ctx, device_id, batch[0].seq if batch else 1, placed.acked_seq, now)
+    rules_after_ingest(ctx, device_id, placed.first_seq, placed.acked_seq, now)
     receipt = sign_receipt(
         AckReceipt(device_id, placed.acked_seq, placed.acked_hash, iso(now)), ctx.server_key
     )
@@ -247,6 +258,7 @@ def _refusal(problem: LedgerError) -> ApiError:
 
 @dataclass
 class _Placed:
+    first_seq: int = 1  # the batch's first seq: the rules look at what it placed
     acked_seq: int = 0
     acked_hash: str = GENESIS_HASH
     stored: int = 0
@@ -310,7 +322,7 @@ def event_row(event: SignedEvent, received_at: str, envelope_text: str) -> dict[
 
 def _place(
     conn: Connection,
-    device_id: str,
+    device: Any,
     batch: list[SignedEvent],
     texts: list[str],
     now: datetime,
@@ -322,7 +334,7 @@ def _place(
     signature of the batch turned out bad.
     """
     received_at = iso(now)
-    device = conn.execute(select(devices).where(devices.c.device_id == device_id).with_for_update()).one()
+    device_id = device.device_id
     out = _Placed(forked=device.forked)
     if not batch:
         out.acked_seq, out.acked_hash = device.head_seq, device.head_hash
@@ -390,28 +402,32 @@ def _place(
         wire = next(e.as_wire() for e in batch if e.seq == refused.draft.seq)
         refused.draft.details["event"] = wire
         raise
-    bulk_insert(conn, events, main_rows)
-    bulk_insert(conn, fork_events, fork_rows)
-    drafts.extend(project(conn, projected, received_at))
-    drafts.extend(authority.write())
-    record_alerts(conn, drafts, now)
-    out.stored, out.forks = len(main_rows) + len(fork_rows), len(fork_rows)
-    out.forked = device.forked or bool(fork_rows)
-    caught_up = device.announced_seq is None or head[0] >= device.announced_seq
-    conn.execute(
-        devices.update()
-        .where(devices.c.device_id == device_id)
-        .values(
-            main_seq=main_seq,
-            main_hash=main_hash,
-            head_seq=head[0],
-            head_hash=head[1],
-            forked=out.forked,
-            last_seen=received_at,
-            ahead_since=None if caught_up else device.ahead_since,
-            withholding_alerted=False if caught_up else device.withholding_alerted,
+    # The writes below reach the database together at the end of this block (one round trip
+    # on PostgreSQL); nothing in it reads back what it writes (see db.deferred_writes).
+    with deferred_writes(conn):
+        bulk_insert(conn, events, main_rows)
+        bulk_insert(conn, fork_events, fork_rows)
+        drafts.extend(project(conn, projected, received_at))
+        drafts.extend(authority.write())
+        record_alerts(conn, drafts, now)
+        out.stored, out.forks = len(main_rows) + len(fork_rows), len(fork_rows)
+        out.forked = device.forked or bool(fork_rows)
+        caught_up = device.announced_seq is None or head[0] >= device.announced_seq
+        write(
+            conn,
+            _DEVICE_AFTER,
+            {
+                "id": device_id,
+                "main_seq": main_seq,
+                "main_hash": main_hash,
+                "head_seq": head[0],
+                "head_hash": head[1],
+                "forked": out.forked,
+                "last_seen": received_at,
+                "ahead_since": None if caught_up else device.ahead_since,
+                "withholding_alerted": False if caught_up else device.withholding_alerted,
+            },
         )
-    )
     out.acked_seq, out.acked_hash = acked if acked is not None else head
     confirm()
     return out

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam
 
 from counter_app.ledger import SignedEvent
-from supervision_server.db import bulk_insert
+from supervision_server.db import bulk_insert, write
 
 PROJECT_NO_MAX = 50
 _INT_MAX = 2**31 - 1
@@ -108,4 +108,4 @@ def changed_rows(
         keys = [c.name for c in table.primary_key.columns]
         statement = table.update().where(*(table.c[k] == bindparam(f"pk_{k}") for k in keys))
         rows = [{**{f"pk_{k}": row[k] for k in keys}, **row} for row in dirty.values()]
-        conn.execute(statement, rows)
+        write(conn, statement, rows)

@@ -7,16 +7,19 @@ ratings and clerks. Unknown event types are stored by ingest and ignored here.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from counter_app.domain.errors import DomainError
 from counter_app.domain.rating import RATED_EVENT, Rating
 from supervision_server.alerts import AlertDraft
 from supervision_server.case_projection import CASE_TYPES, CaseProjector
-from supervision_server.db import bulk_insert
-from supervision_server.projected import ProjectedEvent, changed_rows, chunks
+from supervision_server.db import bulk_insert, write
+from supervision_server.projected import ProjectedEvent
 from supervision_server.queue_reconcile import reconcile_offline
 from supervision_server.schema import clerks, ratings
 from supervision_server.ticket_projection import TICKET_TYPES, project_tickets
@@ -98,6 +101,29 @@ def _project_ratings(conn: Connection, items: list[ProjectedEvent]) -> list[Aler
     return drafts
 
 
+@functools.cache
+def _clerk_upsert(dialect: str) -> Any:
+    """The clerks upsert for ``dialect`` (built once: only the rows change)."""
+    postgres = dialect == "postgresql"
+    insert = (pg_insert if postgres else sqlite_insert)(clerks)
+    new = insert.excluded
+    if postgres:
+        earliest = func.least(clerks.c.first_seen.collate("C"), new.first_seen.collate("C"))
+        latest = func.greatest(clerks.c.last_seen.collate("C"), new.last_seen.collate("C"))
+    else:
+        earliest = func.min(clerks.c.first_seen, new.first_seen)
+        latest = func.max(clerks.c.last_seen, new.last_seen)
+    return insert.on_conflict_do_update(
+        index_elements=[clerks.c.clerk_id, clerks.c.device_id],
+        set_={
+            "window_no": new.window_no,
+            "first_seen": earliest,
+            "last_seen": latest,
+            "event_count": clerks.c.event_count + new.event_count,
+        },
+    )
+
+
 def _project_clerks(conn: Connection, items: list[ProjectedEvent]) -> None:
     """Which clerk worked at which device and window, first and last seen, how many events."""
     seen: dict[str, dict[str, Any]] = {}
@@ -121,15 +147,7 @@ def _project_clerks(conn: Connection, items: list[ProjectedEvent]) -> None:
             entry["event_count"] += 1
     if not seen:
         return
-    dirty: dict[Any, dict[str, Any]] = {}
-    for part in chunks(sorted(seen)):
-        query = select(clerks).where(clerks.c.device_id == device_id, clerks.c.clerk_id.in_(part))
-        for row in conn.execute(query).mappings():
-            entry = seen.pop(row["clerk_id"])
-            dirty[row["clerk_id"]] = {
-                **entry,
-                "first_seen": min(row["first_seen"], entry["first_seen"]),
-                "last_seen": max(row["last_seen"], entry["last_seen"]),
-                "event_count": row["event_count"] + entry["event_count"],
-            }
-    changed_rows(conn, clerks, seen, dirty)
+    # One upsert, no read: a clerk already known at this device keeps the earliest first and
+    # the latest last sighting (compared as the stored text, byte for byte) and adds the count.
+    statement = _clerk_upsert(conn.dialect.name)
+    write(conn, statement, [seen[k] for k in sorted(seen)])

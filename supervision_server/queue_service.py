@@ -181,10 +181,11 @@ def call_next(
     refused: set[int] = set()
     for _ in range(_ATTEMPTS):
         candidates = _candidates(conn, call, day, categories, refused)
-        order = list(_in_call_order(candidates, categories, policy, window.ordinary_in_a_row, call))
-        if not order:
-            return {"ticket": None}
+        # Lazily: the rules' first choice is almost always free, so the rest is never ordered.
+        order = _in_call_order(candidates, categories, policy, window.ordinary_in_a_row, call)
+        offered = False
         for ticket_id, chosen in order:
+            offered = True
             # Skip a ticket another window is taking right now instead of queueing behind it:
             # under a rush every window gets the next free ticket at once.
             if not _claim(conn, ticket_id):
@@ -198,6 +199,8 @@ def call_next(
                 )
                 return {"ticket": _public(called, ticket_id)}
             refused.add(ticket_id)
+        if not offered:
+            return {"ticket": None}
     raise ApiError(503, "QUEUE_BUSY", "叫号繁忙，请稍后重试")
 
 

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from counter_app.domain.catalog import Catalog
 from counter_app.domain.queue import Priority, PriorityPolicy, QueueError, window_categories
@@ -92,23 +92,23 @@ async def post_op(device_id: str, request: Request, ctx: Ctx) -> JSONResponse:
 def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict[str, Any]:
     if not valid_device_id(device_id):
         raise unknown_device(device_id)
-    with ctx.engine.connect() as conn:
-        device = conn.execute(select(devices).where(devices.c.device_id == device_id)).first()
-        conn.rollback()
-    if device is None:
-        raise unknown_device(device_id)
-    try:
-        public_key_from_b64(device.public_key).verify(
-            base64.b64decode(signature, validate=True), queue_op_message(raw)
-        )
-    except (binascii.Error, ValueError, InvalidSignature) as exc:
-        raise ApiError(400, "BAD_SIGNATURE", "叫号请求签名无效") from exc
-    op = _parse(raw)
     now = ctx.clock()
-    call = qs.QueueCall(device.hall_code, device_id, device.window_no, now)
     settings = ctx.settings
 
     def work(conn: Connection) -> dict[str, Any]:
+        # The device's key is read in the operation's own transaction: one connection, no
+        # separate read and rollback before it.
+        device = conn.execute(_DEVICE, {"device_id": device_id}).first()
+        if device is None:
+            raise unknown_device(device_id)
+        try:
+            public_key_from_b64(device.public_key).verify(
+                base64.b64decode(signature, validate=True), queue_op_message(raw)
+            )
+        except (binascii.Error, ValueError, InvalidSignature) as exc:
+            raise ApiError(400, "BAD_SIGNATURE", "叫号请求签名无效") from exc
+        op = _parse(raw)
+        call = qs.QueueCall(device.hall_code, device_id, device.window_no, now)
         if call.window_no is not None and op["action"] not in ("issue", "cancel"):
             qs.lock_window(conn, call)  # a window's requests, retries included, one at a time
         stored = conn.execute(select(queue_ops.c.op_id).where(queue_ops.c.op_id == op["op_id"])).first()
@@ -122,6 +122,11 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
         return run_write(ctx.engine, work)
     except QueueError as exc:
         raise ApiError(409, exc.code, exc.message) from exc
+
+
+_DEVICE = select(devices.c.public_key, devices.c.hall_code, devices.c.window_no).where(
+    devices.c.device_id == bindparam("device_id")
+)
 
 
 def _parse(raw: bytes) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from counter_app.domain.queue import TICKET_EVENTS as TICKET_LIFE
 from counter_app.domain.queue import TicketState
@@ -107,6 +107,18 @@ def _row_order(row: dict[str, Any]) -> Order:
     return _order(state, at, row["last_device_id"], row["last_seq"])
 
 
+_TICKETS = (
+    select(tickets)
+    .where(
+        tickets.c.hall_code.in_(bindparam("halls", expanding=True)),
+        tickets.c.day.in_(bindparam("days", expanding=True)),
+        tickets.c.ticket_no.in_(bindparam("numbers", expanding=True)),
+    )
+    .order_by(tickets.c.hall_code, tickets.c.day, tickets.c.ticket_no)
+    .with_for_update()
+)
+
+
 def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> None:
     """Fold ``ticket.*`` events into the tickets table."""
     keyed = [(key, item) for item in items if (key := _key(item)) is not None]
@@ -118,12 +130,8 @@ def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> 
     for part in chunks(sorted({k[2] for k in wanted})):
         # A superset of the wanted rows (usually one hall and day), filtered here: the query
         # stays one cached statement instead of a different OR-chain per batch.
-        query = (
-            select(tickets)
-            .where(tickets.c.hall_code.in_(halls), tickets.c.day.in_(days), tickets.c.ticket_no.in_(part))
-            .order_by(tickets.c.hall_code, tickets.c.day, tickets.c.ticket_no)
-        )
-        for stored in conn.execute(query.with_for_update()).mappings():
+        held = conn.execute(_TICKETS, {"halls": halls, "days": days, "numbers": part})
+        for stored in held.mappings():
             key = (stored["hall_code"], stored["day"], stored["ticket_no"])
             if key in wanted:
                 rows[key] = dict(stored)

@@ -7,7 +7,8 @@ reference code in :mod:`counter_app.ledger` does:
   separators=(",", ":"))`` for the values a ledger envelope may hold (strings, integers within
   ±(2**53 - 1), booleans, null, lists, objects) as long as no object key lies outside the Basic
   Multilingual Plane (JCS orders keys by UTF-16 code units, Python by code points). The values
-  are checked first (:func:`jcs_compatible`); anything else, and any digest that does not match the
+  are checked first (:func:`~counter_app.ledger.canonical.jcs_compatible`, the same test the
+  counter's own ``canonical_json`` uses); anything else, and any digest that does not match the
   claimed hash, is recomputed with the reference ``Envelope.digest()`` before the event is
   refused. A match means the device signed exactly these bytes.
 * **Signature.** libsodium (PyNaCl) verifies about 1.8 times as fast as OpenSSL through
@@ -22,12 +23,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from counter_app.ledger import LedgerError, SignedEvent, public_key_from_b64
+from counter_app.ledger.canonical import compact_sorted_json, jcs_compatible
 from counter_app.ledger.envelope import EVENT_TAG
 
 try:
@@ -37,41 +38,15 @@ except ImportError:  # pragma: no cover - PyNaCl is part of the server extra
     VerifyKey = None  # type: ignore[assignment,misc]
     BadSignatureError = Exception  # type: ignore[assignment,misc]
 
-_INT_LIMIT = 2**53 - 1
 # Below this many events the thread hand-off costs more than it saves.
 _PARALLEL_MIN = 64
 # Signatures per task handed to a worker.
 _CHUNK = 50
 
 
-def jcs_compatible(value: Any) -> bool:
-    """Whether ``value`` serialises to RFC 8785 bytes through ``json.dumps`` unchanged."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is str or item is None or kind is bool:
-            continue
-        if kind is int:
-            if -_INT_LIMIT <= item <= _INT_LIMIT:
-                continue
-            return False
-        if kind is dict:
-            for key in item:
-                if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
-                    return False
-            stack.extend(item.values())
-            continue
-        if kind is list:
-            stack.extend(item)
-            continue
-        return False
-    return True
-
-
 def envelope_json(envelope: dict[str, Any]) -> str:
     """Sorted, compact JSON of an envelope: the stored form, and RFC 8785 when :func:`jcs_compatible`."""
-    return json.dumps(envelope, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return compact_sorted_json(envelope)
 
 
 def check_hash(event: SignedEvent) -> str:

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from counter_app.cli import admin, cases, checks, modes
 from counter_app.cli.output import Output
 from counter_app.domain.errors import DomainError, ValidationError
-from counter_app.store.datadir import DataDir
-from counter_app.store.uow import NotInitialised, Store
+from counter_app.store.datadir import DataDir, NotInitialised
 
 log = logging.getLogger("counter")
 
@@ -83,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.func in (checks.run,) or not getattr(args, "needs_store", True):
             return int(args.func(args, out))
+        # The store (SQLAlchemy) loads only now: --help and the checks never need it.
+        from counter_app.store.uow import Store
+
         store = Store(DataDir.resolve(args.data_dir))
         try:
             store.device_id()

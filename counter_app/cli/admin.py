@@ -6,18 +6,16 @@ import argparse
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.dates import parse_day, parse_moment, parse_month
 from counter_app.cli.output import Output, kv, table
 from counter_app.domain.calendar import DayKind, promise_due
 from counter_app.services.clock import system_clock
-from counter_app.services.intake import item_time_limit
-from counter_app.services.reference import current_calendar, current_catalog, override_day
-from counter_app.services.setup import import_catalog, init_counter
 from counter_app.store.datadir import DataDir
-from counter_app.store.ledger_check import verify_ledger
-from counter_app.store.uow import Store
+
+if TYPE_CHECKING:  # the store, services and their libraries load when a command runs, not for --help
+    from counter_app.store.uow import Store
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "demo_catalog.json"
 
@@ -65,6 +63,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def init(args: argparse.Namespace, out: Output) -> int:
     """Initialise a data folder."""
+    from counter_app.services.setup import init_counter
+
     info = init_counter(DataDir.resolve(args.data_dir), args.hall, args.window, system_clock)
     out.emit(
         asdict(info),
@@ -83,6 +83,8 @@ def init(args: argparse.Namespace, out: Output) -> int:
 
 def import_(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Import a catalog file."""
+    from counter_app.services.setup import import_catalog
+
     stats = import_catalog(store, Path(args.file), system_clock, args.clerk)
     out.emit(
         stats,
@@ -96,6 +98,8 @@ def import_(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def items(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Search the catalog."""
+    from counter_app.services.reference import current_catalog
+
     with store.read() as conn:
         catalog = current_catalog(conn)
     found = catalog.search(args.text) if args.text else catalog.items
@@ -122,6 +126,9 @@ def items(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def deadline(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Compute a promise due date."""
+    from counter_app.services.intake import item_time_limit
+    from counter_app.services.reference import current_calendar, current_catalog
+
     at = parse_moment(args.at, "--at") if args.at else system_clock()
     with store.read() as conn:
         item = current_catalog(conn).item(args.task_code)
@@ -151,6 +158,8 @@ def deadline(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def calendar(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Show a month of the hall calendar, or override one day."""
+    from counter_app.services.reference import current_calendar, override_day
+
     if args.set_day:
         if not args.kind:
             out.error("CALENDAR_KIND_REQUIRED", "调整日历须用 --kind 指定类型")
@@ -262,6 +271,8 @@ def _sync_setting_problem(store: Store, key: str, value: str) -> tuple[str, str]
 
 def verify(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Verify the chain, the server's receipts and the case tables; exit 1 on the first problem."""
+    from counter_app.store.ledger_check import verify_ledger
+
     verdict = verify_ledger(store)
 
     def render(d: dict[str, Any]) -> str:

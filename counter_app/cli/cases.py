@@ -8,27 +8,19 @@ import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.cli.dates import parse_day
 from counter_app.cli.output import Output, kv, table
-from counter_app.cli.server_checks import (
-    confirm_enrolled_device,
-    confirm_held_case,
-    learn_floor_before_numbering,
-)
 from counter_app.domain.case import ResultCode, SuspensionKind, status_label
 from counter_app.domain.catalog import MaterialForm
 from counter_app.domain.errors import DomainError
-from counter_app.services import case_commands as cmd
-from counter_app.services.case_detail import case_detail
-from counter_app.services.case_rows import CaseNotFound
 from counter_app.services.clock import system_clock
-from counter_app.services.documents import DocType, issue_document
-from counter_app.services.intake import accept_case
+from counter_app.services.doc_types import DocType
 from counter_app.services.intake_model import intake_from_json
-from counter_app.services.queries import export_csv, list_cases, search_cases
-from counter_app.store.uow import Store
+
+if TYPE_CHECKING:  # the store, services and their libraries load when a command runs, not for --help
+    from counter_app.store.uow import Store
 
 SUMMARY_COLUMNS = [
     ("project_no", "办件编号"),
@@ -144,6 +136,9 @@ def _day(text: str) -> date:
 
 def intake(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Take in a case from a JSON file."""
+    from counter_app.cli.server_checks import learn_floor_before_numbering
+    from counter_app.services.intake import accept_case
+
     raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     parsed = intake_from_json(json.loads(raw))
     if args.basis is not None:
@@ -180,6 +175,8 @@ def intake(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def list_(args: argparse.Namespace, out: Output, store: Store) -> int:
     """List recent cases."""
+    from counter_app.services.queries import list_cases
+
     day = parse_day(args.day, "--day").isoformat() if args.day else None
     rows = [s.as_dict() for s in list_cases(store, day, args.limit)]
     out.emit(rows, lambda r: table(r, SUMMARY_COLUMNS))
@@ -188,6 +185,8 @@ def list_(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def search(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Search cases."""
+    from counter_app.services.queries import search_cases
+
     rows = [s.as_dict() for s in search_cases(store, args.text, args.limit)]
     out.emit(rows, lambda r: table(r, SUMMARY_COLUMNS))
     return 0
@@ -195,6 +194,8 @@ def search(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def show(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Show a case: who, what, the materials received, and every step with its reason."""
+    from counter_app.services.case_detail import case_detail
+
     data = case_detail(store, args.project_no)
 
     def render(d: dict[str, Any]) -> str:
@@ -257,6 +258,8 @@ def _form_label(code: str) -> str:
 
 def export(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Export cases to CSV."""
+    from counter_app.services.queries import export_csv
+
     count = export_csv(store, sys.stdout) if args.file == "-" else export_csv(store, Path(args.file))
     if args.file != "-":
         out.emit(
@@ -267,6 +270,8 @@ def export(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def print_document(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Issue (archive, maybe print) a document; exit 1 if the printer failed (the PDF is kept)."""
+    from counter_app.services.documents import issue_document
+
     if args.ticket:
         from counter_app.cli.slips import print_slip
 
@@ -306,6 +311,10 @@ def print_document(args: argparse.Namespace, out: Output, store: Store) -> int:
 
 def step(args: argparse.Namespace, out: Output, store: Store) -> int:
     """Run one lifecycle step."""
+    from counter_app.cli.server_checks import confirm_enrolled_device, confirm_held_case
+    from counter_app.services import case_commands as cmd
+    from counter_app.services.case_rows import CaseNotFound
+
     c, n, no = system_clock, args.clerk, args.project_no.strip().upper()
     if args.step == "accept-corrected":
         result = cmd.accept_corrected(store, c, n, no, args.supplied, args.defer_until)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counter_app.cli.output import Output
-from counter_app.store.uow import Store
+
+if TYPE_CHECKING:
+    from counter_app.store.uow import Store
 
 HELP = {
     "kiosk": "取号机：全屏触摸取号并打印小票（网络中断时用本机号段）",

@@ -14,6 +14,7 @@ from counter_app.ledger.envelope import (
     LedgerError,
     SignedEvent,
     seal,
+    seal_canonical,
     verify_event,
 )
 from counter_app.ledger.keys import DeviceKey, public_key_from_b64
@@ -32,6 +33,7 @@ __all__ = [
     "SignedEvent",
     "public_key_from_b64",
     "seal",
+    "seal_canonical",
     "sign_document",
     "sign_receipt",
     "verify_chain",

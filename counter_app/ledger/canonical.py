@@ -1,11 +1,24 @@
-"""Canonical JSON (RFC 8785, JCS): the exact bytes that are hashed and signed."""
+"""Canonical JSON (RFC 8785, JCS): the exact bytes that are hashed and signed.
+
+RFC 8785 output equals ``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))``
+for the values a ledger record may hold (strings, integers within ±(2**53 - 1), booleans, null,
+lists, objects with string keys) as long as no object key lies outside the Basic Multilingual
+Plane (JCS orders keys by UTF-16 code units, Python by code points) and no string holds a lone
+surrogate. :func:`canonical_json` takes that road (the C encoder, about ten times faster) when
+:func:`jcs_compatible` says the value is of that kind, and the reference ``rfc8785`` code for
+anything else, which also refuses what JCS cannot represent. ``tests/unit/test_canonical.py``
+compares both roads on generated values.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import rfc8785
+
+_INT_LIMIT = 2**53 - 1
 
 
 def canonical_json(value: Any) -> bytes:
@@ -14,8 +27,44 @@ def canonical_json(value: Any) -> bytes:
     Floats are refused on purpose: amounts and times travel as integers or strings so that
     every implementation produces the same bytes.
     """
+    if jcs_compatible(value):
+        try:
+            return compact_sorted_json(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the reference below refuses it with its own error
     _refuse_floats(value)
     return rfc8785.dumps(value)
+
+
+def compact_sorted_json(value: Any) -> str:
+    """Sorted, compact JSON text: RFC 8785 for a value :func:`jcs_compatible` accepts."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def jcs_compatible(value: Any) -> bool:
+    """Whether ``value`` serialises to RFC 8785 bytes through :func:`compact_sorted_json` unchanged
+    (lone surrogates aside: those fail to encode as UTF-8 on either road)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int:
+            if -_INT_LIMIT <= item <= _INT_LIMIT:
+                continue
+            return False
+        if kind is dict:
+            for key in item:
+                if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
+                    return False
+            stack.extend(item.values())
+            continue
+        if kind is list or kind is tuple:
+            stack.extend(item)
+            continue
+        return False
+    return True
 
 
 def tagged_sha256(tag: bytes, value: Any) -> str:

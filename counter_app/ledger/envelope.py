@@ -75,9 +75,13 @@ class Envelope:
         """The envelope as the plain mapping that is canonicalised and hashed."""
         return {name: getattr(self, name) for name in _FIELDS}
 
+    def canonical(self) -> bytes:
+        """The RFC 8785 canonical JSON of the envelope: what is hashed, and what is stored."""
+        return canonical_json(self.as_dict())
+
     def digest(self) -> bytes:
         """The 32-byte SHA-256 over the domain tag and the canonical envelope."""
-        return hashlib.sha256(EVENT_TAG + canonical_json(self.as_dict())).digest()
+        return hashlib.sha256(EVENT_TAG + self.canonical()).digest()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Envelope:
@@ -144,8 +148,15 @@ class SignedEvent:
 
 def seal(envelope: Envelope, key: DeviceKey) -> SignedEvent:
     """Hash and sign an envelope with the device key."""
-    digest = envelope.digest()
-    return SignedEvent(envelope, digest.hex(), key.sign(digest))
+    return seal_canonical(envelope, key)[0]
+
+
+def seal_canonical(envelope: Envelope, key: DeviceKey) -> tuple[SignedEvent, bytes]:
+    """Hash and sign an envelope; also the canonical bytes that were hashed, to store as they are
+    (the envelope is canonicalised once)."""
+    body = envelope.canonical()
+    digest = hashlib.sha256(EVENT_TAG + body).digest()
+    return SignedEvent(envelope, digest.hex(), key.sign(digest)), body
 
 
 def verify_event(event: SignedEvent, public_key: Ed25519PublicKey) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 from counter_app.domain.case import Case
 from counter_app.domain.case_authority import HANDED_OVER
 from counter_app.domain.errors import DomainError
-from counter_app.store import schema
+from counter_app.store import prepared, schema
 from counter_app.store.case_snapshot import case_from_json, case_to_json
 from counter_app.store.case_snapshot import datetime_or_none as _dt
 from counter_app.store.case_snapshot import iso_or_none as _iso
@@ -22,6 +22,11 @@ class CaseNotFound(DomainError):
     """No case with that number on this window."""
 
     code = "CASE_NOT_FOUND"
+
+
+_INSERT_TRANSITION = prepared.insert(
+    schema.case_transitions, ("project_no", "seq", "action", "state", "at", "snapshot")
+)
 
 
 @dataclass(frozen=True)
@@ -52,15 +57,16 @@ def add_transition(
         "promise_estimated": promise_estimated,
         "extension_days": extension_days,
     }
-    conn.execute(
-        schema.case_transitions.insert().values(
-            project_no=case.project_no,
-            seq=seq,
-            action=action,
-            state=case.state.value,
-            at=at.isoformat(timespec="milliseconds"),
-            snapshot=json.dumps(snapshot, ensure_ascii=False),
-        )
+    _INSERT_TRANSITION.run(
+        conn,
+        {
+            "project_no": case.project_no,
+            "seq": seq,
+            "action": action,
+            "state": case.state.value,
+            "at": at.isoformat(timespec="milliseconds"),
+            "snapshot": json.dumps(snapshot, ensure_ascii=False),
+        },
     )
 
 

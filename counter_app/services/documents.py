@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ from counter_app.receipts.layout import window_text
 from counter_app.services.case_commands import DELIVERY_PICKUP
 from counter_app.services.case_rows import CaseRecord, load_case
 from counter_app.services.clock import Clock
+from counter_app.services.doc_types import DocType
 from counter_app.services.reference import current_catalog
 from counter_app.store import schema
 from counter_app.store.ledger_check import verify_case
@@ -51,22 +51,6 @@ from counter_app.store.uow import Store
 
 CORRECTION_DAYS = 30  # days the applicant has to bring the missing materials (a hall setting)
 COLLECT_HOURS = "工作日 9:00—12:00、13:30—17:00"  # default of the hall setting collect_hours
-
-
-class DocType(StrEnum):
-    """Kinds of documents a window hands out; the value names the archived file."""
-
-    RECEIPT = "receipt"  # 受理回执
-    CORRECTION = "correction"  # 一次性告知书
-    REJECTION = "rejection"  # 不予受理通知书
-    COMPLETION = "completion"  # 办结通知书 / 领证通知书
-
-    @property
-    def label(self) -> str:
-        """The document's title."""
-        return {"receipt": "受理回执", "correction": "一次性告知书", "rejection": "不予受理通知书"}.get(
-            self.value, "办结通知书"
-        )
 
 
 @dataclass(frozen=True)

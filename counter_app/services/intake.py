@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import text
 
 from counter_app.domain.calendar import LimitUnit, TimeLimit, promise_due
 from counter_app.domain.case import TRANSITIONS, Case, CaseState
@@ -21,7 +21,7 @@ from counter_app.services.case_rows import add_transition
 from counter_app.services.clock import Clock
 from counter_app.services.intake_model import CaseIntake, Decision, Party
 from counter_app.services.reference import current_calendar, current_catalog
-from counter_app.store import schema, search_index
+from counter_app.store import prepared, schema, search_index
 from counter_app.store.uow import Store, UnitOfWork
 
 CHECK_CODE_LENGTH = 10
@@ -102,18 +102,17 @@ def validate_parties(intake: CaseIntake, today: date) -> list[Issue]:
     return issues
 
 
-def _next_serial(uow: UnitOfWork, day: date) -> int:
-    key = day.isoformat()
-    last = uow.conn.execute(
-        select(schema.case_serials.c.last_serial).where(schema.case_serials.c.day == key)
-    ).scalar()
-    if last is None:
-        uow.conn.execute(schema.case_serials.insert().values(day=key, last_serial=1))
-        return 1
-    uow.conn.execute(
-        schema.case_serials.update().where(schema.case_serials.c.day == key).values(last_serial=last + 1)
+_NEXT_SERIAL = prepared.Prepared(
+    text(
+        "INSERT INTO case_serials (day, last_serial) VALUES (:day, 1)"
+        " ON CONFLICT (day) DO UPDATE SET last_serial = last_serial + 1 RETURNING last_serial"
     )
-    return int(last) + 1
+)
+_INSERT_CASE = prepared.insert(schema.cases)
+
+
+def _next_serial(uow: UnitOfWork, day: date) -> int:
+    return int(_NEXT_SERIAL.scalar(uow.conn, {"day": day.isoformat()}))
 
 
 def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -> IntakeResult:
@@ -173,26 +172,28 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
             TRANSITIONS["receive"].event_type, received_payload, clerk_id, now, project_no
         )
         applicant = intake.applicant
-        inserted = uow.conn.execute(
-            schema.cases.insert().values(
-                project_no=project_no,
-                task_code=item.task_code,
-                item_name=item.name,
-                dept_code=item.dept_code,
-                project_type=int(item.project_type),
-                applicant_kind=applicant.kind,
-                applicant_name=applicant.name,
-                cert_type=applicant.cert_type,
-                cert_no=applicant.cert_no.strip().upper(),
-                phone=intake.phone or applicant.phone,
-                window_no=window_no,
-                clerk_id=clerk_id,
-                ticket_no=intake.ticket_no,
-                received_at=now.isoformat(timespec="milliseconds"),
-                intake=json.dumps(received_payload, ensure_ascii=False),
-                seq=received_event.seq,
-            )
+        inserted = _INSERT_CASE.run(
+            uow.conn,
+            {
+                "project_no": project_no,
+                "task_code": item.task_code,
+                "item_name": item.name,
+                "dept_code": item.dept_code,
+                "project_type": int(item.project_type),
+                "applicant_kind": applicant.kind,
+                "applicant_name": applicant.name,
+                "cert_type": applicant.cert_type,
+                "cert_no": applicant.cert_no.strip().upper(),
+                "phone": intake.phone or applicant.phone,
+                "window_no": window_no,
+                "clerk_id": clerk_id,
+                "ticket_no": intake.ticket_no,
+                "received_at": now.isoformat(timespec="milliseconds"),
+                "intake": json.dumps(received_payload, ensure_ascii=False),
+                "seq": received_event.seq,
+            },
         )
+        assert inserted.lastrowid is not None
         search_index.index_case(uow.conn, inserted.lastrowid, search_index.names_in(received_payload))
         add_transition(uow.conn, received_event.seq, "receive", case, now, None, False, 0)
         check_code = received_event.hash[:CHECK_CODE_LENGTH].upper()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -67,10 +68,28 @@ class CaseIntake:
 
     def as_payload(self) -> dict[str, Any]:
         """The intake as JSON-ready data (for the event and the cases row)."""
-        data = asdict(self)
-        data["decision"] = self.decision.value
-        data["materials"] = [{**asdict(m), "form": m.form.value} for m in self.materials]
-        return data
+        return {
+            "task_code": self.task_code,
+            "applicant": _party_payload(self.applicant),
+            "materials": [
+                {
+                    "name": m.name,
+                    "form": m.form.value,
+                    "copies": m.copies,
+                    "missing": m.missing,
+                    "reason": m.reason,
+                }
+                for m in self.materials
+            ],
+            "decision": self.decision.value,
+            "agent": None if self.agent is None else _party_payload(self.agent),
+            "phone": self.phone,
+            "ticket_no": self.ticket_no,
+            "reason": self.reason,
+            "legal_basis": self.legal_basis,
+            "note": self.note,
+            "extra": copy.deepcopy(self.extra),
+        }
 
     @property
     def received(self) -> tuple[MaterialIn, ...]:
@@ -81,6 +100,17 @@ class CaseIntake:
     def missing(self) -> tuple[MaterialIn, ...]:
         """Materials missing or defective."""
         return tuple(m for m in self.materials if m.missing)
+
+
+def _party_payload(p: Party) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "cert_type": p.cert_type,
+        "cert_no": p.cert_no,
+        "kind": p.kind,
+        "legal_rep": p.legal_rep,
+        "phone": p.phone,
+    }
 
 
 class IntakeFormatError(DomainError):

@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from counter_app import calendar_source
 from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource, WorkCalendar
@@ -21,6 +21,7 @@ from counter_app.domain.calendar_document import calendar_from_document
 from counter_app.domain.catalog import Catalog, dump_catalog, load_catalog
 from counter_app.domain.errors import DomainError
 from counter_app.store import schema
+from counter_app.store.prepared import Prepared, select_where
 from counter_app.store.uow import UnitOfWork
 
 CATALOG_DOC = "catalog"
@@ -53,20 +54,23 @@ def store_catalog(uow: UnitOfWork, catalog: Catalog, at: datetime, etag: str = "
 
 
 _catalog_cache: dict[str, Catalog] = {}
+_DOCUMENT_ETAG = select_where(schema.documents, ("etag",), "name")
+_DOCUMENT_BODY = select_where(schema.documents, ("etag", "body"), "name")
 
 
 def current_catalog(conn: Connection) -> Catalog:
-    """The catalog in the local database (parsed once per stored version)."""
-    row = conn.execute(
-        select(schema.documents.c.etag, schema.documents.c.body).where(schema.documents.c.name == CATALOG_DOC)
-    ).first()
+    """The catalog in the local database (parsed once per stored version: the etag is read on
+    every call, the body only when the etag is new)."""
+    etag = _DOCUMENT_ETAG.scalar(conn, {"name": CATALOG_DOC})
+    cached = _catalog_cache.get(etag) if etag is not None else None
+    if cached is not None:
+        return cached
+    row = _DOCUMENT_BODY.first(conn, {"name": CATALOG_DOC})
     if row is None:
         raise ReferenceMissing("尚未导入事项目录，请先运行 counter import-catalog")
-    cached = _catalog_cache.get(row.etag)
-    if cached is None:
-        cached = load_catalog(json.loads(row.body), "本地事项目录")
-        _catalog_cache.clear()
-        _catalog_cache[row.etag] = cached
+    cached = load_catalog(json.loads(row[1]), "本地事项目录")
+    _catalog_cache.clear()
+    _catalog_cache[row[0]] = cached
     return cached
 
 
@@ -104,10 +108,37 @@ def override_day(uow: UnitOfWork, day: date, kind: DayKind, name: str, at: datet
     return entry
 
 
+# Everything the calendar is built from, read in one statement: the table's rows (fields apart
+# by US, rows by RS), the published document and the official years. Equal state, equal
+# calendar: the built calendar is kept under this key, so whoever changes the tables (this
+# process, another one, an administrator's SQL) is seen on the next read. (Rows come in scan
+# order: the same rows in another order only cost a rebuild.)
+_CALENDAR_STATE = Prepared(
+    text(
+        "SELECT (SELECT group_concat(day || '\x1f' || kind || '\x1f' || source || '\x1f' || name, '\x1e')"
+        " FROM calendar_days),"
+        " (SELECT body FROM documents WHERE name = :doc),"
+        " (SELECT value FROM settings WHERE key = :years)"
+    )
+)
+_calendar_cache: dict[tuple[str | None, ...], WorkCalendar] = {}
+
+
 def current_calendar(conn: Connection) -> WorkCalendar:
     """The hall calendar: the server's published calendar once one was pulled, signed and
     checked (it is the authority), else the local seed; this window's own overrides are laid on
-    top of either."""
+    top of either. Built once per state of the tables it comes from."""
+    key = tuple(_CALENDAR_STATE.first(conn, {"doc": CALENDAR_DOC, "years": OFFICIAL_YEARS_KEY}))
+    cached = _calendar_cache.get(key)
+    if cached is None:
+        cached = _build_calendar(conn)
+        if len(_calendar_cache) >= 4:
+            _calendar_cache.clear()
+        _calendar_cache[key] = cached
+    return cached
+
+
+def _build_calendar(conn: Connection) -> WorkCalendar:
     rows = conn.execute(select(schema.calendar_days)).all()
     local = [
         CalendarDay(date.fromisoformat(r.day), DayKind(r.kind), r.name, DaySource(r.source)) for r in rows

@@ -15,6 +15,12 @@ import platformdirs
 ENV_VAR = "COUNTER_DATA_DIR"
 
 
+class NotInitialised(Exception):
+    """The data folder has no device identity yet: run ``counter init`` first."""
+
+    code = "NOT_INITIALISED"
+
+
 @dataclass(frozen=True)
 class DataDir:
     """The data folder of one counter installation."""

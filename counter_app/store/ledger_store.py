@@ -14,19 +14,28 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from counter_app.ledger import GENESIS_HASH, AckReceipt, DeviceKey, Envelope, SignedEvent, seal
-from counter_app.ledger.canonical import canonical_json
-from counter_app.store import schema
+from counter_app.ledger import GENESIS_HASH, AckReceipt, DeviceKey, Envelope, SignedEvent, seal_canonical
+from counter_app.store import prepared, schema
+
+_INSERT_EVENT = prepared.insert(schema.events)
+_HEAD = prepared.Prepared(
+    select(schema.events.c.seq, schema.events.c.hash).order_by(schema.events.c.seq.desc()).limit(1)
+)
 
 
 class LedgerWriter:
-    """Appends events for one device on one open connection (inside its transaction)."""
+    """Appends events for one device on one open connection (inside its transaction).
+
+    The head is read once per transaction and then followed in memory: the unit of work holds
+    the write lock (BEGIN IMMEDIATE) and this writer is the only code that inserts events.
+    """
 
     def __init__(self, conn: Connection, key: DeviceKey, device_id: str, clock_offset_ms: int | None) -> None:
         self._conn = conn
         self._key = key
         self.device_id = device_id
         self._clock_offset_ms = clock_offset_ms
+        self._head: tuple[int, str] | None = None
 
     def append(
         self,
@@ -37,7 +46,7 @@ class LedgerWriter:
         project_no: str | None = None,
     ) -> SignedEvent:
         """Seal and insert the next event; it commits or rolls back with the unit of work."""
-        seq, prev_hash = head(self._conn)
+        seq, prev_hash = self._head if self._head is not None else head(self._conn)
         envelope = Envelope(
             device_id=self.device_id,
             seq=seq + 1,
@@ -49,28 +58,28 @@ class LedgerWriter:
             occurred_at=occurred_at.isoformat(timespec="milliseconds"),
             clock_offset_ms=self._clock_offset_ms,
         )
-        event = seal(envelope, self._key)
-        self._conn.execute(
-            schema.events.insert().values(
-                seq=envelope.seq,
-                event_id=envelope.event_id,
-                type=type_,
-                hash=event.hash,
-                prev_hash=prev_hash,
-                signature=event.signature,
-                envelope=canonical_json(envelope.as_dict()).decode("utf-8"),
-                project_no=project_no,
-            )
+        event, body = seal_canonical(envelope, self._key)
+        _INSERT_EVENT.run(
+            self._conn,
+            {
+                "seq": envelope.seq,
+                "event_id": envelope.event_id,
+                "type": type_,
+                "hash": event.hash,
+                "prev_hash": prev_hash,
+                "signature": event.signature,
+                "envelope": body.decode("utf-8"),
+                "project_no": project_no,
+            },
         )
+        self._head = (envelope.seq, event.hash)
         return event
 
 
 def head(conn: Connection) -> tuple[int, str]:
     """The last event's seq and hash, (0, GENESIS_HASH) for an empty ledger."""
-    row = conn.execute(
-        select(schema.events.c.seq, schema.events.c.hash).order_by(schema.events.c.seq.desc()).limit(1)
-    ).first()
-    return (row.seq, row.hash) if row else (0, GENESIS_HASH)
+    row = _HEAD.first(conn)
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
 
 
 def row_to_event(row: Any) -> SignedEvent:

@@ -25,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from counter_app.store.prepared import Prepared
+
 TABLE = "case_search"
 
 CREATE = (
@@ -75,13 +77,13 @@ def names_in(intake: dict[str, Any]) -> list[str]:
     return found
 
 
+_INSERT = Prepared(text(f"INSERT INTO {TABLE} (rowid, grams, singles) VALUES (:rowid, :grams, :singles)"))
+
+
 def index_case(conn: Connection, rowid: int, names: Iterable[str]) -> None:
     """Add the case at ``rowid`` of ``cases`` to the index (in the caller's transaction)."""
     grams, singles = tokens(names)
-    conn.execute(
-        text(f"INSERT INTO {TABLE} (rowid, grams, singles) VALUES (:rowid, :grams, :singles)"),
-        {"rowid": rowid, "grams": grams, "singles": singles},
-    )
+    _INSERT.run(conn, {"rowid": rowid, "grams": grams, "singles": singles})
 
 
 def find(conn: Connection, query: str, limit: int) -> list[int]:

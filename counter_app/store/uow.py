@@ -9,17 +9,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from counter_app.ledger import DeviceKey
-from counter_app.store import schema
-from counter_app.store.datadir import DataDir
+from counter_app.store import prepared, schema
+from counter_app.store.datadir import DataDir, NotInitialised
 from counter_app.store.db import open_engine
 from counter_app.store.ledger_store import LedgerWriter
 from counter_app.store.migrations import migrate
 
-
-class NotInitialised(Exception):
-    """The data folder has no device identity yet: run ``counter init`` first."""
-
-    code = "NOT_INITIALISED"
+__all__ = ["NotInitialised", "Store", "UnitOfWork"]
 
 
 class Store:
@@ -61,6 +57,9 @@ class Store:
         return self.engine.connect().execution_options(sqlite_begin="DEFERRED")
 
 
+_SETTINGS = prepared.Prepared(select(schema.settings.c.key, schema.settings.c.value))
+
+
 class UnitOfWork:
     """One BEGIN IMMEDIATE transaction with the ledger writer bound to it.
 
@@ -77,7 +76,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.conn = self._store.engine.connect()
         self.conn.begin()
-        settings = {r.key: r.value for r in self.conn.execute(select(schema.settings)).all()}
+        settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(self.conn)}
         self.settings = settings
         offset = settings.get("clock_offset_ms")
         self.ledger = LedgerWriter(

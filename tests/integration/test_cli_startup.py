@@ -1,0 +1,44 @@
+"""``counter --help`` starts without the heavy libraries: they load when a command needs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.support import REPO
+
+HEAVY = ("sqlalchemy", "reportlab", "PySide6", "requests", "barcode", "qrcode", "cryptography")
+
+PROBE = """
+import json, sys
+from counter_app.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = %r
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in heavy})))
+"""
+
+
+def _loaded(*argv: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE % (HEAVY,), *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_help_loads_none_of_the_heavy_libraries() -> None:
+    assert _loaded("--help") == []
+    assert _loaded("case", "--help") == []
+    assert _loaded("intake", "--help") == []
+
+
+def test_a_command_that_needs_no_store_loads_no_database_or_pdf_code() -> None:
+    assert _loaded("check-id", "11010519491231002X") == []

@@ -1,0 +1,84 @@
+"""The statements one accepted case costs, and the cached calendar following every change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, text
+
+from counter_app.domain.calendar import DayKind
+from counter_app.services.clock import HALL_TZ, FixedClock
+from counter_app.services.intake import accept_case
+from counter_app.services.reference import override_day
+from counter_app.store.uow import Store
+from tests.support import intake_for, promise_item
+
+
+def _statements(store: Store, work: Any) -> list[str]:
+    """Every statement SQLite itself runs during ``work`` (its trace callback on each pooled
+    connection: what goes through SQLAlchemy and what runs on the DBAPI cursor alike)."""
+    seen: list[str] = []
+
+    def record(statement: str) -> None:
+        if "'main'." not in statement:  # FTS5's own reads and writes of its shadow tables
+            seen.append(" ".join(statement.split())[:24])
+
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(record)
+
+    store.engine.dispose()
+    event.listen(store.engine, "connect", trace)
+    try:
+        work()
+    finally:
+        event.remove(store.engine, "connect", trace)
+        store.engine.dispose()
+    return [s for s in seen if not s.startswith("PRAGMA")]
+
+
+def test_an_accepted_case_takes_twelve_statements_and_its_commit_and_never_reads_the_catalog_body(
+    store: Store, clock: FixedClock
+) -> None:
+    intake = intake_for(promise_item(store))
+    accept_case(store, clock, "clerk-07", intake)  # builds the calendar once
+    seen = _statements(store, lambda: accept_case(store, clock, "clerk-07", intake))
+    assert seen == [
+        "BEGIN IMMEDIATE",
+        'SELECT settings."key", s',
+        "SELECT documents.etag FR",
+        "INSERT INTO case_serials",
+        "SELECT events.seq, event",  # the head, once for both events
+        "INSERT INTO events (seq,",
+        "INSERT INTO cases (proje",
+        "INSERT INTO case_search ",
+        "INSERT INTO case_transit",
+        "SELECT (SELECT group_con",  # the calendar's state, not its rows
+        "INSERT INTO events (seq,",
+        "INSERT INTO case_transit",
+        "COMMIT",
+    ]
+
+
+def test_the_cached_calendar_follows_overrides_and_direct_changes(store: Store, clock: FixedClock) -> None:
+    intake = intake_for(promise_item(store))
+    friday = datetime(2026, 11, 27, 23, 59, 59, tzinfo=HALL_TZ)  # Wed 25 + 2 working days
+    assert accept_case(store, clock, "clerk-07", intake).promise_due == friday
+    with store.unit_of_work() as uow:
+        override_day(uow, date(2026, 11, 26), DayKind.HOLIDAY, "台风停止办公", clock())
+        uow.commit()
+    monday = datetime(2026, 11, 30, 23, 59, 59, tzinfo=HALL_TZ)
+    assert accept_case(store, clock, "clerk-07", intake).promise_due == monday
+    with store.unit_of_work() as uow:  # an administrator's SQL, past every service
+        uow.conn.execute(text("DELETE FROM calendar_days WHERE day = '2026-11-26'"))
+        uow.commit()
+    assert accept_case(store, clock, "clerk-07", intake).promise_due == friday
+    with store.unit_of_work() as uow:
+        uow.conn.execute(
+            text(
+                "INSERT INTO calendar_days (day, kind, name, source, updated_at)"
+                " VALUES ('2026-11-27', 'HOLIDAY', '', 'OVERRIDE', '2026-11-25T09:30:00+08:00')"
+            )
+        )
+        uow.commit()
+    assert accept_case(store, clock, "clerk-07", intake).promise_due == monday
