@@ -39,6 +39,8 @@ from supervision_server.routes_queue import QUEUE_ACTIONS
 from supervision_server.routes_queue import router as queue_router
 from supervision_server.routes_reports import admin_router as reports_admin_router
 from supervision_server.routes_reports import router as reports_router
+from supervision_server.routes_roster import admin_router as roster_admin_router
+from supervision_server.routes_roster import router as roster_router
 from supervision_server.settings import Settings
 from supervision_server.silence import check_silent
 from supervision_server.timeutil import Clock, system_clock
@@ -136,6 +138,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(reports_admin_router)
     app.include_router(check_page_router)
     app.include_router(queue_router)
+    app.include_router(roster_router)
+    app.include_router(roster_admin_router)
     install_docs(app)
     _document_raw_bodies(app)
     return app

@@ -1,4 +1,5 @@
-"""The desktop modes started from the command line: kiosk, hall display, queue panel."""
+"""The desktop modes started from the command line: the clerk's window (the default), kiosk,
+hall display, queue panel."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import os
 
 from counter_app.cli.output import Output
+from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 
 HELP = {
@@ -15,8 +17,16 @@ HELP = {
 }
 
 
+WINDOW_HELP = "窗口工作台（默认）：登录、叫号、受理、办件、今日办件；首次运行时引导管理员登记本机"
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the mode commands."""
+    p = sub.add_parser("window", help=WINDOW_HELP, description=WINDOW_HELP)
+    p.add_argument(
+        "--lang", choices=["zh", "en"], default=None, help="界面语言（默认取设置 language，否则中文）"
+    )
+    p.set_defaults(func=run_window, needs_store=False)
     for mode, text in HELP.items():
         p = sub.add_parser(mode, help=text, description=text)
         p.add_argument("--full-screen", action="store_true", help="全屏显示（取号机和大厅屏的正常用法）")
@@ -34,3 +44,15 @@ def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
         _out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
         return 2
     return run(args.mode, store, args.clerk, args.full_screen, getattr(args, "speech_engine", None))
+
+
+def run_window(args: argparse.Namespace, out: Output) -> int:
+    """Open the clerk's window until it is closed."""
+    from counter_app.ui.qt_app import has_display
+
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
+        return 2
+    from counter_app.ui.window_app import run_window as run
+
+    return run(DataDir.resolve(args.data_dir), args.lang)

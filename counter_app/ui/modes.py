@@ -41,7 +41,8 @@ class Built:
     client: ServerClient | None
 
 
-def _ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig | None]:
+def queue_ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig | None]:
+    """The queue's requests to the server, with their client and config; all None when not enrolled."""
     try:
         config = SyncConfig.load(store)
     except SyncError:
@@ -83,7 +84,7 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
     settings = store.settings()
     with store.read() as conn:
         catalog = current_catalog(conn)
-    ops, client, config = _ops(store)
+    ops, client, config = queue_ops(store)
     runner = TaskRunner()
     feed: BoardFeed | None = None
     if mode == "kiosk":
