@@ -26,17 +26,13 @@ LOG_BACKUPS = 5
 log = logging.getLogger("counter_app.ui")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("faults", text)
-
-
 def describe(error: BaseException) -> tuple[str, str]:
     """The code and the clerk's message of ``error`` (INTERNAL for a bug, without internals)."""
     if isinstance(error, DomainError):
         return error.code, error.message
     if isinstance(error, SyncError):
         return error.code, error.message
-    return "INTERNAL", _tr("程序内部错误，已记入日志，请联系技术支持")
+    return "INTERNAL", QCoreApplication.translate("faults", "程序内部错误，已记入日志，请联系技术支持")
 
 
 def show_error(parent: QWidget | None, error: BaseException, title: str = "") -> QMessageBox:
@@ -47,7 +43,7 @@ def show_error(parent: QWidget | None, error: BaseException, title: str = "") ->
     box = QMessageBox(parent)
     box.setObjectName("errorDialog")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(title or _tr("出错了"))
+    box.setWindowTitle(title or QCoreApplication.translate("faults", "出错了"))
     box.setText(f"[{code}] {message}")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
@@ -119,13 +115,13 @@ class CrashReporter(QObject):
         self.last = error
         code, message = describe(error)
         if code == "INTERNAL":
-            message = _tr("程序内部错误：{kind}。详细信息已记入日志，请联系技术支持。").format(
-                kind=type(error).__name__
-            )
+            message = QCoreApplication.translate(
+                "faults", "程序内部错误：{kind}。详细信息已记入日志，请联系技术支持。"
+            ).format(kind=type(error).__name__)
         box = QMessageBox()
         box.setObjectName("crashDialog")
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle(_tr("程序出错"))
+        box.setWindowTitle(QCoreApplication.translate("faults", "程序出错"))
         box.setText(f"[{code}] {message}")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

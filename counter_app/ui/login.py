@@ -7,7 +7,7 @@ form; nothing else is said about which of number or password was wrong.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -57,8 +57,8 @@ class _PasswordForm(QDialog):
         self.number.returnPressed.connect(self.password.setFocus)
 
         form = QFormLayout()
-        form.addRow(self.tr("工号"), self.number)
-        form.addRow(self.tr("密码"), self.password)
+        form.addRow(QCoreApplication.translate("login", "工号"), self.number)
+        form.addRow(QCoreApplication.translate("login", "密码"), self.password)
         card = QWidget()
         card.setObjectName("loginCard")
         card.setMaximumWidth(460)
@@ -83,7 +83,7 @@ class _PasswordForm(QDialog):
             return
         number, password = self.number.text(), self.password.text()
         if not number.strip() or not password:
-            self._say(self.tr("请输入工号和密码"))
+            self._say(QCoreApplication.translate("login", "请输入工号和密码"))
             return
         self.submit.setEnabled(False)
         self._say("")
@@ -119,10 +119,14 @@ class LoginDialog(_PasswordForm):
     ) -> None:
         super().__init__(login, db, parent)
         self.setObjectName("loginDialog")
-        self.setWindowTitle(self.tr("窗口登录"))
-        self.heading.setText(self.tr("政务服务窗口系统"))
-        self.subheading.setText(self.tr("{hall} · {window}号窗口").format(hall=hall_name, window=window_no))
-        self.submit.setText(self.tr("登录"))
+        self.setWindowTitle(QCoreApplication.translate("login", "窗口登录"))
+        self.heading.setText(QCoreApplication.translate("login", "政务服务窗口系统"))
+        self.subheading.setText(
+            QCoreApplication.translate("login", "{hall} · {window}号窗口").format(
+                hall=hall_name, window=window_no
+            )
+        )
+        self.submit.setText(QCoreApplication.translate("login", "登录"))
         self.number.setFocus()
 
     def _check(self, number: str, password: str) -> RosterEntry:
@@ -138,15 +142,15 @@ class UnlockDialog(_PasswordForm):
         super().__init__(login, db, parent)
         self.setObjectName("unlockDialog")
         self.clerk = clerk
-        self.setWindowTitle(self.tr("屏幕已锁定"))
-        self.heading.setText(self.tr("屏幕已锁定"))
+        self.setWindowTitle(QCoreApplication.translate("login", "屏幕已锁定"))
+        self.heading.setText(QCoreApplication.translate("login", "屏幕已锁定"))
         self.subheading.setText(
-            self.tr("{name}（工号 {number}）离开了窗口；本人或现场管理人员输入密码解锁").format(
-                name=clerk.name, number=clerk.number
-            )
+            QCoreApplication.translate(
+                "login", "{name}（工号 {number}）离开了窗口；本人或现场管理人员输入密码解锁"
+            ).format(name=clerk.name, number=clerk.number)
         )
         self.number.setText(clerk.number)
-        self.submit.setText(self.tr("解锁"))
+        self.submit.setText(QCoreApplication.translate("login", "解锁"))
         self.password.setFocus()
 
     def _check(self, number: str, password: str) -> RosterEntry:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.clock import Clock, system_clock
 from counter_app.ui.session import WindowSession
 from counter_app.ui.status_bar import WindowStatusBar
 from counter_app.ui.today_cases import TodayCases
@@ -72,7 +73,9 @@ class MainWindow(QMainWindow):
     logout_requested = Signal()
     closing = Signal()
 
-    def __init__(self, session: WindowSession, queue_panel: QWidget, hall_name: str) -> None:
+    def __init__(
+        self, session: WindowSession, queue_panel: QWidget, hall_name: str, clock: Clock = system_clock
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.session = session
@@ -109,6 +112,7 @@ class MainWindow(QMainWindow):
         self.status = WindowStatusBar(
             self.tr("{name}（工号 {number}）").format(name=session.clerk_name, number=session.clerk_id),
             self.tr("{window}号窗口").format(window=session.window_no),
+            clock,
         )
         self.setStatusBar(self.status)
         self.setMinimumSize(1024, 600)

@@ -176,7 +176,7 @@ class WindowApp(QObject):
         # Queue requests wait on the server: they go to the network worker, not the database one.
         panel = QueuePanel(queue, self.net, window_categories(catalog, session.window_no))
         panel.changed.connect(session.committed)
-        self.main = MainWindow(session, panel, catalog.hall_name)
+        self.main = MainWindow(session, panel, catalog.hall_name, self.clock)
         self.relay.changed.connect(self.main.status.show_sync)
         self.main.status.show_sync(self.pusher.status())
         self.main.lock_requested.connect(self.lock)
