@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from counter_app.cli.output import Output
 from counter_app.store.datadir import DataDir
@@ -25,6 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("window", help=WINDOW_HELP, description=WINDOW_HELP)
     p.add_argument(
         "--lang", choices=["zh", "en"], default=None, help="界面语言（默认取设置 language，否则中文）"
+    )
+    p.add_argument(
+        "--login", metavar="工号", help="登录窗口预填工号，并从标准输入读取密码后直接登录（演示与脚本用）"
     )
     p.set_defaults(func=run_window, needs_store=False)
     for mode, text in HELP.items():
@@ -55,4 +59,7 @@ def run_window(args: argparse.Namespace, out: Output) -> int:
         return 2
     from counter_app.ui.window_app import run_window as run
 
-    return run(DataDir.resolve(args.data_dir), args.lang)
+    auto_login = None
+    if args.login:
+        auto_login = (args.login, sys.stdin.readline().rstrip("\r\n"))
+    return run(DataDir.resolve(args.data_dir), args.lang, auto_login)

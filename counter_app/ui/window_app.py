@@ -10,10 +10,11 @@ a queued signal. Every committed operation wakes the pusher (``WindowSession.on_
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from counter_app.domain.clerks import RosterEntry
@@ -64,6 +65,7 @@ class WindowApp(QObject):
         clock: Clock = system_clock,
         pusher_options: dict[str, Any] | None = None,
         start_pusher: bool = True,
+        auto_login: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.data_dir = data_dir
@@ -73,6 +75,7 @@ class WindowApp(QObject):
         self.relay = SyncRelay()
         self.pusher_options = pusher_options or {}
         self.start_pusher = start_pusher
+        self.auto_login = auto_login  # (number, password): the demo logs its clerk in once
         self.store: Store | None = None
         self.pusher: Pusher | None = None
         self.login: Login | None = None
@@ -136,6 +139,12 @@ class WindowApp(QObject):
         self.login_dialog = dialog
         dialog.show()
         self.login_shown.emit(dialog)
+        if self.auto_login is not None:
+            number, password = self.auto_login
+            self.auto_login = None
+            dialog.number.setText(number)
+            dialog.password.setText(password)
+            dialog.submit.click()
 
     def _hall_name(self) -> str:
         assert self.store is not None
@@ -266,7 +275,7 @@ class WindowApp(QObject):
             self.store.close()
 
 
-def run_window(data_dir: DataDir, lang: str | None = None) -> int:
+def run_window(data_dir: DataDir, lang: str | None = None, auto_login: tuple[str, str] | None = None) -> int:
     """Open the window and run the event loop until the last screen closes; the exit status."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -278,7 +287,13 @@ def run_window(data_dir: DataDir, lang: str | None = None) -> int:
     chosen = lang or _language_setting(data_dir)
     install_translator(app, chosen, data_dir)
     apply_look(app, 12)
-    window = WindowApp(data_dir)
+    window = WindowApp(data_dir, auto_login=auto_login)
+    # Ctrl+C or a terminate signal closes the window properly (the logout is recorded).
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.quit())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)  # lets Python see the signal while Qt waits
+    wake.start(300)
     window.start()
     try:
         return int(app.exec())

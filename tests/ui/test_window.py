@@ -398,3 +398,19 @@ def test_the_english_window_shows_english(
             window.shutdown()
     finally:
         app.removeTranslator(translator)
+
+
+def test_counter_without_a_command_opens_the_window_or_says_there_is_no_screen(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run(
+        [sys.executable, "-m", "counter_app.cli", "--data-dir", str(tmp_path / "w")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "NO_DISPLAY" in done.stdout + done.stderr
