@@ -15,6 +15,7 @@ from bench import (
     bench_queue,
     bench_receipts,
     bench_verify,
+    bench_window,
     ceilings,
 )
 from bench.figures import Figure
@@ -239,3 +240,21 @@ def queue(quick: bool, repeats: int) -> list[Figure]:
     for f in figures:
         f.command = RUN + "queue"
     return figures
+
+
+def window(quick: bool, repeats: int) -> list[Figure]:
+    """Cold start of the clerk's window in its own process (warm file cache): to the login window
+    and to a usable main window (logged in, today's cases loaded)."""
+    runs = max(repeats, 3) if quick else max(repeats, 5)
+    with span() as s:
+        found = bench_window.measure(runs)
+    login = Figure(
+        "window", "cold start to the login window", "s", found["login_s"], target=bench_window.TARGET_S
+    )
+    main = Figure(
+        "window", "cold start to a usable main window", "s", found["main_s"], target=bench_window.TARGET_S
+    )
+    for f in (login, main):
+        f.load.append(s.load)
+        f.command = RUN + "window"
+    return [login, main]

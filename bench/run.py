@@ -4,7 +4,7 @@ measured in the same run, repeated, with the machine's load and the CPU time spe
     .venv/bin/python bench/run.py [--quick] [--only NAME ...] [--repeats N] [--markdown]
 
 ``--quick`` uses smaller sizes (a few minutes on the 2-core machine) so it can be run often;
-``--only`` runs some groups (cases, verify, search, receipts, ingest, backlog, queue), and keeps
+``--only`` runs some groups (cases, verify, search, receipts, ingest, backlog, queue, window), and keeps
 the other groups' figures of the previous ``latest.json``. Prints one table
 (median and min-max over the repeats, target, ratio, ceiling, ratio, CPU, load) and writes
 ``bench/results/latest.json``; ``--markdown`` prints the README rows from that file instead.
@@ -38,6 +38,7 @@ GROUPS: dict[str, Callable[[bool, int], list[Figure]]] = {
     "ingest": groups.ingest,
     "backlog": groups.backlog,
     "queue": groups.queue,
+    "window": groups.window,
 }
 
 

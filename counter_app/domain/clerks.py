@@ -18,6 +18,7 @@ CLERK = "clerk"
 SUPERVISOR = "supervisor"
 ADMIN = "admin"
 ROLES = (CLERK, SUPERVISOR, ADMIN)
+SYSTEM_CLERK = "system"  # the clerk_id of events no person did (set-up, a failed login)
 ROLE_LABELS = {CLERK: "窗口人员", SUPERVISOR: "现场管理", ADMIN: "管理员"}
 
 MAX_FAILURES = 5  # wrong passwords in a row for one number ...

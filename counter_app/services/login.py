@@ -16,10 +16,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from counter_app.domain.clerks import ADMIN, SUPERVISOR, RosterEntry, locked_until
+from counter_app.domain.clerks import ADMIN, SUPERVISOR, SYSTEM_CLERK, RosterEntry, locked_until
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import Clock
-from counter_app.services.setup import SYSTEM_CLERK
 from counter_app.store import schema
 from counter_app.store.uow import Store
 from counter_app.sync.roster import cached_roster

@@ -22,13 +22,10 @@ from counter_app.services.reference import current_catalog
 from counter_app.store.uow import Store
 from counter_app.sync.board_feed import BoardFeed
 from counter_app.sync.client import ServerClient
-from counter_app.sync.config import SyncConfig
-from counter_app.sync.errors import SyncError
-from counter_app.sync.queue_client import QueueOps
+from counter_app.sync.queue_client import queue_ops
 
 log = logging.getLogger(__name__)
 MODES = ("kiosk", "display", "queue-panel")
-QUEUE_TIMEOUT = (2.0, 5.0)  # a window does not wait long for the server before working offline
 
 
 @dataclass
@@ -39,17 +36,6 @@ class Built:
     feed: BoardFeed | None
     runner: Any
     client: ServerClient | None
-
-
-def queue_ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig | None]:
-    """The queue's requests to the server, with their client and config; all None when not enrolled."""
-    try:
-        config = SyncConfig.load(store)
-    except SyncError:
-        log.warning("this folder is not enrolled: the queue works offline only")
-        return None, None, None
-    client = config.client(timeout=QUEUE_TIMEOUT)
-    return QueueOps(store, config, client, system_clock), client, config
 
 
 def slip_printer(store: Store, kiosk: Kiosk) -> Any:

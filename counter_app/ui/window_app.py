@@ -162,7 +162,7 @@ class WindowApp(QObject):
         store = self.store
         settings = store.settings()
         from counter_app.domain.queue import window_categories
-        from counter_app.ui.modes import queue_ops
+        from counter_app.sync.queue_client import queue_ops
         from counter_app.ui.queue_panel import QueuePanel
 
         ops, client, config = queue_ops(store)
