@@ -414,3 +414,32 @@ def test_counter_without_a_command_opens_the_window_or_says_there_is_no_screen(t
     )
     assert done.returncode == 2
     assert "NO_DISPLAY" in done.stdout + done.stderr
+
+
+def test_language_and_lock_time_are_settings_an_admin_may_change(tmp_path: Path, clock: FixedClock) -> None:
+    import subprocess
+    import sys
+
+    from counter_app.ui.window_app import _language_setting
+
+    data = DataDir(tmp_path / "w")
+    init_counter(data, "YX330781", 3, clock)
+
+    def config(key: str, value: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "counter_app.cli", "--data-dir", str(data.root), "--clerk", "0307"]
+        return subprocess.run([*cmd, "config", key, value], capture_output=True, text=True, timeout=60)
+
+    assert _language_setting(data) == "zh"
+    refused = config("language", "fr")
+    assert (refused.returncode, "CONFIG_VALUE" in refused.stdout + refused.stderr) == (2, True)
+    assert config("lock_after_s", "soon").returncode == 2
+    assert config("language", "en").returncode == 0
+    assert config("lock_after_s", "120").returncode == 0
+    assert _language_setting(data) == "en"
+    store = Store(data)
+    try:
+        from counter_app.ui.idle import lock_after_s
+
+        assert lock_after_s(store.settings()) == 120.0
+    finally:
+        store.close()
