@@ -30,8 +30,8 @@ def describe(error: BaseException) -> tuple[str, str]:
     """The code and the clerk's message of ``error`` (INTERNAL for a bug, without internals)."""
     if isinstance(error, DomainError):
         return error.code, error.message
-    if isinstance(error, SyncError):
-        return error.code, error.message
+    if isinstance(error, SyncError):  # the code goes in front, once
+        return error.code, error.message.removesuffix(f"（错误代码：{error.code}）")
     return "INTERNAL", QCoreApplication.translate("faults", "程序内部错误，已记入日志，请联系技术支持")
 
 

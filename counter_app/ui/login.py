@@ -38,6 +38,7 @@ class _PasswordForm(QDialog):
         self.subheading = QLabel()
         self.subheading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.subheading.setProperty("role", "status")
+        self.subheading.setWordWrap(True)
         self.number = QLineEdit()
         self.number.setObjectName("number")
         self.number.setMaxLength(12)
@@ -151,6 +152,7 @@ class UnlockDialog(_PasswordForm):
         )
         self.number.setText(clerk.number)
         self.submit.setText(QCoreApplication.translate("login", "解锁"))
+        self.resize(560, 340)
         self.password.setFocus()
 
     def _check(self, number: str, password: str) -> RosterEntry:

@@ -199,6 +199,7 @@ class WindowApp(QObject):
         self.idle.start()
         self.main.resize(1366, 768)
         self.main.show()
+        self._notify()  # the login event leaves now
         self.main_shown.emit(self.main)
 
     def lock(self, reason: str) -> None:
@@ -210,7 +211,7 @@ class WindowApp(QObject):
             self.idle.stop()
         self.main.show_locked(True)
         clerk, login = self.clerk, self.login
-        self.db.run(lambda: login.lock(clerk, reason), lambda _r: None, self._error)
+        self.db.run(lambda: login.lock(clerk, reason), lambda _r: self._notify(), self._error)
         dialog = UnlockDialog(login, self.db, clerk, self.main)
         dialog.accepted_clerk.connect(self._unlocked)
         self.unlock_dialog = dialog
@@ -218,6 +219,7 @@ class WindowApp(QObject):
 
     def _unlocked(self, _by: RosterEntry) -> None:
         self.unlock_dialog = None
+        self._notify()
         if self.main is not None:
             self.main.show_locked(False)
         if self.idle is not None:

@@ -222,6 +222,9 @@ def test_idle_lock_and_unlock_by_the_clerk_or_a_supervisor_only(
         assert unlock is not None
         assert main.pages.currentWidget() is main.locked_page
         assert unlock.number.text() == "0307"
+        main.resize(1366, 768)
+        shoot(main, "window-locked")
+        shoot(unlock, "window-unlock")
         qtbot.keyClick(unlock, Qt.Key.Key_Escape)  # Escape does not unlock
         assert unlock.isVisible()
         # Another clerk may not unlock (a new clerk without rights): the roster has only a supervisor.
@@ -268,6 +271,9 @@ def test_first_run_wizard_enrolls_against_the_real_server(
         qtbot.keyClicks(wizard.code, "WRONG-CODE")
         qtbot.mouseClick(wizard.submit, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: wizard.message.text().startswith("[ENROLL_CODE_UNKNOWN]"), timeout=15000)
+        assert wizard.message.text() == "[ENROLL_CODE_UNKNOWN] 登记码无效，请向管理员索取新的登记码。"
+        wizard.resize(640, 420)
+        shoot(wizard, "window-wizard-error")
         wizard.code.clear()
         qtbot.keyClicks(wizard.code, server.issue_code(hall, 5))
         with qtbot.waitSignal(window.login_shown, timeout=20000) as shown:
