@@ -302,7 +302,7 @@ def test_waiting_count_rises_while_the_server_is_down_and_drains_after(
     own.start()
     try:
         data, _hall = enrolled_window(own, tmp_path, clock)
-        options = {"backoff": Backoff(base_s=0.2, cap_s=0.5), "interval_s": 1.0, "heartbeat_every_s": None}
+        options = {"backoff": Backoff(base_s=0.2, cap_s=0.5), "interval_s": 600.0, "heartbeat_every_s": None}
         real = FixedClock(datetime.now(HALL_TZ))
         window, dialog = open_window(qtbot, data, real, pusher_options=options)
         try:
@@ -312,8 +312,9 @@ def test_waiting_count_rises_while_the_server_is_down_and_drains_after(
             qtbot.addWidget(main)
             qtbot.waitUntil(
                 lambda: (
-                    main.status.waiting_count == 0
-                    and main.status.status is not None
+                    main.status.status is not None
+                    and main.status.status.acked_seq == 3  # init, catalog, login: the login woke the pusher
+                    and main.status.waiting_count == 0
                     and main.status.status.online is True
                 ),
                 timeout=20000,
@@ -327,7 +328,15 @@ def test_waiting_count_rises_while_the_server_is_down_and_drains_after(
                 unlock = window.unlock_dialog
                 type_login(qtbot, unlock, "0307", PASSWORD)
                 qtbot.waitUntil(lambda: window.unlock_dialog is None, timeout=10000)
-            qtbot.waitUntil(lambda: main.status.waiting_count == 6, timeout=20000)
+            # init, catalog and login acknowledged before; three locks and unlocks since.
+            qtbot.waitUntil(
+                lambda: (
+                    main.status.status is not None
+                    and (main.status.status.head_seq, main.status.status.acked_seq, main.status.waiting_count)
+                    == (9, 3, 6)
+                ),
+                timeout=20000,
+            )
             qtbot.waitUntil(lambda: main.status.online.text() == "离线", timeout=20000)
             real.now += timedelta(seconds=75)
             main.status.tick()
