@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
     """See the module docstring; ``queue_panel`` is built by the caller (it needs the server)."""
 
     lock_requested = Signal(str)  # reason: manual
+    committed = Signal()  # relayed from WindowSession.on_commit, whatever thread committed
     logout_requested = Signal()
     closing = Signal()
 
@@ -149,9 +150,9 @@ class MainWindow(QMainWindow):
         if self.intake is not None and hasattr(self.intake, "case_recorded"):
             self.intake.case_recorded.connect(self._case_recorded)
         self.today.open_case.connect(self.open_case)
-        changed = getattr(self.queue_panel, "changed", None)
-        if changed is not None:
-            changed.connect(self.today.refresh)
+        self.committed.connect(self.today.refresh, Qt.ConnectionType.QueuedConnection)
+        self._on_commit = self.committed.emit
+        self.session.on_commit.append(self._on_commit)
         finished = getattr(self.queue_panel, "ticket_finished", None)
         if finished is not None:
             finished.connect(self.ask_rating)

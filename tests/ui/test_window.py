@@ -458,3 +458,51 @@ def test_language_and_lock_time_are_settings_an_admin_may_change(tmp_path: Path,
         assert lock_after_s(store.settings()) == 120.0
     finally:
         store.close()
+
+
+def test_a_visit_from_call_to_finish_reaches_the_rating_hook(
+    qtbot: Any, app: QApplication, server: ServerProcess, tmp_path: Path, clock: FixedClock
+) -> None:
+    from counter_app.services.kiosk import Kiosk
+    from counter_app.sync.queue_client import queue_ops
+
+    data, hall = enrolled_window(server, tmp_path, clock)
+    kiosk_dir = DataDir(tmp_path / "kiosk")
+    init_counter(kiosk_dir, hall, 99, clock)
+    kiosk_store = Store(kiosk_dir)
+    try:
+        import_catalog(kiosk_store, DEMO_CATALOG, clock)
+        enroll(kiosk_store, server.url, server.issue_code(hall, 99))
+        ops, client, _config = queue_ops(kiosk_store)
+        assert ops is not None and client is not None
+        issued = Kiosk(kiosk_store, FixedClock(datetime.now(HALL_TZ)), ops).issue("A")
+        client.close()
+    finally:
+        kiosk_store.close()
+    real = FixedClock(datetime.now(HALL_TZ))
+    window, dialog = open_window(qtbot, data, real, start_pusher=False)
+    try:
+        with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
+            type_login(qtbot, dialog, "0307", PASSWORD)
+        main: MainWindow = shown.args[0]
+        qtbot.addWidget(main)
+        panel = main.queue_panel
+        finished: list[tuple[str, list[str]]] = []
+        panel.ticket_finished.connect(lambda ticket, nos: finished.append((ticket.number, nos)))
+        loads = main.today.loads
+        qtbot.keyClick(main, Qt.Key.Key_F1)
+        qtbot.waitUntil(lambda: panel.ticket.text() == issued.number, timeout=15000)
+        qtbot.keyClick(main, Qt.Key.Key_F6)
+        qtbot.waitUntil(lambda: panel.buttons["finish"].isEnabled(), timeout=15000)
+        qtbot.keyClick(main, Qt.Key.Key_F8)
+        finish = panel.dialog
+        assert finish is not None
+        finish.consult_choice.setChecked(True)
+        finish.accept()
+        qtbot.waitUntil(lambda: finished != [], timeout=15000)
+        assert finished == [(issued.number, [])]
+        qtbot.waitUntil(lambda: main.today.loads > loads, timeout=10000)  # the commit refreshed the list
+        if main._rating_class is not None:  # the rating screen, when installed, asks at once
+            assert main.rating is not None and main.rating.isVisible()
+    finally:
+        window.shutdown()
