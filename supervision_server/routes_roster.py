@@ -82,7 +82,7 @@ class RosterResponse(BaseModel):
     "/clerks",
     status_code=201,
     response_model=ClerkOut,
-    responses=errors(401, 413, 422),
+    responses=errors(400, 401, 413, 422),
     summary="Add a clerk, or record a new version of one",
 )
 def post_clerk(request: ClerkRequest, ctx: Ctx) -> ClerkOut:
