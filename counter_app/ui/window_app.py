@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from counter_app.domain.catalog import Catalog
 from counter_app.domain.clerks import RosterEntry
 from counter_app.services.clock import Clock, system_clock
 from counter_app.services.login import Login
@@ -27,6 +28,7 @@ from counter_app.store.uow import Store
 from counter_app.sync.board_feed import BoardFeed
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.pusher import Pusher
+from counter_app.sync.queue_client import queue_ops
 from counter_app.sync.roster import fetch_roster
 from counter_app.ui.faults import CrashReporter, setup_logging, show_error
 from counter_app.ui.i18n import install_translator
@@ -156,16 +158,33 @@ class WindowApp(QObject):
 
     # -- logged in ------------------------------------------------------------------------------
     def logged_in(self, clerk: RosterEntry) -> None:
-        """Build the session and the main window for ``clerk``."""
-        assert self.store is not None and self.pusher is not None
+        """Read what the main window needs on the worker (the catalog is parsed there), then build it."""
+        assert self.store is not None
         self.clerk = clerk
         store = self.store
-        settings = store.settings()
+
+        def load() -> tuple[dict[str, str], Catalog, Any]:
+            with store.read() as conn:
+                catalog = current_catalog(conn)
+            return store.settings(), catalog, queue_ops(store)
+
+        self.db.run(load, lambda loaded: self._build_main(clerk, *loaded), self._load_failed)
+
+    def _load_failed(self, error: BaseException) -> None:
+        # The login dialog is gone: say what failed and offer it again, never a dead screen.
+        self.clerk = None
+        show_error(None, error)
+        self.show_login()
+
+    def _build_main(self, clerk: RosterEntry, settings: dict[str, str], catalog: Catalog, link: Any) -> None:
+        assert self.store is not None and self.pusher is not None
+        if self.clerk is not clerk:  # logged out meanwhile
+            return
+        store = self.store
         from counter_app.domain.queue import window_categories
-        from counter_app.sync.queue_client import queue_ops
         from counter_app.ui.queue_panel import QueuePanel
 
-        ops, client, config = queue_ops(store)
+        ops, client, config = link
         self.queue_client = client
         queue = WindowQueue(store, self.clock, clerk.number, ops)
         session = WindowSession(
@@ -180,8 +199,6 @@ class WindowApp(QObject):
             current_ticket=queue.current,
         )
         session.on_commit.append(self.pusher.notify)
-        with store.read() as conn:
-            catalog = current_catalog(conn)
         # Queue requests wait on the server: they go to the network worker, not the database one.
         panel = QueuePanel(queue, self.net, window_categories(catalog, session.window_no))
         panel.changed.connect(session.committed)
