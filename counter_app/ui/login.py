@@ -93,11 +93,18 @@ class _PasswordForm(QDialog):
     def _check(self, number: str, password: str) -> RosterEntry:
         raise NotImplementedError
 
+    close_on_pass = True  # the login screen stays until the main window is up (see WindowApp)
+
     def _passed(self, entry: RosterEntry) -> None:
-        self.submit.setEnabled(True)
+        self.submit.setEnabled(self.close_on_pass)  # the login screen waits for the main window
         self.password.clear()
         self.accepted_clerk.emit(entry)
-        self.accept()
+        if self.close_on_pass:
+            self.accept()
+
+    def refuse(self, error: BaseException) -> None:
+        """Show why the clerk cannot go on (also after the check passed, if opening failed)."""
+        self._refused(error)
 
     def _refused(self, error: BaseException) -> None:
         self.submit.setEnabled(True)
@@ -120,6 +127,8 @@ class LoginDialog(_PasswordForm):
     ) -> None:
         super().__init__(login, db, parent)
         self.setObjectName("loginDialog")
+        # Closing it before the main window shows would leave no window, and Qt would quit.
+        self.close_on_pass = False
         self.setWindowTitle(QCoreApplication.translate("login", "窗口登录"))
         self.heading.setText(QCoreApplication.translate("login", "政务服务窗口系统"))
         self.subheading.setText(

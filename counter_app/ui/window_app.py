@@ -171,10 +171,12 @@ class WindowApp(QObject):
         self.db.run(load, lambda loaded: self._build_main(clerk, *loaded), self._load_failed)
 
     def _load_failed(self, error: BaseException) -> None:
-        # The login dialog is gone: say what failed and offer it again, never a dead screen.
+        # The login screen is still up: it says what failed, and the clerk may try again.
         self.clerk = None
-        show_error(None, error)
-        self.show_login()
+        if self.login_dialog is not None:
+            self.login_dialog.refuse(error)
+        else:
+            show_error(None, error)
 
     def _build_main(self, clerk: RosterEntry, settings: dict[str, str], catalog: Catalog, link: Any) -> None:
         assert self.store is not None and self.pusher is not None
@@ -216,6 +218,9 @@ class WindowApp(QObject):
         self.idle.start()
         self.main.resize(1366, 768)
         self.main.show()
+        if self.login_dialog is not None:  # only now: closing it first would leave no window
+            self.login_dialog.accept()
+            self.login_dialog = None
         self._notify()  # the login event leaves now
         self.main_shown.emit(self.main)
 
@@ -246,8 +251,8 @@ class WindowApp(QObject):
         """Ctrl+Shift+Q: record the logout and go back to the login screen."""
         if self.main is None or self.clerk is None:
             return
+        self.show_login()  # first: with no window left, Qt would quit
         self._leave("logout")
-        self.show_login()
 
     def _main_closing(self) -> None:
         if self.clerk is not None:

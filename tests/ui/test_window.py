@@ -506,3 +506,42 @@ def test_a_visit_from_call_to_finish_reaches_the_rating_hook(
             assert main.rating is not None and main.rating.isVisible()
     finally:
         window.shutdown()
+
+
+def test_the_window_process_logs_in_stays_up_and_records_the_logout_on_sigterm(
+    server: ServerProcess, tmp_path: Path, clock: FixedClock
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data, _hall = enrolled_window(server, tmp_path, clock)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    cmd = [sys.executable, "-m", "counter_app.cli", "--data-dir", str(data.root), "window", "--login", "0307"]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write((PASSWORD + "\n").encode())
+        proc.stdin.close()
+        deadline = time.monotonic() + 60
+        while not any(kind == "clerk.logged_in" for kind, _p, _c in events(data)):
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        # The main window replaces the login screen without the process quitting in between.
+        time.sleep(1.5)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert [(k, p["reason"]) for k, p, _c in events(data) if k == "clerk.logged_out"] == [
+        ("clerk.logged_out", "quit")
+    ]
+    log = (data.log_dir / LOG_NAME).read_text(encoding="utf-8")
+    assert "roster refreshed: 2 clerks" in log
