@@ -545,3 +545,32 @@ def test_the_window_process_logs_in_stays_up_and_records_the_logout_on_sigterm(
     ]
     log = (data.log_dir / LOG_NAME).read_text(encoding="utf-8")
     assert "roster refreshed: 2 clerks" in log
+
+
+def test_logout_returns_to_the_login_screen_and_is_recorded(
+    qtbot: Any, app: QApplication, server: ServerProcess, tmp_path: Path, clock: FixedClock
+) -> None:
+    data, _hall = enrolled_window(server, tmp_path, clock)
+    window, dialog = open_window(qtbot, data, clock, start_pusher=False)
+    try:
+        with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
+            type_login(qtbot, dialog, "0307", PASSWORD)
+        main: MainWindow = shown.args[0]
+        qtbot.addWidget(main)
+        assert not dialog.isVisible()  # closed once the main window was up
+        with qtbot.waitSignal(window.login_shown, timeout=10000) as again:
+            main.shortcuts["Ctrl+Shift+Q"].activated.emit()
+        qtbot.addWidget(again.args[0])
+        assert again.args[0].isVisible() and window.main is None
+        with qtbot.waitSignal(window.main_shown, timeout=10000) as second:
+            type_login(qtbot, again.args[0], "0901", SUPERVISOR_PASSWORD)
+        qtbot.addWidget(second.args[0])
+        assert second.args[0].session.clerk_id == "0901"
+    finally:
+        window.shutdown()
+    assert [(k, p["number"]) for k, p, _c in events(data) if k != "clerk.login_failed"] == [
+        ("clerk.logged_in", "0307"),
+        ("clerk.logged_out", "0307"),
+        ("clerk.logged_in", "0901"),
+        ("clerk.logged_out", "0901"),
+    ]
