@@ -51,8 +51,9 @@ class WindowStatusBar(QStatusBar):
         self.waiting.setObjectName("statusWaiting")
         self.time = QLabel("")
         self.time.setObjectName("statusTime")
-        for label in (self.clerk, self.window_label, self.online, self.waiting):
+        for label in (self.clerk, self.window_label, self.online):
             self.addWidget(label)
+        self.addWidget(self.waiting, 1)  # its text grows while events wait
         self.addPermanentWidget(self.time)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from counter_app.domain.case import status_label
 from counter_app.services.clock import system_clock
@@ -78,7 +78,9 @@ class TodayCases(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the matter's name
         self.table.verticalHeader().setVisible(False)
         self.table.doubleClicked.connect(self._open)
         self.summary = QLabel("")
@@ -104,7 +106,6 @@ class TodayCases(QWidget):
         self.loads += 1
         self.model.set_rows(rows)
         self.summary.setText(self.tr("今日共 {n} 件").format(n=len(rows)))
-        self.table.resizeColumnsToContents()
 
     def _open(self, index: QModelIndex) -> None:
         self.open_case.emit(self.model.rows[index.row()].project_no)

@@ -142,6 +142,10 @@ def test_login_offline_from_the_roster_the_server_gave(
     with store.unit_of_work() as uow:  # the server is gone: nothing listens on this port
         uow.put_setting("server_url", "http://127.0.0.1:9")
         uow.commit()
+    from counter_app.services.intake import accept_case
+    from tests.support import intake_for, promise_item
+
+    accepted = accept_case(store, clock, "0307", intake_for(promise_item(store))).project_no
     store.close()
     window, dialog = open_window(qtbot, data, clock, start_pusher=False)
     try:
@@ -162,6 +166,11 @@ def test_login_offline_from_the_roster_the_server_gave(
         qtbot.waitUntil(lambda: main.today.loads >= 1, timeout=10000)
         main.resize(1366, 768)
         shoot(main, "window-main")
+        assert [row.project_no for row in main.today.model.rows] == [accepted]
+        assert main.today.summary.text() == "今日共 1 件"
+        main.shortcuts["Ctrl+T"].activated.emit()
+        assert main.tabs.currentWidget() is main.today
+        shoot(main, "window-today")
     finally:
         window.shutdown()
     logged = events(data)
