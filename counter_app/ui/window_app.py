@@ -266,6 +266,10 @@ class WindowApp(QObject):
         self.db.run(lambda: login.log_out(clerk, reason), lambda _r: self._notify())
         if self.idle is not None:
             self.idle.stop()
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self.idle)
+            self.idle = None  # its parent (this object) owns it; no deleteLater from here
         if self.feed is not None:
             self.feed.stop()
             self.feed = None
