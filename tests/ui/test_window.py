@@ -616,4 +616,5 @@ def test_emitting_a_signal_keeps_pythons_true_alive(app: QApplication) -> None:
     before = sys.getrefcount(True)
     for _ in range(1000):
         pinger.ping.emit()
-    assert sys.getrefcount(True) == before
+    # Other code may take or drop a reference meanwhile; the bug takes one per emit (1000).
+    assert abs(sys.getrefcount(True) - before) < 50
