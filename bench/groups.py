@@ -17,6 +17,7 @@ from bench import (
     bench_receipts,
     bench_rules,
     bench_verify,
+    bench_window,
     ceilings,
 )
 from bench.figures import Figure
@@ -337,4 +338,33 @@ def assessment(quick: bool, repeats: int) -> list[Figure]:
             figure.ceiling_what = "the same rows read and decoded"
             figure.load.append(s.load)
             figures.append(figure)
+
+
+def window(quick: bool, repeats: int) -> list[Figure]:
+    """Cold start of the clerk's window in its own process (warm file cache): to the login window
+    and to a usable main window (logged in, today's cases loaded)."""
+    runs = max(repeats, 3) if quick else max(repeats, 5)
+    with span() as s:
+        found = bench_window.measure(runs)
+    login = Figure(
+        "window", "cold start to the login window", "s", found["login_s"], target=bench_window.TARGET_S
+    )
+    main = Figure(
+        "window", "cold start to a usable main window", "s", found["main_s"], target=bench_window.TARGET_S
+    )
+    with span() as t:
+        stalls = bench_window.measure_stalls(max(2, runs // 2))
+    idle = Figure("window", "longest GUI stall, idle (the load alone, 2 s)", "ms", stalls["idle_ms"])
+    sync = Figure("window", "longest GUI stall while 1,000 events sync", "ms", stalls["sync_ms"])
+    receipt = Figure("window", "longest GUI stall while a receipt is built", "ms", stalls["receipt_ms"])
+    for f in (sync, receipt):
+        f.target = bench_window.STALL_TARGET_MS
+        f.ceiling, f.ceiling_what = list(stalls["idle_ms"]), "same watch, nothing to do"
+    for f in (login, main):
+        f.load.append(s.load)
+    for f in (idle, sync, receipt):
+        f.load.append(t.load)
+    figures = [login, main, idle, sync, receipt]
+    for f in figures:
+        f.command = RUN + "window"
     return figures

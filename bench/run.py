@@ -5,7 +5,7 @@ measured in the same run, repeated, with the machine's load and the CPU time spe
 
 ``--quick`` uses smaller sizes (a few minutes on the 2-core machine) so it can be run often;
 ``--only`` runs some groups (cases, verify, search, receipts, ingest, small, backlog, queue, rules,
-assessment), and keeps
+assessment, window), and keeps
 the other groups' figures of the previous ``latest.json``. Prints one table
 (median and min-max over the repeats, target, ratio, ceiling, ratio, CPU, load) and writes
 ``bench/results/latest.json``; ``--markdown`` prints the README rows from that file instead.
@@ -42,6 +42,7 @@ GROUPS: dict[str, Callable[[bool, int], list[Figure]]] = {
     "queue": groups.queue,
     "rules": groups.rules,
     "assessment": groups.assessment,
+    "window": groups.window,
 }
 
 

@@ -36,12 +36,15 @@ from counter_app.store.uow import Store
 from counter_app.sync import Pusher, enroll, pull_reference_data
 from counter_app.sync.config import SyncConfig
 from counter_app.sync.queue_client import QueueOps
+from counter_app.sync.roster import fetch_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CATALOG = ROOT / "resources" / "catalog" / "demo_catalog.json"
 WINDOW = 3
 KIOSK_WINDOW = 99  # the hall's ticket kiosk is enrolled on a number no window uses
 CLERK = "0307"  # 工号 of the demo clerk
+CLERK_NAME = "张丽"
+CLERK_PASSWORD = "demo0307"  # shown in the README: the demo hall only
 DEMO_TICKETS = ("A", "A", "B", "A", "D")
 
 APPLICANTS = [
@@ -117,6 +120,33 @@ def _issue_code(root: Path, hall: str, window: int = WINDOW) -> str:
     return out.stdout.strip().splitlines()[-1].strip()
 
 
+def _add_clerk(root: Path, hall: str) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "supervision_server",
+            "add-clerk",
+            "--data-dir",
+            str(root / "server"),
+            "--hall",
+            hall,
+            "--number",
+            CLERK,
+            "--name",
+            CLERK_NAME,
+            "--role",
+            "clerk",
+            "--password-stdin",
+        ],
+        input=CLERK_PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+
+
 def _take_in_cases(store: Store) -> list[dict[str, Any]]:
     with store.read() as conn:
         catalog = current_catalog(conn)
@@ -177,19 +207,29 @@ def _kiosk_tickets(root: Path, hall: str, url: str) -> DataDir:
 
 
 def _open_modes(window: DataDir, kiosk: DataDir) -> list[subprocess.Popen[bytes]]:
-    """The hall display, the kiosk and window 3's queue panel, each its own window."""
+    """The hall display and the kiosk, and window 3's desktop client with the demo clerk logged in."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        print("==> 没有图形界面：跳过取号机、大厅屏和叫号面板（有桌面时会自动打开）")
+        print("==> 没有图形界面：跳过窗口工作台、取号机和大厅屏（有桌面时会自动打开），演示以无界面方式完成")
         return []
-    modes = [(kiosk, "display"), (kiosk, "kiosk"), (window, "queue-panel")]
-    print("==> 打开大厅叫号屏、取号机和 3 号窗口叫号面板")
-    return [
+    print(
+        f"==> 打开大厅叫号屏、取号机和 3 号窗口工作台（已由 {CLERK} {CLERK_NAME} 登录，密码 {CLERK_PASSWORD}）"
+    )
+    opened = [
         subprocess.Popen(
-            [sys.executable, "-m", "counter_app.cli", "--data-dir", str(folder.root), "--clerk", CLERK, mode],
+            [sys.executable, "-m", "counter_app.cli", "--data-dir", str(kiosk.root), "--clerk", CLERK, mode],
             cwd=ROOT,
         )
-        for folder, mode in modes
+        for mode in ("display", "kiosk")
     ]
+    clerk_window = subprocess.Popen(
+        [sys.executable, "-m", "counter_app.cli", "--data-dir", str(window.root), "window", "--login", CLERK],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+    )
+    assert clerk_window.stdin is not None
+    clerk_window.stdin.write((CLERK_PASSWORD + "\n").encode())
+    clerk_window.stdin.close()
+    return [*opened, clerk_window]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     server = _server(root, args.port)
     try:
         _wait_ready(url, server)
+        _add_clerk(root, hall)
+        print(f"==> 管理员添加窗口人员：工号 {CLERK} {CLERK_NAME}，密码 {CLERK_PASSWORD}")
         code = _issue_code(root, hall)
         print(f"==> 管理员为 {WINDOW} 号窗口发放一次性登记码：{code}")
         data = DataDir(root / f"window-{WINDOW:02d}")
@@ -217,9 +259,17 @@ def main(argv: list[str] | None = None) -> int:
             enroll(store, url, code)
             with store.unit_of_work() as uow:
                 uow.put_setting("check_base_url", url + "/check")
-                uow.put_setting(f"clerk_name:{CLERK}", "张晓燕")
                 uow.commit()
             changed = pull_reference_data(store)
+            config = SyncConfig.load(store)
+            client = config.client()
+            try:
+                roster = fetch_roster(store, config, client)
+            finally:
+                client.close()
+            print(
+                f"==> 人员名册：{'、'.join(f'{e.number} {e.name}' for e in roster)}（本机缓存，离线也能登录）"
+            )
             print(f"==> 窗口已登记（设备 {info.device_id}），从服务器取得：{'、'.join(changed) or '无更新'}")
             cases = _take_in_cases(store)
             for case in cases:

@@ -19,3 +19,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$venv/bin/python" -c "import counter_app" 
   echo "$want" > "$stamp"
 fi
+# The window's translations: .ts committed, .qm built here (and at first run if missing).
+if [ -x "$venv/bin/pyside6-lrelease" ]; then
+  for ts in "$root"/resources/i18n/*.ts; do
+    qm="${ts%.ts}.qm"
+    if [ ! -f "$qm" ] || [ "$ts" -nt "$qm" ]; then
+      "$venv/bin/pyside6-lrelease" -silent "$ts" -qm "$qm" >/dev/null || echo "==> could not build $qm"
+    fi
+  done
+fi

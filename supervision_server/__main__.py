@@ -1,9 +1,10 @@
-"""Command line: ``python -m supervision_server serve | issue-code | migrate | rotate-server-key``.
+"""Command line: ``python -m supervision_server serve | issue-code | add-clerk | migrate | rotate-server-key``.
 
 ``serve`` runs the HTTP server (uvicorn), over HTTPS when given a certificate and its key
 (``--ssl-certfile``/``--ssl-keyfile``, passed to uvicorn); ``issue-code`` prints a one-time
 enrollment code for a window, the code alone on the last line (``--device`` makes it a
-re-enrollment code that moves that enrolled device); ``migrate`` brings the database schema up to
+re-enrollment code that moves that enrolled device); ``add-clerk`` adds a clerk to the roster or
+records a new version of one (the password read from standard input); ``migrate`` brings the database schema up to
 date; ``rotate-server-key`` records the key in the data folder as the server key (after which
 every window enrolls again).
 Every command reads the same settings (``--config``, ``SUPERVISION_*``, options).
@@ -47,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--window", required=True, type=int, help="window number")
     issue.add_argument("--ttl-hours", type=float, default=None, help="validity (default 24)")
     issue.add_argument("--device", help="re-enrollment: the enrolled device id that moves to this window")
+
+    clerk = commands.add_parser("add-clerk", help="add a clerk to the roster, or a new version of one")
+    database_options(clerk)
+    clerk.add_argument("--hall", help="hall code (default: the published catalog's hall)")
+    clerk.add_argument("--number", required=True, help="personal number (工号), e.g. 0307")
+    clerk.add_argument("--name", help="name (required for a new clerk)")
+    clerk.add_argument(
+        "--role", choices=["clerk", "supervisor", "admin"], help="role (required for a new clerk)"
+    )
+    clerk.add_argument("--windows", help="windows allowed, e.g. 3,4 (default: any)")
+    clerk.add_argument("--inactive", action="store_true", help="switch the clerk off (a new version)")
+    clerk.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (first line)"
+    )
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     database_options(migrate)
@@ -150,6 +165,58 @@ def _issue_code(
     return 0
 
 
+def _add_clerk(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from supervision_server.db import make_engine, read_connection, run_write
+    from supervision_server.distribution import published_catalog
+    from supervision_server.migrations import migrate
+    from supervision_server.roster import put_clerk
+    from supervision_server.timeutil import system_clock
+
+    password: str | None = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty() and args.name is not None:
+        password = getpass.getpass("密码：")
+    windows = (
+        [int(w) for w in args.windows.replace("，", ",").split(",") if w.strip()] if args.windows else None
+    )
+    engine = make_engine(settings.effective_database_url, pool_size=1)
+    try:
+        migrate(engine)
+        hall = args.hall
+        if not hall:
+            with read_connection(engine) as conn:
+                catalog = published_catalog(conn)
+            if catalog is None:
+                raise SettingsError("服务器尚未发布事项目录：请用 --hall 指定大厅代码")
+            hall = catalog.hall_code
+        now = system_clock()
+        entry = run_write(
+            engine,
+            lambda conn: put_clerk(
+                conn,
+                hall_code=hall.upper(),
+                number=args.number,
+                name=args.name,
+                role=args.role,
+                password=password,
+                windows=windows,
+                active=not args.inactive,
+                now=now,
+                by="cli",
+            ),
+        )
+    finally:
+        engine.dispose()
+    state = "" if entry.active else "（已停用）"
+    print(
+        f"大厅 {entry.hall_code} 人员 {entry.number} {entry.name}（{entry.role}）第 {entry.version} 版已记录{state}"
+    )
+    return 0
+
+
 def _migrate(settings: Settings) -> int:
     from supervision_server.db import make_engine
     from supervision_server.migrations import migrate
@@ -229,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings)
         if args.command == "issue-code":
             return _issue_code(settings, args.hall, args.window, args.ttl_hours, args.device)
+        if args.command == "add-clerk":
+            return _add_clerk(settings, args)
         if args.command == "rotate-server-key":
             return _rotate_server_key(settings, args.yes)
         if args.command == "import-register":

@@ -42,6 +42,8 @@ from supervision_server.routes_queue import QUEUE_ACTIONS
 from supervision_server.routes_queue import router as queue_router
 from supervision_server.routes_reports import admin_router as reports_admin_router
 from supervision_server.routes_reports import router as reports_router
+from supervision_server.routes_roster import admin_router as roster_admin_router
+from supervision_server.routes_roster import router as roster_router
 from supervision_server.routes_supervision import router as supervision_router
 from supervision_server.rules import run_scheduled_rules
 from supervision_server.settings import Settings, SettingsError
@@ -152,6 +154,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(supervision_router)
     app.include_router(assessment_router)
     app.include_router(supervision_page_router)
+    app.include_router(roster_router)
+    app.include_router(roster_admin_router)
     install_docs(app)
     _document_raw_bodies(app)
     return app

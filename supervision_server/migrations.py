@@ -53,10 +53,17 @@ def _insert_only_triggers(conn: Connection, tables: tuple[str, ...]) -> None:
 
 
 def _v1_initial(conn: Connection) -> None:
-    later = {schema.schema_version, *QUEUE_TABLES, *RULES_TABLES, schema.case_holders, schema.ledger_holes}
+    later = {
+        schema.schema_version,
+        *QUEUE_TABLES,
+        *RULES_TABLES,
+        schema.case_holders,
+        schema.ledger_holes,
+        schema.clerk_roster,
+    }
     tables = [t for t in schema.metadata.sorted_tables if t not in later]
     schema.metadata.create_all(conn, tables=tables)
-    _insert_only_triggers(conn, schema.INSERT_ONLY_TABLES)
+    _insert_only_triggers(conn, tuple(t for t in schema.INSERT_ONLY_TABLES if t != "clerk_roster"))
 
 
 def _v2_queue(conn: Connection) -> None:
@@ -107,6 +114,10 @@ def _v3_identity(conn: Connection) -> None:
     )
 
 
+def _v6_clerk_roster(conn: Connection) -> None:
+    _add_missing(conn, [schema.clerk_roster], [])
+
+
 def _v7_rules(conn: Connection) -> None:
     """Alert occurrences and steps, department registers (insert-only), alert subjects."""
     existing = set(inspect(conn).get_table_names())
@@ -132,6 +143,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (3, "re-enrollment codes, heartbeat counters, silent windows, server key record", _v3_identity),
     (4, "case holders: who may record events about each case", _v4_case_authority),
     (5, "ledger holes reported by devices and accepted by an administrator", _v5_ledger_holes),
+    (6, "clerk roster: versioned, insert-only entries with argon2 password hashes", _v6_clerk_roster),
     (7, "supervision rules: alert occurrences and steps, department registers", _v7_rules),
     (8, "events by type and device time, for the assessment", _v8_assessment_index),
 ]

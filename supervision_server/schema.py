@@ -279,6 +279,25 @@ clerks = Table(
     Column("event_count", BigInteger, nullable=False),
 )
 
+# The clerk roster (窗口人员名册): one row per version of a clerk, never changed; the latest version
+# of each (hall_code, clerk_no) is the clerk's current entry. Windows receive the argon2 hash only.
+clerk_roster = Table(
+    "clerk_roster",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hall_code", String(12), nullable=False),
+    Column("clerk_no", String(12), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String, nullable=False),
+    Column("windows", String, nullable=False),  # JSON list of window numbers, [] for any
+    Column("active", Boolean, nullable=False),
+    Column("recorded_at", String, nullable=False),
+    Column("recorded_by", String, nullable=False),
+    UniqueConstraint("hall_code", "clerk_no", "version", name="uq_clerk_roster_version"),
+)
+
 # Seqs a device reported lost before delivery (rows deleted at the window). An administrator's
 # acceptance lets the event after the hole join the main chain, linking to ``bridge_hash``.
 ledger_holes = Table(
@@ -295,4 +314,12 @@ ledger_holes = Table(
     Column("note", Text, nullable=False, default=""),
 )
 
-INSERT_ONLY_TABLES = ("events", "fork_events", "alerts", "documents", "alert_closings", "server_keys")
+INSERT_ONLY_TABLES = (
+    "events",
+    "fork_events",
+    "alerts",
+    "documents",
+    "alert_closings",
+    "server_keys",
+    "clerk_roster",
+)

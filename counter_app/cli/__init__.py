@@ -69,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             prefix = ["--data-dir", head.data_dir] if head.data_dir else []
             return sync_main([*prefix, *(["--json"] if head.json else []), *argv[at + 1 :]])
     parser = build_parser()
+    if not _globals().parse_known_args(argv)[1]:  # no command: the clerk's window
+        argv = [*argv, "window"]
     args = parser.parse_args(argv)
     out = Output(args.json)
     args.clerk = args.clerk or os.environ.get("COUNTER_CLERK", "").strip() or None

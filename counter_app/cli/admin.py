@@ -211,6 +211,8 @@ CONFIG_KEYS = {
     "server_url": "电子监察服务器地址（https://…）",
     "server_ca_file": "签发服务器证书的 CA 证书文件（PEM）",
     "allow_plain_http": "yes 允许以未加密的 http:// 连接其他机器上的服务器（仅限受控网络），默认 no",
+    "language": "窗口工作台界面语言：zh（默认）或 en",
+    "lock_after_s": "无操作多少秒后锁屏（默认 300，0 为不自动锁屏）",
 }
 PROTECTED = ("device_id", "hall_code", "window_no", "device_tag", "server_public_key", "clock_offset_ms")
 
@@ -229,6 +231,12 @@ def config(args: argparse.Namespace, out: Output, store: Store) -> int:
             return 2
         if key == "receipt_pagesize" and value not in ("A4", "A5"):
             out.error("CONFIG_VALUE", "受理回执纸张只能是 A4 或 A5")
+            return 2
+        if key == "language" and value not in ("zh", "en"):
+            out.error("CONFIG_VALUE", "界面语言只能是 zh 或 en")
+            return 2
+        if key == "lock_after_s" and not (value.isdigit() and int(value) <= 86400):
+            out.error("CONFIG_VALUE", "锁屏时间应为 0–86400 之间的整数秒")
             return 2
         if key == "check_base_url" and not value.startswith(("http://", "https://")):
             out.error("CONFIG_VALUE", "核验地址应以 http:// 或 https:// 开头")

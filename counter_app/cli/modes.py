@@ -1,13 +1,16 @@
-"""The desktop modes started from the command line: kiosk, hall display, queue panel, supervisor."""
+"""The desktop modes started from the command line: the clerk's window (the default), kiosk,
+hall display, queue panel, supervisor."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counter_app.cli.output import Output
+from counter_app.store.datadir import DataDir
 
 if TYPE_CHECKING:
     from counter_app.store.uow import Store
@@ -19,8 +22,19 @@ HELP = {
 }
 
 
+WINDOW_HELP = "窗口工作台（默认）：登录、叫号、受理、办件、今日办件；首次运行时引导管理员登记本机"
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the mode commands."""
+    p = sub.add_parser("window", help=WINDOW_HELP, description=WINDOW_HELP)
+    p.add_argument(
+        "--lang", choices=["zh", "en"], default=None, help="界面语言（默认取设置 language，否则中文）"
+    )
+    p.add_argument(
+        "--login", metavar="工号", help="登录窗口预填工号，并从标准输入读取密码后直接登录（演示与脚本用）"
+    )
+    p.set_defaults(func=run_window, needs_store=False)
     for mode, text in HELP.items():
         p = sub.add_parser(mode, help=text, description=text)
         p.add_argument("--full-screen", action="store_true", help="全屏显示（取号机和大厅屏的正常用法）")
@@ -63,3 +77,18 @@ def run_supervisor_mode(args: argparse.Namespace, out: Output) -> int:
     except SupervisionError as exc:
         out.error(exc.code, exc.message)
         return 2
+
+
+def run_window(args: argparse.Namespace, out: Output) -> int:
+    """Open the clerk's window until it is closed."""
+    from counter_app.ui.qt_app import has_display
+
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
+        return 2
+    from counter_app.ui.window_app import run_window as run
+
+    auto_login = None
+    if args.login:
+        auto_login = (args.login, sys.stdin.readline().rstrip("\r\n"))
+    return run(DataDir.resolve(args.data_dir), args.lang, auto_login)

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from counter_app.domain.case_numbers import device_tag
 from counter_app.domain.catalog import load_catalog_file
+from counter_app.domain.clerks import SYSTEM_CLERK
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import Clock
 from counter_app.services.reference import seed_calendar, store_catalog
 from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 
-SYSTEM_CLERK = "system"
+__all__ = ["SYSTEM_CLERK", "DeviceInfo", "import_catalog", "init_counter"]
 
 
 @dataclass(frozen=True)

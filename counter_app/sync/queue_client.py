@@ -10,16 +10,19 @@ server as a retryable NETWORK error, on which the caller falls back to working o
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any
 
 from counter_app.ledger.signed_request import queue_op_message
 from counter_app.store.uow import Store
 from counter_app.sync.client import API, ServerClient
-from counter_app.sync.config import Clock, SyncConfig
+from counter_app.sync.config import Clock, SyncConfig, system_clock
 from counter_app.sync.errors import NETWORK, SyncError
 
 ATTEMPTS = 2  # one retry of the same operation id after a network failure
+QUEUE_TIMEOUT = (2.0, 5.0)  # a window does not wait long for the server before working offline
+log = logging.getLogger(__name__)
 
 
 class QueueOps:
@@ -81,3 +84,14 @@ def _answer(action: str, status: int, reply: Any) -> dict[str, Any]:
         http_status=status,
         message=str(message) if message else None,
     )
+
+
+def queue_ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig | None]:
+    """The queue's requests to the server, with their client and config; all None when not enrolled."""
+    try:
+        config = SyncConfig.load(store)
+    except SyncError:
+        log.warning("this folder is not enrolled: the queue works offline only")
+        return None, None, None
+    client = config.client(timeout=QUEUE_TIMEOUT)
+    return QueueOps(store, config, client, system_clock), client, config

@@ -25,14 +25,11 @@ from counter_app.services.reference import current_catalog
 from counter_app.store.uow import Store
 from counter_app.sync.board_feed import BoardFeed
 from counter_app.sync.client import ServerClient
-from counter_app.sync.config import SyncConfig
-from counter_app.sync.errors import SyncError
-from counter_app.sync.queue_client import QueueOps
+from counter_app.sync.queue_client import queue_ops
 from counter_app.sync.supervision_client import TOKEN_ENV, SupervisionClient, SupervisionError
 
 log = logging.getLogger(__name__)
 MODES = ("kiosk", "display", "queue-panel")
-QUEUE_TIMEOUT = (2.0, 5.0)  # a window does not wait long for the server before working offline
 
 
 @dataclass
@@ -43,16 +40,6 @@ class Built:
     feed: BoardFeed | None
     runner: Any
     client: ServerClient | SupervisionClient | None
-
-
-def _ops(store: Store) -> tuple[QueueOps | None, ServerClient | None, SyncConfig | None]:
-    try:
-        config = SyncConfig.load(store)
-    except SyncError:
-        log.warning("this folder is not enrolled: the queue works offline only")
-        return None, None, None
-    client = config.client(timeout=QUEUE_TIMEOUT)
-    return QueueOps(store, config, client, system_clock), client, config
 
 
 def slip_printer(store: Store, kiosk: Kiosk) -> Any:
@@ -87,7 +74,7 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
     settings = store.settings()
     with store.read() as conn:
         catalog = current_catalog(conn)
-    ops, client, config = _ops(store)
+    ops, client, config = queue_ops(store)
     runner = TaskRunner()
     feed: BoardFeed | None = None
     if mode == "kiosk":

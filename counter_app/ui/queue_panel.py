@@ -96,6 +96,7 @@ class QueuePanel(QWidget):
     """The queue controls of one window."""
 
     changed = Signal()  # after every completed action (the main window refreshes its lists)
+    ticket_finished = Signal(object, list)  # the Ticket as it was served, and its case numbers
     board_arrived = Signal(dict)
 
     def __init__(
@@ -108,6 +109,7 @@ class QueuePanel(QWidget):
         self.paused = False
         self.offline = False
         self.dialog: QDialog | None = None
+        self._finishing: tuple[Ticket, list[str]] | None = None
 
         self.title = QLabel(f"{queue.window_no}号窗口")
         self.title.setProperty("role", "banner")
@@ -223,6 +225,8 @@ class QueuePanel(QWidget):
         self._open(dialog)
 
     def _finish_with(self, outcome: Outcome, case_nos: list[str]) -> None:
+        held = self.queue.current()
+        self._finishing = (held, case_nos) if held is not None else None
         self._do("finish", lambda: self.queue.finish(outcome, case_nos))
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -250,6 +254,10 @@ class QueuePanel(QWidget):
             self.typed.clear()
         self._show(self.queue.current())
         self.changed.emit()
+        if action == "finish" and self._finishing is not None:
+            ticket, case_nos = self._finishing
+            self._finishing = None
+            self.ticket_finished.emit(ticket, case_nos)
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, DomainError):

@@ -13,15 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from counter_app.domain.clerks import ADMIN, CLERK, ROLES, SUPERVISOR
+
 if TYPE_CHECKING:
     from counter_app.domain.queue import Ticket
     from counter_app.store.uow import Store
     from counter_app.ui.tasks import TaskRunner
 
-CLERK = "clerk"
-SUPERVISOR = "supervisor"
-ADMIN = "admin"
-ROLES = (CLERK, SUPERVISOR, ADMIN)
+__all__ = ["ADMIN", "CLERK", "ROLES", "SUPERVISOR", "WindowSession"]
 
 
 @dataclass

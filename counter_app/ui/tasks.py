@@ -28,6 +28,7 @@ class TaskRunner(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="counter-worker")
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self.pending = 0
+        self.closed = False
 
     def run(
         self,
@@ -35,7 +36,15 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Future[Any]:
-        """Run ``work`` on the worker; then ``on_done`` or ``on_error`` on the GUI thread."""
+        """Run ``work`` on the worker; then ``on_done`` or ``on_error`` on the GUI thread.
+
+        After :meth:`shutdown` (the window is closing) nothing runs: a refresh queued just
+        before the end is dropped, and the returned future is cancelled."""
+        if self.closed:
+            log.info("task submitted after shutdown: not run")
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
         self.pending += 1
 
         def job() -> None:
@@ -61,4 +70,5 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         """Finish queued work and stop the worker."""
+        self.closed = True
         self._pool.shutdown(wait=True)

@@ -31,6 +31,8 @@ ROUTES = {
     ("get", "/api/v1/devices/{device_id}/case-serials"),
     ("get", "/api/v1/devices/{device_id}/held-cases/{project_no}"),
     ("post", "/api/v1/devices/{device_id}/heartbeat"),
+    ("post", "/api/v1/devices/{device_id}/roster"),
+    ("post", "/api/v1/admin/clerks"),
     ("post", "/api/v1/devices/{device_id}/reports"),
     ("get", "/api/v1/admin/devices/{device_id}/holes"),
     ("post", "/api/v1/admin/devices/{device_id}/holes/{from_seq}/accept"),

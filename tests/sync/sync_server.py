@@ -159,6 +159,21 @@ class ServerProcess:
         ).stdout
         return parse_code(out)
 
+    def add_clerk(self, hall: str, number: str, name: str, role: str, password: str) -> str:
+        """Add a clerk to the roster with the ``add-clerk`` command (password on stdin); its output."""
+        cmd = [sys.executable, "-m", "supervision_server", "add-clerk", "--hall", hall, "--number", number]
+        cmd += ["--name", name, "--role", role, "--password-stdin"]
+        return subprocess.run(
+            cmd + self._db_args(),
+            cwd=ROOT,
+            env=self._env(),
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+
     def query(self, sql: str, **params: Any) -> list[Any]:
         """Rows from the server's own database (read only)."""
         url = self.database_url or f"sqlite+pysqlite:///{self.data_dir / 'supervision.db'}"

@@ -1,0 +1,208 @@
+"""The clerk's main window: the queue panel on the left, tabs for 受理 (intake), 办件 (case work)
+and 今日办件 on the right, the status bar at the bottom.
+
+The window only assembles screens and shortcuts. The intake form, case work and rating screen
+are separate modules; each is imported when the window is built, and a tab says so plainly
+when one is not installed. Shortcuts: F1–F8 on the queue panel; Ctrl+N 新办件, Ctrl+F 查询办件,
+Ctrl+T 今日办件, F9 刷新, Ctrl+L 锁屏, Ctrl+Shift+Q 退出登录.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.services.clock import Clock, system_clock
+from counter_app.ui.session import WindowSession
+from counter_app.ui.status_bar import WindowStatusBar
+from counter_app.ui.today_cases import TodayCases
+
+log = logging.getLogger(__name__)
+
+# (module, class) of the screens built in their own modules; a missing one leaves a placeholder.
+INTAKE = ("counter_app.ui.intake_form", "IntakeForm")
+CASE_WORK = ("counter_app.ui.case_work", "CaseWork")
+RATING = ("counter_app.ui.rating", "RatingScreen")
+
+
+def screen_class(where: tuple[str, str]) -> type[Any] | None:
+    """The screen class, or None when its module is not there (or fails to import: logged)."""
+    module_name, name = where
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            log.exception("screen %s failed to import", module_name)
+        return None
+    except Exception:
+        log.exception("screen %s failed to import", module_name)
+        return None
+    return getattr(module, name, None)
+
+
+class Placeholder(QWidget):
+    """Stands in for a screen that is not installed."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("placeholder")
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setProperty("role", "status")
+        label.setWordWrap(True)
+        QVBoxLayout(self).addWidget(label)
+
+
+class MainWindow(QMainWindow):
+    """See the module docstring; ``queue_panel`` is built by the caller (it needs the server)."""
+
+    lock_requested = Signal(str)  # reason: manual
+    committed = Signal()  # relayed from WindowSession.on_commit, whatever thread committed
+    logout_requested = Signal()
+    closing = Signal()
+
+    def __init__(
+        self, session: WindowSession, queue_panel: QWidget, hall_name: str, clock: Clock = system_clock
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.session = session
+        self.queue_panel = queue_panel
+        self.setWindowTitle(
+            self.tr("{hall} · {window}号窗口 · 政务服务窗口系统").format(
+                hall=hall_name, window=session.window_no
+            )
+        )
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("workTabs")
+        self.intake = self._screen(INTAKE, self.tr("受理 (Ctrl+N)"), self.tr("受理表单模块未安装"))
+        self.case_work = self._screen(CASE_WORK, self.tr("办件 (Ctrl+F)"), self.tr("办件处理模块未安装"))
+        self.today = TodayCases(session)
+        self.tabs.addTab(self.today, self.tr("今日办件 (Ctrl+T)"))
+        self.rating: Any = None
+        self._rating_class = screen_class(RATING)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(queue_panel)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([430, 930])
+        queue_panel.setMinimumWidth(380)
+        self.locked_page = QLabel(self.tr("屏幕已锁定"))
+        self.locked_page.setObjectName("lockedPage")
+        self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.locked_page.setProperty("role", "banner")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(splitter)
+        self.pages.addWidget(self.locked_page)
+        self.setCentralWidget(self.pages)
+        self.status = WindowStatusBar(
+            self.tr("{name}（工号 {number}）").format(name=session.clerk_name, number=session.clerk_id),
+            self.tr("{window}号窗口").format(window=session.window_no),
+            clock,
+        )
+        self.setStatusBar(self.status)
+        self.setMinimumSize(1024, 600)
+        self._wire()
+
+    # -- assembly -------------------------------------------------------------------------------
+    def _screen(self, where: tuple[str, str], title: str, missing: str) -> Any:
+        cls = screen_class(where)
+        widget: Any = None
+        if cls is not None:
+            try:
+                widget = cls(self.session)
+            except Exception:
+                log.exception("screen %s could not be built", where[1])
+                widget = None
+        self.tabs.addTab(widget if widget is not None else Placeholder(missing), title)
+        return widget
+
+    def _wire(self) -> None:
+        keys = [
+            ("Ctrl+N", self.new_intake),
+            ("Ctrl+F", self.find_case),
+            ("Ctrl+T", lambda: self.tabs.setCurrentWidget(self.today)),
+            ("F9", self.today.refresh),
+            ("Ctrl+L", lambda: self.lock_requested.emit("manual")),
+            ("Ctrl+Shift+Q", self.logout_requested.emit),
+        ]
+        self.shortcuts: dict[str, QShortcut] = {}
+        for key, slot in keys:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts[key] = shortcut
+        if self.intake is not None and hasattr(self.intake, "case_recorded"):
+            self.intake.case_recorded.connect(self._case_recorded)
+        self.today.open_case.connect(self.open_case)
+        self.committed.connect(self.today.refresh, Qt.ConnectionType.QueuedConnection)
+        self._on_commit = self.committed.emit
+        self.session.on_commit.append(self._on_commit)
+        finished = getattr(self.queue_panel, "ticket_finished", None)
+        if finished is not None:
+            finished.connect(self.ask_rating)
+        self.today.refresh()
+
+    # -- actions --------------------------------------------------------------------------------
+    def new_intake(self) -> None:
+        """Ctrl+N: the intake tab, ready to type."""
+        self.tabs.setCurrentIndex(0)
+        reset = getattr(self.intake, "new_case", None)
+        if callable(reset):
+            reset()
+        elif self.intake is not None:
+            self.intake.setFocus()
+
+    def find_case(self) -> None:
+        """Ctrl+F: the case work tab, cursor in its search box."""
+        self.tabs.setCurrentIndex(1)
+        focus = getattr(self.case_work, "focus_search", None)
+        if callable(focus):
+            focus()
+
+    def open_case(self, project_no: str) -> None:
+        """Show one case in case work."""
+        if self.case_work is None:
+            return
+        self.tabs.setCurrentIndex(1)
+        self.case_work.open_case(project_no)
+
+    def _case_recorded(self, _project_no: str) -> None:
+        self.today.refresh()
+
+    def ask_rating(self, ticket: Any, case_nos: list[str]) -> None:
+        """After 结束办理: the citizen rates the visit, when the rating screen is installed."""
+        if self._rating_class is None:
+            return
+        if self.rating is None:
+            self.rating = self._rating_class(self.session)
+            self.rating.setWindowFlag(Qt.WindowType.Window, True)
+        business_date = getattr(ticket, "business_date", None)
+        self.rating.ask(ticket.number, business_date.isoformat() if business_date else "", list(case_nos))
+        self.rating.show()
+        self.rating.raise_()
+
+    def show_locked(self, locked: bool) -> None:
+        """Hide the work (citizens' data) behind the lock page, or show it again."""
+        self.pages.setCurrentIndex(1 if locked else 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.rating is not None:
+            self.rating.close()
+        self.closing.emit()
+        super().closeEvent(event)
