@@ -313,6 +313,11 @@ class CaseWork(QWidget):
         self.open_case(self.model.rows[index.row()].project_no)
 
     # -- detail -------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        """The cursor in the search box, its text selected (Ctrl+F in the main window)."""
+        self.query.setFocus()
+        self.query.selectAll()
+
     def open_case(self, case_no: str) -> None:
         """Load and show the case ``case_no``."""
         store = self.session.store

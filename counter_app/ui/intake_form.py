@@ -195,11 +195,8 @@ class IntakeForm(QWidget):
             shortcut.activated.connect(button.click)
             self.buttons[key] = button
             decide.addWidget(button)
-        new_case = QPushButton("清空 (Ctrl+N)")
+        new_case = QPushButton("新办件 (Ctrl+N)")  # the key is the main window's: one binding only
         new_case.clicked.connect(self.clear)
-        clear_keys = QShortcut(QKeySequence("Ctrl+N"), self)
-        clear_keys.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        clear_keys.activated.connect(self.clear)
         decide.addWidget(new_case)
         self.hint = QLabel("")
         self.hint.setObjectName("hint")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.services.clock import Clock, system_clock
+from counter_app.ui.queue_panel import QueuePanel
 from counter_app.ui.session import WindowSession
 from counter_app.ui.status_bar import WindowStatusBar
 from counter_app.ui.today_cases import TodayCases
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
     closing = Signal()
 
     def __init__(
-        self, session: WindowSession, queue_panel: QWidget, hall_name: str, clock: Clock = system_clock
+        self, session: WindowSession, queue_panel: QueuePanel, hall_name: str, clock: Clock = system_clock
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -149,6 +150,8 @@ class MainWindow(QMainWindow):
             self.shortcuts[key] = shortcut
         if self.intake is not None and hasattr(self.intake, "case_recorded"):
             self.intake.case_recorded.connect(self._case_recorded)
+            # 结束办理 offers the cases taken in for the ticket being served
+            self.queue_panel.recorded_cases = self.intake.cases_of
         self.today.open_case.connect(self.open_case)
         self.committed.connect(self.today.refresh, Qt.ConnectionType.QueuedConnection)
         self._on_commit = self.committed.emit
@@ -162,7 +165,7 @@ class MainWindow(QMainWindow):
     def new_intake(self) -> None:
         """Ctrl+N: the intake tab, ready to type."""
         self.tabs.setCurrentIndex(0)
-        reset = getattr(self.intake, "new_case", None)
+        reset = getattr(self.intake, "clear", None)
         if callable(reset):
             reset()
         elif self.intake is not None:

@@ -40,7 +40,9 @@ PAUSE_REASONS = ["午间休息", "临时离岗", "业务培训", "设备故障",
 class FinishDialog(QDialog):
     """结束办理: choose 办件 (with the case numbers) or 咨询."""
 
-    def __init__(self, ticket: Ticket, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ticket: Ticket, case_nos: list[str] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"结束办理 {ticket.number}")
         self.case_choice = QRadioButton("办件（已登记办件）")
@@ -48,7 +50,11 @@ class FinishDialog(QDialog):
         self.case_nos = QLineEdit()
         self.case_nos.setPlaceholderText("办件编号，多个用逗号分隔")
         self.case_choice.toggled.connect(self.case_nos.setEnabled)
+        # the cases recorded for this ticket are offered; none recorded: 咨询 is the likely outcome
+        self.case_nos.setText("，".join(case_nos or []))
         self.case_choice.setChecked(True)
+        if case_nos is not None and not case_nos:
+            self.consult_choice.setChecked(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -109,6 +115,8 @@ class QueuePanel(QWidget):
         self.paused = False
         self.offline = False
         self.dialog: QDialog | None = None
+        # the cases recorded for a ticket number (None: not known here; the clerk types them)
+        self.recorded_cases: Callable[[str], list[str] | None] = lambda _number: None
         self._finishing: tuple[Ticket, list[str]] | None = None
 
         self.title = QLabel(f"{queue.window_no}号窗口")
@@ -220,7 +228,7 @@ class QueuePanel(QWidget):
         if held is None or held.state is not TicketState.SERVING:
             self._say("请先开始办理，再结束", error=True)
             return
-        dialog = FinishDialog(held, self)
+        dialog = FinishDialog(held, self.recorded_cases(held.number), self)
         dialog.accepted.connect(lambda: self._finish_with(*dialog.outcome()))
         self._open(dialog)
 
