@@ -20,7 +20,7 @@ from supervision_server.rules.base import device_windows
 from supervision_server.schema import devices, enroll_codes
 from supervision_server.supervision_hall import live_hall
 from tests.server.conftest import issue
-from tests.server.helpers import ADMIN, Chain, StepClock, enroll_body, heartbeat_body, unique
+from tests.server.helpers import ADMIN, ADMIN_TOKEN, Chain, StepClock, enroll_body, heartbeat_body, unique
 from tests.support import DEMO_CATALOG
 
 WINDOW_ACTIONS = {
@@ -184,3 +184,17 @@ def test_kiosks_are_not_windows_in_the_hall_rules_or_assessment(hall: TestClient
             "unsynced_events": 3,
         }
     ]
+    # The supervision page lists the kiosk under its own heading, never as a window tile.
+    assert (
+        hall.post("/supervision/login", data={"password": ADMIN_TOKEN}, follow_redirects=False).status_code
+        == 303
+    )
+    page = hall.get("/supervision").text
+    row = page.split('<tr data-kiosk="1">', 1)[1].split("</tr>", 1)[0]
+    assert row == (
+        f'<td class="left">1号取号机</td><td>在线</td><td>{last_seen}</td><td>2</td><td>0</td><td>3</td>'
+    )
+    assert '<section id="kiosks"><h2>取号机</h2>' in page
+    # Window 1 of the catalog has no device: the kiosk numbered 1 is not taken for it.
+    tile = page.split('data-window="1">', 1)[1].split("</div>", 1)[0]
+    assert tile.startswith("<b>1号</b> 离线") and tile.endswith("<small>未登记设备</small>")
