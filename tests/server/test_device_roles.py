@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from counter_app.domain.device_role import NOT_A_WINDOW_MESSAGE
+from supervision_server.__main__ import main
 from supervision_server.assessment_rows import _window_map
-from supervision_server.db import read_connection
+from supervision_server.db import make_engine, read_connection
 from supervision_server.routes_queue import sign_queue_op
 from supervision_server.rules.base import device_windows
 from supervision_server.schema import devices, enroll_codes
@@ -198,3 +200,35 @@ def test_kiosks_are_not_windows_in_the_hall_rules_or_assessment(hall: TestClient
     # Window 1 of the catalog has no device: the kiosk numbered 1 is not taken for it.
     tile = page.split('data-window="1">', 1)[1].split("</div>", 1)[0]
     assert tile.startswith("<b>1号</b> 离线") and tile.endswith("<small>未登记设备</small>")
+
+
+def test_issue_code_names_the_kiosk_and_needs_a_window_number_otherwise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "server"
+    assert (
+        main(["issue-code", "--data-dir", str(data), "--hall", "H1", "--role", "kiosk", "--window", "3"]) == 0
+    )
+    assert main(["issue-code", "--data-dir", str(data), "--hall", "H1", "--kiosk"]) == 0
+    assert main(["issue-code", "--data-dir", str(data), "--hall", "H1", "--window", "7"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("（")[0] for line in lines[::2]] == [
+        "大厅 H1 3号取号机的一次性登记码",
+        "大厅 H1 1号取号机的一次性登记码",
+        "大厅 H1 7号窗口的一次性登记码",
+    ]
+    engine = make_engine(f"sqlite+pysqlite:///{data / 'supervision.db'}")
+    try:
+        with read_connection(engine) as conn:
+            rows = sorted(
+                tuple(r) for r in conn.execute(select(enroll_codes.c.window_no, enroll_codes.c.role))
+            )
+    finally:
+        engine.dispose()
+    assert rows == [(1, "kiosk"), (3, "kiosk"), (7, "window")]
+    with pytest.raises(SystemExit) as missing:
+        main(["issue-code", "--data-dir", str(data), "--hall", "H1"])
+    assert (
+        str(missing.value)
+        == "请用 --window 指定窗口号，或用 --kiosk 发放取号机登记码 / --window or --kiosk is required"
+    )
