@@ -24,7 +24,7 @@ from typing import Any
 import requests
 
 from counter_app.domain.catalog import load_catalog_file
-from counter_app.domain.device_role import DeviceRole
+from counter_app.domain.device_role import DeviceRole, device_label
 from counter_app.services.clock import system_clock
 from counter_app.services.documents import issue_document
 from counter_app.services.intake import accept_case
@@ -154,7 +154,8 @@ def _kiosk_tickets(root: Path, hall: str, url: str) -> DataDir:
     init_counter(data, hall, KIOSK_NO, system_clock, DeviceRole.KIOSK)
     store = Store(data)
     try:
-        enroll(store, url, _issue_code(root, hall, KIOSK_NO, kiosk=True))
+        enrolled = enroll(store, url, _issue_code(root, hall, KIOSK_NO, kiosk=True))
+        print(f"==> 取号机已登记为{device_label(enrolled.role, enrolled.window_no)}（只取号，不叫号）")
         pull_reference_data(store)
         config = SyncConfig.load(store)
         client = config.client()
