@@ -22,7 +22,16 @@ from supervision_server.rules.base import device_windows
 from supervision_server.schema import devices, enroll_codes
 from supervision_server.supervision_hall import live_hall
 from tests.server.conftest import issue
-from tests.server.helpers import ADMIN, ADMIN_TOKEN, Chain, StepClock, enroll_body, heartbeat_body, unique
+from tests.server.helpers import (
+    ADMIN,
+    ADMIN_TOKEN,
+    Chain,
+    StepClock,
+    enroll_body,
+    heartbeat_body,
+    unique,
+    wire,
+)
 from tests.support import DEMO_CATALOG
 
 WINDOW_ACTIONS = {
@@ -232,3 +241,41 @@ def test_issue_code_names_the_kiosk_and_needs_a_window_number_otherwise(
         str(missing.value)
         == "请用 --window 指定窗口号，或用 --kiosk 发放取号机登记码 / --window or --kiosk is required"
     )
+
+
+def test_a_kiosks_offline_call_is_kept_but_never_folded_into_the_queue(
+    hall: TestClient, clock: StepClock
+) -> None:
+    code = unique("HX")[:12].replace("-", "").upper()
+    kiosk = Device(hall, 3, "kiosk", code)
+    ticket = {
+        "ticket_no": "A3001",
+        "category": "A",
+        "business_date": "2026-11-25",
+        "priority": "NORMAL",
+        "issued_at": "2026-11-25T09:00:00+08:00",
+        "recalls": 0,
+        "offline": True,
+    }
+    kiosk.chain.append("ticket.issued", {**ticket, "state": "WAITING", "window_no": None})
+    kiosk.chain.append(
+        "ticket.called",
+        {
+            **ticket,
+            "state": "CALLED",
+            "window_no": 3,
+            "called_at": "2026-11-25T09:01:00+08:00",
+            "typed": True,
+        },
+    )
+    reply = hall.post(f"/api/v1/devices/{kiosk.device_id}/events", json=wire(kiosk.chain.events))
+    assert reply.status_code == 200, reply.text
+    assert (reply.json()["acked_seq"], reply.json()["stored"]) == (2, 2)  # both kept in the ledger
+    alerts = hall.get("/api/v1/alerts", params={"device_id": kiosk.device_id}, headers=ADMIN).json()["alerts"]
+    assert [(a["rule_id"], a["seq"]) for a in alerts] == [("KIOSK_NOT_A_WINDOW", 2)]
+    assert alerts[0]["message"] == (
+        f"3号取号机（设备 {kiosk.device_id}）离线记录了 A3001 号的 ticket.called，"
+        "取号机不能叫号或办理；该记录已保存，未计入大厅队列"
+    )
+    board = hall.get(f"/api/v1/queue/halls/{code}/board").json()
+    assert board["windows"] == [] and [(w["category"], w["count"]) for w in board["waiting"]] == [("A", 1)]
