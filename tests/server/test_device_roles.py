@@ -272,7 +272,11 @@ def test_a_kiosks_offline_call_is_kept_but_never_folded_into_the_queue(
     assert reply.status_code == 200, reply.text
     assert (reply.json()["acked_seq"], reply.json()["stored"]) == (2, 2)  # both kept in the ledger
     alerts = hall.get("/api/v1/alerts", params={"device_id": kiosk.device_id}, headers=ADMIN).json()["alerts"]
-    assert [(a["rule_id"], a["seq"]) for a in alerts] == [("KIOSK_NOT_A_WINDOW", 2)]
+    assert [(a["rule_id"], a["seq"], a["window_no"]) for a in alerts] == [("KIOSK_NOT_A_WINDOW", 2, None)]
+    by_window = hall.get(
+        "/api/v1/alerts", params={"window_no": 3, "rule_id": "KIOSK_NOT_A_WINDOW"}, headers=ADMIN
+    )
+    assert [a["device_id"] for a in by_window.json()["alerts"] if a["device_id"] == kiosk.device_id] == []
     assert alerts[0]["message"] == (
         f"3号取号机（设备 {kiosk.device_id}）离线记录了 A3001 号的 ticket.called，"
         "取号机不能叫号或办理；该记录已保存，未计入大厅队列"
