@@ -225,7 +225,16 @@ CONFIG_KEYS = {
     "server_ca_file": "签发服务器证书的 CA 证书文件（PEM）",
     "allow_plain_http": "yes 允许以未加密的 http:// 连接其他机器上的服务器（仅限受控网络），默认 no",
 }
-PROTECTED = ("device_id", "hall_code", "window_no", "device_tag", "server_public_key", "clock_offset_ms")
+PROTECTED = (
+    "device_id",
+    "hall_code",
+    "window_no",
+    "role",
+    "kiosk_index",
+    "device_tag",
+    "server_public_key",
+    "clock_offset_ms",
+)
 
 
 def config(args: argparse.Namespace, out: Output, store: Store) -> int:
