@@ -13,9 +13,9 @@ if TYPE_CHECKING:
     from counter_app.store.uow import Store
 
 HELP = {
-    "kiosk": "取号机：全屏触摸取号并打印小票（网络中断时用本机号段）",
+    "kiosk": "取号机：全屏触摸取号并打印小票（网络中断时用本机号段；数据目录须以 init --kiosk 初始化）",
     "display": "大厅叫号显示屏：各窗口当前号码、最近叫号、等候人数，语音播报",
-    "queue-panel": "窗口叫号面板：叫号 F1、重呼 F2、过号 F3、转移 F4、暂停 F5",
+    "queue-panel": "窗口叫号面板：叫号 F1、重呼 F2、过号 F3、转移 F4、暂停 F5（仅限窗口的数据目录）",
 }
 
 
