@@ -55,6 +55,7 @@ import uvicorn  # noqa: E402
 
 from counter_app.domain.case import ResultCode  # noqa: E402
 from counter_app.domain.catalog import Catalog, ProjectType, ServiceItem, load_catalog_file  # noqa: E402
+from counter_app.domain.device_role import DeviceRole  # noqa: E402
 from counter_app.domain.queue import Outcome, window_categories  # noqa: E402
 from counter_app.domain.validation import resident_id_check_char  # noqa: E402
 from counter_app.services.case_commands import close_case  # noqa: E402
@@ -78,7 +79,7 @@ DAY = date(2026, 11, 25)  # a Wednesday
 NEXT = date(2026, 11, 26)
 TOKEN = "hall-day-admin-token-0123456789"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
-KIOSK_WINDOW = 99
+KIOSK_NO = 1  # the hall's ticket kiosk (a kiosk, not a window)
 OFF_BOOK, LATE, DELETER, SKEWED = 6, 5, 4, 8
 OUTAGES = {12: ("10:30", "12:00"), 13: ("14:00", "15:30"), DELETER: ("13:00", "14:30")}
 SKEW = timedelta(hours=1)
@@ -197,13 +198,20 @@ def server(root: Path, clock: SimClock, database_url: str | None) -> Iterator[tu
         thread.join(timeout=30)
 
 
-def enroll_counter(root: Path, url: str, hall: str, no: int, clock: Callable[[], datetime]) -> Store:
-    data = DataDir(root / f"window-{no:02d}")
-    init_counter(data, hall, no, clock)
+def enroll_counter(
+    root: Path,
+    url: str,
+    hall: str,
+    no: int,
+    clock: Callable[[], datetime],
+    role: DeviceRole = DeviceRole.WINDOW,
+) -> Store:
+    data = DataDir(root / f"{role.value}-{no:02d}")
+    init_counter(data, hall, no, clock, role)
     store = Store(data)
     reply = requests.post(
         f"{url}/api/v1/admin/enroll-codes",
-        json={"hall_code": hall, "window_no": no, "ttl_hours": 48},
+        json={"hall_code": hall, "window_no": no, "role": role.value, "ttl_hours": 48},
         headers=ADMIN,
         timeout=30,
     )
@@ -289,7 +297,7 @@ class Simulation:
                 window_categories(self.catalog, no),
             )
         kiosk_clock = clock.device()
-        self.kiosk_store = enroll_counter(root, url, hall, KIOSK_WINDOW, kiosk_clock)
+        self.kiosk_store = enroll_counter(root, url, hall, KIOSK_NO, kiosk_clock, DeviceRole.KIOSK)
         config = SyncConfig.load(self.kiosk_store)
         self.kiosk = Kiosk(
             self.kiosk_store, kiosk_clock, QueueOps(self.kiosk_store, config, config.client(), kiosk_clock)

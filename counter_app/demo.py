@@ -24,6 +24,7 @@ from typing import Any
 import requests
 
 from counter_app.domain.catalog import load_catalog_file
+from counter_app.domain.device_role import DeviceRole, device_label
 from counter_app.services.clock import system_clock
 from counter_app.services.documents import issue_document
 from counter_app.services.intake import accept_case
@@ -41,7 +42,7 @@ from counter_app.sync.roster import fetch_roster
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CATALOG = ROOT / "resources" / "catalog" / "demo_catalog.json"
 WINDOW = 3
-KIOSK_WINDOW = 99  # the hall's ticket kiosk is enrolled on a number no window uses
+KIOSK_NO = 1  # the hall's ticket kiosk: kiosk number 1 (a kiosk, not a window)
 CLERK = "0307"  # 工号 of the demo clerk
 CLERK_NAME = "张丽"
 CLERK_PASSWORD = "demo0307"  # shown in the README: the demo hall only
@@ -98,20 +99,11 @@ def _wait_ready(url: str, proc: subprocess.Popen[str], seconds: float = 60) -> N
     raise SystemExit("等待服务器启动超时")
 
 
-def _issue_code(root: Path, hall: str, window: int = WINDOW) -> str:
+def _issue_code(root: Path, hall: str, window: int = WINDOW, *, kiosk: bool = False) -> str:
+    target = ["--kiosk", str(window)] if kiosk else ["--window", str(window)]
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "supervision_server",
-            "issue-code",
-            "--data-dir",
-            str(root / "server"),
-            "--hall",
-            hall,
-            "--window",
-            str(window),
-        ],
+        [sys.executable, "-m", "supervision_server", "issue-code", "--data-dir", str(root / "server")]
+        + ["--hall", hall, *target],
         capture_output=True,
         text=True,
         check=True,
@@ -189,10 +181,11 @@ def _take_in_cases(store: Store) -> list[dict[str, Any]]:
 def _kiosk_tickets(root: Path, hall: str, url: str) -> DataDir:
     """Enroll the kiosk and issue a few tickets, so the windows have citizens waiting."""
     data = DataDir(root / "kiosk")
-    init_counter(data, hall, KIOSK_WINDOW, system_clock)
+    init_counter(data, hall, KIOSK_NO, system_clock, DeviceRole.KIOSK)
     store = Store(data)
     try:
-        enroll(store, url, _issue_code(root, hall, KIOSK_WINDOW))
+        enrolled = enroll(store, url, _issue_code(root, hall, KIOSK_NO, kiosk=True))
+        print(f"==> 取号机已登记为{device_label(enrolled.role, enrolled.window_no)}（只取号，不叫号）")
         pull_reference_data(store)
         config = SyncConfig.load(store)
         client = config.client()

@@ -2,9 +2,10 @@
 
 ``serve`` runs the HTTP server (uvicorn), over HTTPS when given a certificate and its key
 (``--ssl-certfile``/``--ssl-keyfile``, passed to uvicorn); ``issue-code`` prints a one-time
-enrollment code for a window, the code alone on the last line (``--device`` makes it a
-re-enrollment code that moves that enrolled device); ``add-clerk`` adds a clerk to the roster or
-records a new version of one (the password read from standard input); ``migrate`` brings the database schema up to
+enrollment code for a window (``--kiosk [N]`` or ``--role kiosk``: for a ticket kiosk), the code
+alone on the last line (``--device`` makes it a re-enrollment code that moves that enrolled
+device); ``add-clerk`` adds a clerk to the roster or records a new version of one (the password
+read from standard input); ``migrate`` brings the database schema up to
 date; ``rotate-server-key`` records the key in the data folder as the server key (after which
 every window enrolls again).
 Every command reads the same settings (``--config``, ``SUPERVISION_*``, options).
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from counter_app.domain.device_role import DeviceRole, device_label
 from supervision_server.server_key import ServerKeyMismatch
 from supervision_server.settings import Settings, SettingsError
 
@@ -45,7 +47,17 @@ def _parser() -> argparse.ArgumentParser:
     issue = commands.add_parser("issue-code", help="print a one-time enrollment code")
     database_options(issue)
     issue.add_argument("--hall", required=True, help="hall code")
-    issue.add_argument("--window", required=True, type=int, help="window number")
+    issue.add_argument("--window", type=int, help="window number (or the kiosk's number with --role kiosk)")
+    issue.add_argument("--role", choices=("window", "kiosk"), default=None, help="what the code enrolls")
+    issue.add_argument(
+        "--kiosk",
+        nargs="?",
+        type=int,
+        const=1,
+        default=None,
+        metavar="N",
+        help="a code for ticket kiosk N (1)",
+    )
     issue.add_argument("--ttl-hours", type=float, default=None, help="validity (default 24)")
     issue.add_argument("--device", help="re-enrollment: the enrolled device id that moves to this window")
 
@@ -141,8 +153,27 @@ def _shown_url(settings: Settings) -> str:
     return make_url(settings.effective_database_url).render_as_string(hide_password=True)
 
 
+def _code_target(args: argparse.Namespace) -> tuple[DeviceRole, int]:
+    """The role and number an ``issue-code`` asks for: ``--kiosk [N]``, ``--role kiosk``, or ``--window N``."""
+    role = DeviceRole.KIOSK if args.kiosk is not None else DeviceRole(args.role or "window")
+    if args.kiosk is not None and args.role == "window":
+        raise SystemExit("--kiosk 与 --role window 不能同时使用 / --kiosk contradicts --role window")
+    if role is DeviceRole.KIOSK:
+        return role, args.kiosk if args.kiosk is not None else (args.window or 1)
+    if args.window is None:
+        raise SystemExit(
+            "请用 --window 指定窗口号，或用 --kiosk 发放取号机登记码 / --window or --kiosk is required"
+        )
+    return role, args.window
+
+
 def _issue_code(
-    settings: Settings, hall: str, window: int, ttl_hours: float | None, device_id: str | None
+    settings: Settings,
+    hall: str,
+    window: int,
+    ttl_hours: float | None,
+    device_id: str | None,
+    role: DeviceRole = DeviceRole.WINDOW,
 ) -> int:
     from supervision_server.db import make_engine, run_write
     from supervision_server.enroll import issue_code
@@ -154,12 +185,15 @@ def _issue_code(
         migrate(engine)
         ttl = timedelta(hours=ttl_hours if ttl_hours is not None else settings.enroll_code_ttl_hours)
         now = system_clock()
-        issued = run_write(engine, lambda conn: issue_code(conn, hall, window, ttl, now, device_id=device_id))
+        issued = run_write(
+            engine, lambda conn: issue_code(conn, hall, window, ttl, now, device_id=device_id, role=role)
+        )
     finally:
         engine.dispose()
     what = f"设备 {device_id} 改登记到" if device_id else ""
     print(
-        f"{what}大厅 {issued.hall_code} {issued.window_no} 号窗口的一次性登记码（有效期至 {issued.expires_at}）："
+        f"{what}大厅 {issued.hall_code} {device_label(issued.role, issued.window_no)}的一次性登记码"
+        f"（有效期至 {issued.expires_at}）："
     )
     print(issued.code)
     return 0
@@ -295,7 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(settings)
         if args.command == "issue-code":
-            return _issue_code(settings, args.hall, args.window, args.ttl_hours, args.device)
+            role, number = _code_target(args)
+            return _issue_code(settings, args.hall, number, args.ttl_hours, args.device, role)
         if args.command == "add-clerk":
             return _add_clerk(settings, args)
         if args.command == "rotate-server-key":

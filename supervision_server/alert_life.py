@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, select
 
 from counter_app.domain.alert_life import AlertAction, AlertState, AlertStepRefused, fold, next_state
+from counter_app.domain.device_role import DeviceRole
 from supervision_server.errors import ApiError
 from supervision_server.projected import chunks
 from supervision_server.rules_schema import alert_steps
@@ -178,7 +179,9 @@ def filtered_alerts(
         (alert_closings.c.alert_id.is_not(None), literal(AlertState.CLOSED.value)),
         else_=func.coalesce(step.c.state, literal(AlertState.RAISED.value)),
     ).label("state")
-    window_col = func.coalesce(alerts.c.window_no, devices.c.window_no)
+    # A kiosk's number is no window's: its alerts name no window unless the alert itself does.
+    device_window = case((devices.c.role == DeviceRole.WINDOW.value, devices.c.window_no), else_=None)
+    window_col = func.coalesce(alerts.c.window_no, device_window)
     query = (
         select(alerts, alert_closings.c.closed_at, state_col, window_col.label("alert_window_no"))
         .outerjoin(alert_closings, alert_closings.c.alert_id == alerts.c.id)

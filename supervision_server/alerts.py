@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
         Rule("CLOSURE_WITHOUT_REASON", 1, YELLOW, "异常办结或不予受理未填写理由"),
         Rule("PAYLOAD_INVALID", 1, WARNING, "事件内容缺少必要字段或格式不符"),
         Rule("TICKET_SERVED_TWICE", 1, RED, "同一号码在两个窗口办理（离线期间重复叫号）"),
+        Rule("KIOSK_NOT_A_WINDOW", 1, RED, "取号机记录了只有窗口才能做的叫号或办理（未计入大厅队列）"),
         Rule("CASE_NOT_HOLDER", 1, RED, "设备试图记录不归其办理的办件（已拒收）"),
         Rule("CASE_NO_FOREIGN", 1, RED, "设备登记了属于其他窗口的办件编号（已拒收）"),
         Rule("CASE_NUMBER_GAP", 1, YELLOW, "窗口的办件编号有缺号（该编号从未上报）"),

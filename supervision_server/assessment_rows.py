@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.domain.catalog import Catalog
+from counter_app.domain.device_role import DeviceRole
 from counter_app.domain.errors import DomainError
 from counter_app.domain.rating import RATED_EVENT, Rating
 from supervision_server.alerts import RULES
@@ -89,7 +90,10 @@ class Attribution:
 
 def _window_map(conn: Connection) -> dict[str, int]:
     return {
-        r.device_id: int(r.window_no) for r in conn.execute(select(devices.c.device_id, devices.c.window_no))
+        r.device_id: int(r.window_no)
+        for r in conn.execute(
+            select(devices.c.device_id, devices.c.window_no).where(devices.c.role == DeviceRole.WINDOW.value)
+        )
     }
 
 

@@ -72,7 +72,9 @@ def backfill_holders(conn: Connection) -> None:
         .where(case_holders.c.project_no.is_(None))
     )
     rows = conn.execute(unbound).all()
-    devs = {d.device_id: d for d in conn.execute(select(devices))}
+    # Only the columns it needs: it runs in step 4, before later steps add theirs.
+    known = select(devices.c.device_id, devices.c.hall_code, devices.c.window_no, devices.c.public_key)
+    devs = {d.device_id: d for d in conn.execute(known)}
     out = []
     for no, device_id, updated_at in rows:
         dev = devs.get(device_id)

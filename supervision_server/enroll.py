@@ -8,6 +8,12 @@ The signature proves the device holds the key it enrolls; keys no honest device 
 another hall or window than the counter's own is refused before it is spent, so the clerk can
 still use it at the right window.
 
+Every code and device has a role (:mod:`counter_app.domain.device_role`): a window, or the
+hall's ticket kiosk, whose number counts kiosks, not windows. The role is signed in the
+enrollment message; a code for a kiosk enrolls only a counter set up as a kiosk and the other
+way round (409 ENROLL_ROLE_MISMATCH, the code stays unused). A request without a role comes
+from an older client: it is a window, and its signature may be over the version 1 message.
+
 The server keeps only a SHA-256 of each code, so a database dump does not hand out working
 codes. A code works once and until it expires. Redeeming the same code again for the same
 device and key answers as the first time did (the first reply may have been lost), and an
@@ -33,6 +39,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from sqlalchemy import Connection, select
 
+from counter_app.domain.device_role import DeviceRole, device_label
 from counter_app.ledger import GENESIS_HASH, public_key_from_b64
 from counter_app.ledger.device_messages import enroll_message, normalise_enroll_code
 from counter_app.ledger.key_check import is_weak_public_key
@@ -56,6 +63,7 @@ class IssuedCode:
     window_no: int
     expires_at: str
     device_id: str | None = None
+    role: DeviceRole = DeviceRole.WINDOW
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class Enrollment:
     hall_code: str
     window_no: int
     created: bool
+    role: DeviceRole = DeviceRole.WINDOW
 
 
 def code_hash(code: str) -> str:
@@ -88,11 +97,13 @@ def issue_code(
     now: datetime,
     *,
     device_id: str | None = None,
+    role: DeviceRole = DeviceRole.WINDOW,
 ) -> IssuedCode:
     """Create and store a one-time code for ``hall_code``/``window_no`` valid for ``ttl``.
 
     With ``device_id`` the code is a re-enrollment code: only that enrolled device may use it,
-    and using it moves the device to ``hall_code``/``window_no``.
+    and using it moves the device to ``hall_code``/``window_no``. With ``role`` KIOSK the code
+    enrolls kiosk number ``window_no``.
     """
     if not hall_code.strip():
         raise ApiError(422, "HALL_CODE_REQUIRED", "请填写大厅编码")
@@ -114,9 +125,10 @@ def issue_code(
             created_at=iso(now),
             expires_at=expires_at,
             device_id=device_id,
+            role=role.value,
         )
     )
-    return IssuedCode(code, hall_code.strip(), window_no, expires_at, device_id)
+    return IssuedCode(code, hall_code.strip(), window_no, expires_at, device_id, role)
 
 
 def check_enroll_proof(
@@ -126,8 +138,12 @@ def check_enroll_proof(
     signature: str,
     hall_code: str | None,
     window_no: int | None,
+    role: DeviceRole | None = DeviceRole.WINDOW,
 ) -> None:
     """Refuse a malformed device id, a weak or malformed key, or a signature the key did not make.
+
+    ``role`` None: the request named no role (an older client), so the signature may be over the
+    version 1 message, or over version 2 as a window.
 
     Raises ApiError 422 DEVICE_ID_INVALID / BAD_PUBLIC_KEY / WEAK_PUBLIC_KEY, 400 BAD_SIGNATURE.
     """
@@ -141,11 +157,15 @@ def check_enroll_proof(
         ) from exc
     if is_weak_public_key(base64.b64decode(public_key)):
         raise ApiError(422, "WEAK_PUBLIC_KEY", "设备公钥是弱密钥（无需私钥即可伪造签名），不予登记")
-    message = enroll_message(code, device_id, public_key, hall_code, window_no)
-    try:
-        key.verify(base64.b64decode(signature, validate=True), message)
-    except (binascii.Error, ValueError, InvalidSignature) as exc:
-        raise ApiError(400, "BAD_SIGNATURE", "登记请求的签名无效：须由本设备的私钥签名") from exc
+    roles = [role.value] if role is not None else [DeviceRole.WINDOW.value, None]
+    for signed_role in roles:
+        message = enroll_message(code, device_id, public_key, hall_code, window_no, signed_role)
+        try:
+            key.verify(base64.b64decode(signature, validate=True), message)
+            return
+        except (binascii.Error, ValueError, InvalidSignature):
+            continue
+    raise ApiError(400, "BAD_SIGNATURE", "登记请求的签名无效：须由本设备的私钥签名")
 
 
 def enroll_device(
@@ -157,6 +177,7 @@ def enroll_device(
     signature: str,
     hall_code: str | None = None,
     window_no: int | None = None,
+    role: DeviceRole | None = None,
     device_info: dict[str, Any],
     now: datetime,
 ) -> Enrollment:
@@ -164,9 +185,11 @@ def enroll_device(
 
     ``hall_code``/``window_no`` are what the counter is configured as (None if not yet). Raises
     the errors of :func:`check_enroll_proof`, and ApiError 403 ENROLL_CODE_UNKNOWN / EXPIRED /
-    USED / OTHER_DEVICE, 409 ENROLL_MISMATCH (the code stays unused), DEVICE_ENROLLED, DEVICE_EXISTS.
+    USED / OTHER_DEVICE, 409 ENROLL_MISMATCH / ENROLL_ROLE_MISMATCH (the code stays unused),
+    DEVICE_ENROLLED, DEVICE_EXISTS. ``role`` None is a window (a client older than roles).
     """
-    check_enroll_proof(code, device_id, public_key, signature, hall_code, window_no)
+    check_enroll_proof(code, device_id, public_key, signature, hall_code, window_no, role)
+    role = role or DeviceRole.WINDOW
     row = conn.execute(
         select(enroll_codes).where(enroll_codes.c.code_hash == code_hash(code)).with_for_update()
     ).first()
@@ -178,12 +201,25 @@ def enroll_device(
     if row.used_at is not None:
         if row.used_by == device_id and existing is not None:
             # The same device retrying after a lost reply: answer as before.
-            return Enrollment(device_id, existing.hall_code, existing.window_no, created=False)
+            return Enrollment(
+                device_id, existing.hall_code, existing.window_no, False, DeviceRole(existing.role)
+            )
         raise ApiError(403, "ENROLL_CODE_USED", "该登记码已被使用，请向管理员重新申请")
     if row.expires_at <= iso(now):
         raise ApiError(403, "ENROLL_CODE_EXPIRED", "登记码已过期，请向管理员重新申请")
     if row.device_id is not None and row.device_id != device_id:
         raise ApiError(403, "ENROLL_CODE_OTHER_DEVICE", "该登记码是为另一台设备改登记发放的，本设备不能使用")
+    code_role = DeviceRole(row.role)
+    if role != code_role:
+        raise ApiError(
+            409,
+            "ENROLL_ROLE_MISMATCH",
+            f"登记码用于{device_label(code_role, row.window_no)}，而本机设置为"
+            f"{'取号机' if role is DeviceRole.KIOSK else '窗口'}；登记码未被使用，"
+            f"请索取{'取号机' if role is DeviceRole.KIOSK else '窗口'}的登记码",
+            code_role=code_role.value,
+            device_role=role.value,
+        )
     if (hall_code is not None and hall_code != row.hall_code) or (
         window_no is not None and window_no != row.window_no
     ):
@@ -195,9 +231,10 @@ def enroll_device(
             code_hall_code=row.hall_code,
             code_window_no=row.window_no,
         )
-    moving = existing is not None and (existing.hall_code, existing.window_no) != (
+    moving = existing is not None and (existing.hall_code, existing.window_no, existing.role) != (
         row.hall_code,
         row.window_no,
+        row.role,
     )
     if existing is not None and moving and row.device_id != device_id:
         raise ApiError(
@@ -220,6 +257,7 @@ def enroll_device(
                 public_key=public_key,
                 hall_code=row.hall_code,
                 window_no=row.window_no,
+                role=code_role.value,
                 device_info=info,
                 enrolled_at=iso(now),
                 main_seq=0,
@@ -234,6 +272,6 @@ def enroll_device(
         conn.execute(
             devices.update()
             .where(devices.c.device_id == device_id)
-            .values(hall_code=row.hall_code, window_no=row.window_no, device_info=info)
+            .values(hall_code=row.hall_code, window_no=row.window_no, role=code_role.value, device_info=info)
         )
-    return Enrollment(device_id, row.hall_code, row.window_no, created=True)
+    return Enrollment(device_id, row.hall_code, row.window_no, True, code_role)

@@ -136,6 +136,16 @@ def _v8_assessment_index(conn: Connection) -> None:
         schema.events_type_occurred.create(conn)
 
 
+def _v9_device_roles(conn: Connection) -> None:
+    """A role on every device and enrollment code; devices enrolled before roles are windows."""
+    inspector = inspect(conn)
+    for table in (schema.enroll_codes, schema.devices):
+        if "role" not in {c["name"] for c in inspector.get_columns(table.name)}:
+            conn.exec_driver_sql(
+                f"ALTER TABLE {table.name} ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'window'"
+            )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
@@ -146,6 +156,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (6, "clerk roster: versioned, insert-only entries with argon2 password hashes", _v6_clerk_roster),
     (7, "supervision rules: alert occurrences and steps, department registers", _v7_rules),
     (8, "events by type and device time, for the assessment", _v8_assessment_index),
+    (9, "device roles: a window or a ticket kiosk, on devices and enrollment codes", _v9_device_roles),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from counter_app.domain.device_role import DeviceRole
 from supervision_server.enroll import DEVICE_ID_PATTERN
 
 HASH_PATTERN = r"^[0-9a-f]{64}$"
@@ -31,8 +32,9 @@ class ErrorResponse(BaseModel):
 class EnrollRequest(BaseModel):
     """A counter redeems a one-time code for its device id and public key, proven by a signature.
 
-    Signed: b"service-counter/enroll/v1\\n" + JCS({code (upper case, no separators), device_id,
-    public_key, hall_code, window_no}) with the private key of ``public_key``.
+    Signed: b"service-counter/enroll/v2\\n" + JCS({code (upper case, no separators), device_id,
+    public_key, hall_code, window_no, role}) with the private key of ``public_key``. Without
+    ``role`` (an older client) the device is a window and version 1 (no role) is accepted too.
     """
 
     code: str = Field(min_length=1, max_length=64, examples=["K7QX-2M9D-ZP4C"])
@@ -45,6 +47,7 @@ class EnrollRequest(BaseModel):
     window_no: int | None = Field(
         default=None, ge=1, le=9999, description="the window the counter is configured as, if any"
     )
+    role: DeviceRole | None = Field(default=None, description="window or kiosk, as the counter is set up")
     device_info: dict[str, Any] = Field(default_factory=dict, examples=[{"hostname": "WIN-03"}])
 
 
@@ -54,6 +57,7 @@ class EnrollResponse(BaseModel):
     device_id: str
     hall_code: str
     window_no: int
+    role: DeviceRole = Field(description="window, or kiosk (then window_no is the kiosk's number)")
     server_public_key: str = Field(description="base64 raw Ed25519 key that signs acknowledgement receipts")
     server_time: str
 
@@ -179,7 +183,8 @@ class IssueCodeRequest(BaseModel):
     """An enrollment code for one window of one hall."""
 
     hall_code: str = Field(pattern=HALL_CODE_PATTERN, examples=["YX330781"])
-    window_no: int = Field(ge=1, le=MAX_WINDOW_NO)
+    window_no: int = Field(ge=1, le=MAX_WINDOW_NO, description="the window's, or the kiosk's, number")
+    role: DeviceRole = Field(default=DeviceRole.WINDOW, description="window (default) or kiosk")
     ttl_hours: float = Field(default=24.0, gt=0, le=24 * 30)
     device_id: str | None = Field(
         default=None,
@@ -194,6 +199,7 @@ class IssueCodeResponse(BaseModel):
     code: str
     hall_code: str
     window_no: int
+    role: DeviceRole
     expires_at: str
     device_id: str | None = None
 
@@ -269,6 +275,7 @@ class Device(BaseModel):
     device_id: str
     hall_code: str
     window_no: int
+    role: DeviceRole = DeviceRole.WINDOW
     enrolled_at: str
     last_seen: str | None
     acked_seq: int

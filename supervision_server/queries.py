@@ -25,6 +25,7 @@ def list_devices(engine: Engine) -> list[dict[str, Any]]:
                 "device_id": row["device_id"],
                 "hall_code": row["hall_code"],
                 "window_no": row["window_no"],
+                "role": row["role"],
                 "enrolled_at": row["enrolled_at"],
                 "last_seen": row["last_seen"],
                 "acked_seq": row["head_seq"],

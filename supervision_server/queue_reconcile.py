@@ -10,7 +10,9 @@ its next call, and the time line of the ticket is the one the window recorded:
 * a kiosk's offline ticket joins the queue as waiting, at the time the kiosk issued it;
 * an unknown number (hand-written, walk-in) is added as a ticket of origin TYPED or WALK_IN;
 * a ticket already ended is never reopened, and one another window holds raises an alert
-  (TICKET_SERVED_TWICE): two windows served the same number while the server was away.
+  (TICKET_SERVED_TWICE): two windows served the same number while the server was away;
+* a kiosk's offline call, service or finish is kept in its ledger but not folded in: a kiosk is
+  no window (KIOSK_NOT_A_WINDOW).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from counter_app.domain.device_role import DeviceRole, device_label
 from counter_app.domain.queue import TICKET_EVENTS, TicketState
 from supervision_server.alerts import AlertDraft
 from supervision_server.projected import ProjectedEvent
 from supervision_server.queue_schema import queue_tickets, queue_windows
+from supervision_server.schema import devices
 from supervision_server.timeutil import iso, parse_iso
 
 _TIMES = ("called_at", "first_called_at", "started_at", "ended_at")
@@ -62,6 +66,17 @@ def _one(conn: Connection, item: ProjectedEvent, now: str) -> list[AlertDraft]:
         .first()
     )
     issued = item.type == "ticket.issued"
+    if not issued and _is_kiosk(conn, item.device_id):
+        return [
+            AlertDraft(
+                "KIOSK_NOT_A_WINDOW",
+                f"{device_label(DeviceRole.KIOSK, item.window_no)}（设备 {item.device_id}）离线记录了"
+                f" {number} 号的 {item.type}，取号机不能叫号或办理；该记录已保存，未计入大厅队列",
+                device_id=item.device_id,
+                seq=item.seq,
+                details={"ticket_no": number, "business_date": day, "type": item.type},
+            )
+        ]
     if issued and row is not None:
         return []  # a window that typed the number reached the server first: the ticket is known
     snapshot = _snapshot(item, state)
@@ -112,6 +127,11 @@ def _one(conn: Connection, item: ProjectedEvent, now: str) -> list[AlertDraft]:
             .values(active_ticket_id=None, updated_at=now)
         )
     return []
+
+
+def _is_kiosk(conn: Connection, device_id: str) -> bool:
+    role = conn.execute(select(devices.c.role).where(devices.c.device_id == device_id)).scalar()
+    return role == DeviceRole.KIOSK.value
 
 
 def _snapshot(item: ProjectedEvent, state: str) -> dict[str, Any]:

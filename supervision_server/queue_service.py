@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from counter_app.domain.device_role import NOT_A_WINDOW, NOT_A_WINDOW_MESSAGE
 from counter_app.domain.queue import (
     HALL_TZ,
     Outcome,
@@ -383,7 +384,7 @@ def resume(conn: Connection, call: QueueCall) -> dict[str, Any]:
 
 def window_no_of(call: QueueCall) -> int:
     if call.window_no is None:
-        raise ApiError(403, "NOT_A_WINDOW", "该设备不是窗口，不能叫号")
+        raise ApiError(403, NOT_A_WINDOW, NOT_A_WINDOW_MESSAGE)
     return call.window_no
 
 

@@ -60,12 +60,14 @@ def post_enroll_code(request: IssueCodeRequest, ctx: Ctx) -> IssueCodeResponse:
             timedelta(hours=request.ttl_hours),
             now,
             device_id=request.device_id,
+            role=request.role,
         ),
     )
     return IssueCodeResponse(
         code=issued.code,
         hall_code=issued.hall_code,
         window_no=issued.window_no,
+        role=issued.role,
         expires_at=issued.expires_at,
         device_id=issued.device_id,
     )

@@ -50,7 +50,8 @@ def enroll(request: EnrollRequest, ctx: Ctx) -> EnrollResponse:
     """Register the device's public key, proven by its signature.
 
     400 BAD_SIGNATURE, 422 WEAK_PUBLIC_KEY/BAD_PUBLIC_KEY, 403 ENROLL_CODE_UNKNOWN/EXPIRED/USED/
-    OTHER_DEVICE, 409 ENROLL_MISMATCH (code for another window, not spent), DEVICE_ENROLLED
+    OTHER_DEVICE, 409 ENROLL_MISMATCH (code for another window, not spent), ENROLL_ROLE_MISMATCH
+    (a kiosk's code for a window or the other way round, not spent), DEVICE_ENROLLED
     (moving needs a re-enrollment code), DEVICE_EXISTS (another key).
     """
     now = ctx.clock()
@@ -64,6 +65,7 @@ def enroll(request: EnrollRequest, ctx: Ctx) -> EnrollResponse:
             signature=request.signature,
             hall_code=request.hall_code,
             window_no=request.window_no,
+            role=request.role,
             device_info=request.device_info,
             now=now,
         ),
@@ -72,6 +74,7 @@ def enroll(request: EnrollRequest, ctx: Ctx) -> EnrollResponse:
         device_id=outcome.device_id,
         hall_code=outcome.hall_code,
         window_no=outcome.window_no,
+        role=outcome.role,
         server_public_key=ctx.server_key.public_b64,
         server_time=iso(now),
     )

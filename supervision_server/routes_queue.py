@@ -3,7 +3,8 @@
 An operation is a small JSON body ``{op_id, action, args, device_time}`` signed with the device's
 enrolled Ed25519 key (``X-Signature``, over ``service-counter/queue-op/v1\\n`` + the exact body
 bytes). The window number is the device's enrolled window, never what the request says, so a
-device can only act as itself. A known ``op_id`` is answered from the stored answer (a retry);
+device can only act as itself. A kiosk only issues and cancels tickets: any other action from it
+is refused with 403 QUEUE_NOT_A_WINDOW. A known ``op_id`` is answered from the stored answer (a retry);
 a new one whose ``device_time`` is far from the server's clock is refused as stale.
 """
 
@@ -26,6 +27,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Connection, bindparam, select
 
 from counter_app.domain.catalog import Catalog
+from counter_app.domain.device_role import KIOSK_QUEUE_ACTIONS, NOT_A_WINDOW, NOT_A_WINDOW_MESSAGE, DeviceRole
 from counter_app.domain.queue import Priority, PriorityPolicy, QueueError, window_categories
 from counter_app.ledger import public_key_from_b64
 from counter_app.ledger.signed_request import queue_op_message
@@ -108,7 +110,10 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
         except (binascii.Error, ValueError, InvalidSignature) as exc:
             raise ApiError(400, "BAD_SIGNATURE", "叫号请求签名无效") from exc
         op = _parse(raw)
-        call = qs.QueueCall(device.hall_code, device_id, device.window_no, now)
+        if device.role == DeviceRole.KIOSK and op["action"] not in KIOSK_QUEUE_ACTIONS:
+            raise ApiError(403, NOT_A_WINDOW, NOT_A_WINDOW_MESSAGE, action=op["action"])
+        window_no = None if device.role == DeviceRole.KIOSK else device.window_no
+        call = qs.QueueCall(device.hall_code, device_id, window_no, now)
         if call.window_no is not None and op["action"] not in ("issue", "cancel"):
             qs.lock_window(conn, call)  # a window's requests, retries included, one at a time
         stored = conn.execute(select(queue_ops.c.op_id).where(queue_ops.c.op_id == op["op_id"])).first()
@@ -124,7 +129,7 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
         raise ApiError(409, exc.code, exc.message) from exc
 
 
-_DEVICE = select(devices.c.public_key, devices.c.hall_code, devices.c.window_no).where(
+_DEVICE = select(devices.c.public_key, devices.c.hall_code, devices.c.window_no, devices.c.role).where(
     devices.c.device_id == bindparam("device_id")
 )
 

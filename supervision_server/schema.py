@@ -52,6 +52,8 @@ enroll_codes = Table(
     Column("used_by", String, nullable=True),
     # Set on a re-enrollment code: only this (already enrolled) device may use it, to move.
     Column("device_id", String(64), nullable=True),
+    # What the code enrolls: a window or a kiosk (counter_app.domain.device_role).
+    Column("role", String(16), nullable=False, server_default="window"),
 )
 
 devices = Table(
@@ -80,6 +82,9 @@ devices = Table(
     Column("withholding_alerted", Boolean, nullable=False),
     Column("heartbeat_counter", BigInteger, nullable=True),  # highest heartbeat counter accepted
     Column("silent_alert_id", BigInteger, nullable=True),  # the open SILENT alert, if any
+    # A window, or a kiosk that only issues tickets (counter_app.domain.device_role); a kiosk's
+    # window_no is its kiosk number, never a window's.
+    Column("role", String(16), nullable=False, server_default="window"),
 )
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy import Connection, select
 
+from counter_app.domain.device_role import device_label
 from supervision_server.alerts import AlertDraft
 from supervision_server.schema import alert_closings, alerts, devices, events
 from supervision_server.timeutil import iso
@@ -37,7 +38,13 @@ def check_silent(
     day_start = iso(datetime.combine(local.date(), time(0), hall_tz))
     cutoff = iso(now - silent_after)
     rows = conn.execute(
-        select(devices.c.device_id, devices.c.hall_code, devices.c.window_no, devices.c.announced_at)
+        select(
+            devices.c.device_id,
+            devices.c.hall_code,
+            devices.c.window_no,
+            devices.c.role,
+            devices.c.announced_at,
+        )
         .where(devices.c.silent_alert_id.is_(None))
         .where(devices.c.announced_at.is_(None) | (devices.c.announced_at < cutoff))
         .order_by(devices.c.device_id)
@@ -52,7 +59,7 @@ def check_silent(
         minutes = silent_after.total_seconds() / 60
         draft = AlertDraft(
             "SILENT",
-            f"{row.hall_code} 大厅 {row.window_no} 号窗口（设备 {row.device_id}）今天已在工作，"
+            f"{row.hall_code} 大厅 {device_label(row.role, row.window_no)}（设备 {row.device_id}）今天已在工作，"
             f"但自 {since} 起超过 {minutes:.0f} 分钟没有心跳",
             device_id=row.device_id,
             details={

@@ -4,7 +4,9 @@ A window is **serving** (a ticket called or in service), **paused**, **idle** or
 device has not been heard from (heartbeat or events) for ``offline_after``; its **sync lag** is
 how many events it announced that the server has not received yet. Waiting counts and the
 longest wait per queue category come from the live queue (supervision_server.queue_board).
-Unlike the public board, this view names devices and is for the supervisor role only.
+Unlike the public board, this view names devices and is for the supervisor role only. Ticket
+kiosks are not windows: they are listed apart (online or not, tickets issued today, events
+announced but not received yet).
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
+from counter_app.domain.device_role import DeviceRole
 from counter_app.domain.masking import mask_cert_no
 from counter_app.domain.queue import HALL_TZ, business_date
 from supervision_server.alert_life import filtered_alerts
 from supervision_server.alerts import RULES
 from supervision_server.distribution import published_catalog
 from supervision_server.queue_board import board
+from supervision_server.queue_schema import queue_tickets
 from supervision_server.schema import cases, devices, events, tickets
 from supervision_server.timeutil import parse_iso
 
@@ -53,8 +57,12 @@ def live_hall(conn: Connection, now: datetime, offline_after: timedelta) -> dict
     names = {c.prefix: c.name for c in catalog.categories} if catalog else {}
     dept_of = {w: d.name for d in catalog.departments for w in d.windows} if catalog else {}
     devices_of: dict[int, list[Any]] = {}
+    kiosk_rows = []
     for row in conn.execute(select(devices).where(devices.c.hall_code == hall_code)):
-        devices_of.setdefault(int(row.window_no), []).append(row)
+        if row.role == DeviceRole.KIOSK:
+            kiosk_rows.append(row)
+        else:
+            devices_of.setdefault(int(row.window_no), []).append(row)
     queue_of = {int(w["window_no"]): w for w in live["windows"]}
     windows = []
     for window_no in sorted(set(devices_of) | set(queue_of) | set(dept_of)):
@@ -104,7 +112,59 @@ def live_hall(conn: Connection, now: datetime, offline_after: timedelta) -> dict
         "now": now.isoformat(),
         "windows": windows,
         "waiting": waiting,
+        "kiosks": _kiosks(conn, kiosk_rows, day.isoformat(), now, offline_after),
     }
+
+
+def _kiosks(
+    conn: Connection, rows: list[Any], day: str, now: datetime, offline_after: timedelta
+) -> list[dict[str, Any]]:
+    """The hall's ticket kiosks: online or not, tickets issued today, events announced not received.
+
+    ``unsynced_events`` counts what the kiosk's heartbeat says it holds beyond what arrived: the
+    tickets it issued offline are among them until its ledger is pushed.
+    """
+    if not rows:
+        return []
+    t = queue_tickets.c
+    issued: dict[str, int] = dict(
+        conn.execute(
+            select(t.issued_by, func.count())
+            .where(t.business_date == day, t.leg == 0, t.issued_by.in_([r.device_id for r in rows]))
+            .group_by(t.issued_by)
+        ).all()
+    )
+    offline: dict[str, int] = dict(
+        conn.execute(
+            select(t.issued_by, func.count())
+            .where(
+                t.business_date == day,
+                t.leg == 0,
+                t.origin == "OFFLINE",
+                t.issued_by.in_([r.device_id for r in rows]),
+            )
+            .group_by(t.issued_by)
+        ).all()
+    )
+    kiosks = []
+    for row in sorted(rows, key=lambda r: (int(r.window_no), r.device_id)):
+        silence = _since(row.last_seen, now)
+        online = silence is not None and silence <= offline_after.total_seconds()
+        lag = max(0, int(row.announced_seq) - int(row.head_seq)) if row.announced_seq is not None else 0
+        kiosks.append(
+            {
+                "kiosk_no": int(row.window_no),
+                "device_id": row.device_id,
+                "state": "online" if online else OFFLINE,
+                "state_label": "在线" if online else STATE_LABELS[OFFLINE],
+                "last_seen": row.last_seen,
+                "silent_s": silence,
+                "tickets_today": int(issued.get(row.device_id, 0)),
+                "offline_tickets_today": int(offline.get(row.device_id, 0)),
+                "unsynced_events": lag,
+            }
+        )
+    return kiosks
 
 
 def recent_alerts(

@@ -5,6 +5,7 @@ Server-rendered HTML with inline CSS and inline SVG charts: nothing is loaded fr
 shows the live hall, the waiting counts, the latest alerts and the assessment of today and of
 this month with their CSV and PDF exports. ``/supervision/login`` takes the supervisor password
 (or the admin token) and sets the session cookie (supervision_server.supervision_auth).
+Ticket kiosks are listed apart from the windows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from counter_app.domain.device_role import device_label
 from supervision_server.api_support import Ctx
 from supervision_server.assessment import LEVELS
 from supervision_server.assessment_export import key_label
@@ -131,8 +133,26 @@ def _hall_section(hall: dict[str, Any]) -> str:
     return (
         f'<section id="hall"><h2>大厅实况（{escape(hall["business_date"])}）</h2>'
         f'<div class="grid">{"".join(tiles) or "<p>尚无窗口</p>"}</div></section>'
-        '<section id="waiting"><h2>等候情况</h2><table><tr><th>业务类别</th><th>号段</th><th>等候人数</th>'
+        + _kiosks_section(hall.get("kiosks", []))
+        + '<section id="waiting"><h2>等候情况</h2><table><tr><th>业务类别</th><th>号段</th><th>等候人数</th>'
         f"<th>最长等候(分)</th></tr>{waiting_rows}</table></section>"
+    )
+
+
+def _kiosks_section(kiosks: list[dict[str, Any]]) -> str:
+    """The ticket kiosks apart from the windows: online or not, last contact, tickets, unsynced events."""
+    if not kiosks:
+        return ""
+    rows = "".join(
+        f'<tr data-kiosk="{k["kiosk_no"]}">{_cell(device_label("kiosk", k["kiosk_no"]), "left")}'
+        f"{_cell(k['state_label'])}{_cell(k['last_seen'] or '—')}{_cell(k['tickets_today'])}"
+        f"{_cell(k['offline_tickets_today'])}{_cell(k['unsynced_events'])}</tr>"
+        for k in kiosks
+    )
+    return (
+        '<section id="kiosks"><h2>取号机</h2><table><tr><th>取号机</th><th>状态</th><th>最后联系</th>'
+        "<th>今日发号</th><th>其中离线号</th><th>未上报事件</th></tr>"
+        f"{rows}</table></section>"
     )
 
 

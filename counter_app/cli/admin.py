@@ -24,7 +24,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the admin commands."""
     p = sub.add_parser("init", help="初始化数据目录：数据库、设备密钥、大厅与窗口号、工作日历")
     p.add_argument("--hall", required=True, help="大厅代码，2–12位字母或数字，如 YX330781")
-    p.add_argument("--window", type=int, required=True, help="窗口号 1–99")
+    p.add_argument("--window", type=int, help="窗口号 1–99")
+    p.add_argument("--role", choices=("window", "kiosk"), help="设备类型：window 窗口（默认）或 kiosk 取号机")
+    p.add_argument(
+        "--kiosk", nargs="?", type=int, const=1, metavar="N", help="初始化为 N 号取号机（1–9，默认 1）"
+    )
     p.set_defaults(func=init, needs_store=False)
 
     p = sub.add_parser("import-catalog", help="导入事项目录（JSON），导入前完整校验")
@@ -63,9 +67,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def init(args: argparse.Namespace, out: Output) -> int:
     """Initialise a data folder."""
+    from counter_app.domain.device_role import DeviceRole, device_label
+    from counter_app.domain.errors import DomainError
     from counter_app.services.setup import init_counter
 
-    info = init_counter(DataDir.resolve(args.data_dir), args.hall, args.window, system_clock)
+    kiosk = args.kiosk is not None or args.role == "kiosk"
+    if args.kiosk is not None and args.role == "window":
+        raise DomainError("--kiosk 与 --role window 不能同时使用", "SETUP_ROLE_CONFLICT")
+    if not kiosk and args.window is None:
+        raise DomainError("请用 --window 指定窗口号，或用 --kiosk 初始化取号机", "SETUP_WINDOW_NO")
+    role = DeviceRole.KIOSK if kiosk else DeviceRole.WINDOW
+    number = (args.kiosk if args.kiosk is not None else args.window or 1) if kiosk else args.window
+    info = init_counter(DataDir.resolve(args.data_dir), args.hall, number, system_clock, role)
     out.emit(
         asdict(info),
         lambda d: kv(
@@ -73,7 +86,7 @@ def init(args: argparse.Namespace, out: Output) -> int:
                 ("数据目录", d["data_dir"]),
                 ("设备编号", d["device_id"]),
                 ("大厅", d["hall_code"]),
-                ("窗口", d["window_no"]),
+                ("设备", device_label(d["role"], d["window_no"])),
                 ("设备标识", d["device_tag"]),
             ]
         ),
@@ -214,7 +227,16 @@ CONFIG_KEYS = {
     "language": "窗口工作台界面语言：zh（默认）或 en",
     "lock_after_s": "无操作多少秒后锁屏（默认 300，0 为不自动锁屏）",
 }
-PROTECTED = ("device_id", "hall_code", "window_no", "device_tag", "server_public_key", "clock_offset_ms")
+PROTECTED = (
+    "device_id",
+    "hall_code",
+    "window_no",
+    "role",
+    "kiosk_index",
+    "device_tag",
+    "server_public_key",
+    "clock_offset_ms",
+)
 
 
 def config(args: argparse.Namespace, out: Output, store: Store) -> int:

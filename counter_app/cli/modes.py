@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from counter_app.store.uow import Store
 
 HELP = {
-    "kiosk": "取号机：全屏触摸取号并打印小票（网络中断时用本机号段）",
+    "kiosk": "取号机：全屏触摸取号并打印小票（网络中断时用本机号段；数据目录须以 init --kiosk 初始化）",
     "display": "大厅叫号显示屏：各窗口当前号码、最近叫号、等候人数，语音播报",
-    "queue-panel": "窗口叫号面板：叫号 F1、重呼 F2、过号 F3、转移 F4、暂停 F5",
+    "queue-panel": "窗口叫号面板：叫号 F1、重呼 F2、过号 F3、转移 F4、暂停 F5（仅限窗口的数据目录）",
 }
 
 
@@ -86,9 +86,24 @@ def run_window(args: argparse.Namespace, out: Output) -> int:
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
         return 2
+    data_dir = DataDir.resolve(args.data_dir)
+    if data_dir.db_path.exists():  # set up already: the window's screens need a window's folder
+        from counter_app.domain.device_role import DeviceRole
+        from counter_app.domain.errors import DomainError
+        from counter_app.services.setup import require_role
+        from counter_app.store.uow import Store
+
+        store = Store(data_dir)
+        try:
+            require_role(store, DeviceRole.WINDOW)
+        except DomainError as exc:
+            out.error(exc.code, exc.message)
+            return 2
+        finally:
+            store.close()
     from counter_app.ui.window_app import run_window as run
 
     auto_login = None
     if args.login:
         auto_login = (args.login, sys.stdin.readline().rstrip("\r\n"))
-    return run(DataDir.resolve(args.data_dir), args.lang, auto_login)
+    return run(data_dir, args.lang, auto_login)

@@ -22,12 +22,12 @@ from counter_app.receipts.model import TicketSlip
 from counter_app.services.clock import Clock
 from counter_app.services.queue import ticket_payload
 from counter_app.services.reference import current_catalog
+from counter_app.services.setup import KIOSK_INDEX_KEY
 from counter_app.store import schema
 from counter_app.store.uow import Store
 from counter_app.sync.errors import SyncError
 from counter_app.sync.queue_client import QueueOps
 
-KIOSK_INDEX_KEY = "kiosk_index"
 _OFFLINE_KEY = "kiosk_offline_serials"
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from counter_app.domain.device_role import DeviceRole
 from counter_app.domain.errors import DomainError
 from counter_app.domain.queue import (
     HALL_TZ,
@@ -29,6 +30,7 @@ from counter_app.domain.queue import (
     walk_in_number,
 )
 from counter_app.services.clock import Clock
+from counter_app.services.setup import require_role
 from counter_app.store.uow import Store, UnitOfWork
 from counter_app.sync.errors import SyncError
 from counter_app.sync.queue_client import QueueOps
@@ -68,9 +70,13 @@ class QueueResult:
 
 
 class WindowQueue:
-    """The queue as one window works it; ``ops`` is None for a window never enrolled."""
+    """The queue as one window works it; ``ops`` is None for a window never enrolled.
+
+    A kiosk's folder is refused (DomainError QUEUE_NOT_A_WINDOW): a kiosk issues tickets only.
+    """
 
     def __init__(self, store: Store, clock: Clock, clerk_id: str, ops: QueueOps | None) -> None:
+        require_role(store, DeviceRole.WINDOW)
         self.store = store
         self.clock = clock
         self.clerk_id = clerk_id

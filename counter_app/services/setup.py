@@ -1,4 +1,9 @@
-"""Setting up a window: device identity, hall and window number, calendar, catalog import."""
+"""Setting up a counter: device identity, hall, role and number, calendar, catalog import.
+
+A folder is set up as a window (窗口, numbers 1-99) or as the hall's ticket kiosk (取号机, numbers
+1-9: the first digit of the tickets it issues offline). The role is stored in the ``role``
+setting (absent on folders set up before roles: a window) and recorded in ``device.initialised``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,14 @@ from pathlib import Path
 from counter_app.domain.case_numbers import device_tag
 from counter_app.domain.catalog import load_catalog_file
 from counter_app.domain.clerks import SYSTEM_CLERK
+from counter_app.domain.device_role import (
+    NOT_A_KIOSK,
+    NOT_A_KIOSK_MESSAGE,
+    NOT_A_WINDOW,
+    DeviceRole,
+    device_label,
+    parse_role,
+)
 from counter_app.domain.errors import DomainError
 from counter_app.services.clock import Clock
 from counter_app.services.reference import seed_calendar, store_catalog
@@ -17,6 +30,8 @@ from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 
 __all__ = ["SYSTEM_CLERK", "DeviceInfo", "import_catalog", "init_counter"]
+ROLE_KEY = "role"
+KIOSK_INDEX_KEY = "kiosk_index"  # the first digit of a kiosk's offline ticket numbers
 
 
 @dataclass(frozen=True)
@@ -29,25 +44,58 @@ class DeviceInfo:
     device_tag: str
     public_key: str
     data_dir: str
+    role: str = DeviceRole.WINDOW.value
 
 
-def init_counter(data_dir: DataDir, hall_code: str, window_no: int, clock: Clock) -> DeviceInfo:
-    """Create the data folder, database and device key, and record who this window is.
+def device_role(settings: dict[str, str]) -> DeviceRole:
+    """The role a data folder was set up as (a window when set up before roles existed)."""
+    return parse_role(settings.get(ROLE_KEY))
 
-    Running it again on an initialised folder changes nothing and returns the existing identity;
-    asking for a different hall or window there is refused (re-enrol a new folder instead).
+
+def require_role(store: Store, wanted: DeviceRole) -> None:
+    """Refuse to run a window's screen on a kiosk folder or the kiosk on a window's folder.
+
+    Raises DomainError QUEUE_NOT_A_WINDOW or DEVICE_NOT_A_KIOSK with a message for the clerk.
+    """
+    settings = store.settings()
+    role = device_role(settings)
+    if role is wanted:
+        return
+    here = device_label(role, settings.get("window_no", "?"))
+    if wanted is DeviceRole.WINDOW:
+        raise DomainError(
+            f"本数据目录是{here}，不是窗口：不能打开叫号面板或窗口程序，请使用取号模式", NOT_A_WINDOW
+        )
+    raise DomainError(f"本数据目录是{here}。{NOT_A_KIOSK_MESSAGE}", NOT_A_KIOSK)
+
+
+def init_counter(
+    data_dir: DataDir,
+    hall_code: str,
+    window_no: int,
+    clock: Clock,
+    role: DeviceRole = DeviceRole.WINDOW,
+) -> DeviceInfo:
+    """Create the data folder, database and device key, and record who this counter is.
+
+    ``window_no`` is the window's number, or with ``role`` KIOSK the kiosk's (1-9). Running it
+    again on an initialised folder changes nothing and returns the existing identity; asking for
+    a different hall, role or number there is refused (re-enrol a new folder instead).
     """
     hall_code = hall_code.strip().upper()
     if not (2 <= len(hall_code) <= 12 and hall_code.isascii() and hall_code.isalnum()):
         raise DomainError("大厅代码应为2–12位字母或数字", "SETUP_HALL_CODE")
+    if role is DeviceRole.KIOSK and not 1 <= window_no <= 9:
+        raise DomainError("取号机编号应在 1–9 之间（离线号码的首位）", "SETUP_KIOSK_NO")
     if not 1 <= window_no <= 99:
         raise DomainError("窗口号应在 1–99 之间", "SETUP_WINDOW_NO")
     store = Store(data_dir)
     try:
         existing = store.settings()
         if existing.get("device_id"):
-            if (existing.get("hall_code"), existing.get("window_no")) != (hall_code, str(window_no)):
-                where = f"{existing.get('hall_code')} 大厅 {existing.get('window_no')} 号窗口"
+            asked = (hall_code, str(window_no), role)
+            if (existing.get("hall_code"), existing.get("window_no"), device_role(existing)) != asked:
+                where = f"{existing.get('hall_code')} 大厅 {device_label(device_role(existing), existing.get('window_no', '?'))}"
                 raise DomainError(
                     f"该数据目录已初始化为 {where}",
                     "SETUP_ALREADY_INITIALISED",
@@ -59,6 +107,9 @@ def init_counter(data_dir: DataDir, hall_code: str, window_no: int, clock: Clock
             uow.put_setting("device_id", str(uuid.uuid4()))
             uow.put_setting("hall_code", hall_code)
             uow.put_setting("window_no", str(window_no))
+            uow.put_setting(ROLE_KEY, role.value)
+            if role is DeviceRole.KIOSK:
+                uow.put_setting(KIOSK_INDEX_KEY, str(window_no))
             uow.put_setting("device_tag", device_tag(raw))
             seed_calendar(uow, now.year - 1, now.year + 2, now)
             uow.ledger.append(
@@ -66,6 +117,7 @@ def init_counter(data_dir: DataDir, hall_code: str, window_no: int, clock: Clock
                 {
                     "hall_code": hall_code,
                     "window_no": window_no,
+                    "role": role.value,
                     "device_tag": uow.settings["device_tag"],
                     "public_key": store.key.public_b64,
                 },
@@ -104,4 +156,5 @@ def _info(store: Store) -> DeviceInfo:
         device_tag=s["device_tag"],
         public_key=store.key.public_b64,
         data_dir=str(store.data_dir.root),
+        role=device_role(s).value,
     )

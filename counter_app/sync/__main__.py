@@ -129,7 +129,13 @@ def _enroll(store: Store, server: str, code: str, ca_file: str | None, as_json: 
             uow.put_setting("server_ca_file", ca_path)
             uow.commit()
     return _print(
-        {"device_id": result.device_id, "hall_code": result.hall_code, "window_no": result.window_no}, as_json
+        {
+            "device_id": result.device_id,
+            "hall_code": result.hall_code,
+            "window_no": result.window_no,
+            "role": result.role.value,
+        },
+        as_json,
     )
 
 

@@ -1,8 +1,8 @@
 """Enrollment (设备登记): register this window's public key with the server using a one-time code.
 
 The request is signed with the device key (proof that this window holds it) and names the hall
-and window this counter was set up for, so that the server refuses a code for another window
-before spending it.
+and window this counter was set up for, and its role (a window or a ticket kiosk), so that the
+server refuses a code for another window, or a kiosk's code on a window, before spending it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from counter_app.domain.device_role import DeviceRole, device_label, parse_role
+from counter_app.domain.errors import DomainError
 from counter_app.ledger import public_key_from_b64
 from counter_app.ledger.device_messages import enroll_message
 from counter_app.store import schema
@@ -34,6 +36,7 @@ class Enrollment:
     server_public_key: str
     server_url: str
     clock_offset_ms: int | None
+    role: DeviceRole = DeviceRole.WINDOW
 
 
 def default_device_id(store: Store) -> str:
@@ -64,6 +67,7 @@ def enroll(
     info = {"hostname": platform.node(), "platform": platform.platform(), "app": "service-counter"}
     info.update(device_info or {})
     hall_code, window_no = _configured_window(store)
+    role = parse_role(store.settings().get("role"))
     public_key = store.key.public_b64
     body = {
         "code": code.strip(),
@@ -71,7 +75,10 @@ def enroll(
         "public_key": public_key,
         "hall_code": hall_code,
         "window_no": window_no,
-        "signature": store.key.sign(enroll_message(code, device_id, public_key, hall_code, window_no)),
+        "role": role.value,
+        "signature": store.key.sign(
+            enroll_message(code, device_id, public_key, hall_code, window_no, role.value)
+        ),
         "device_info": info,
     }
     try:
@@ -86,6 +93,7 @@ def enroll(
     _check_identity(store, enrollment)
     with store.unit_of_work() as uow:
         uow.put_setting("device_id", enrollment.device_id)
+        uow.put_setting("role", enrollment.role.value)
         uow.put_setting("hall_code", enrollment.hall_code)
         uow.put_setting("window_no", str(enrollment.window_no))
         uow.put_setting("server_url", enrollment.server_url)
@@ -119,8 +127,9 @@ def _parse_reply(reply: Any, server_url: str, sent_at: datetime, received_at: da
             server_public_key=key,
             server_url=server_url.rstrip("/"),
             clock_offset_ms=offset,
+            role=parse_role(str(reply.get("role") or "window")),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, DomainError) as exc:
         raise SyncError(BAD_RESPONSE, f"enroll reply malformed: {exc!r}", retryable=False) from exc
 
 
@@ -143,6 +152,18 @@ def _check_identity(store: Store, enrollment: Enrollment) -> None:
     # Case numbers carry the hall and window set at init: a code issued for another window
     # must not silently renumber this one.
     settings = store.settings()
+    role = parse_role(settings.get("role"))
+    if role is not enrollment.role:
+        there, here = (
+            device_label(enrollment.role, enrollment.window_no),
+            device_label(role, settings.get("window_no", "?")),
+        )
+        raise SyncError(
+            "ENROLL_ROLE_MISMATCH",
+            f"server enrolled this device as {enrollment.role.value}, it is set up as {role.value}",
+            retryable=False,
+            message=f"服务器将本机登记为{there}，而本机设置为{here}，请向管理员索取正确的登记码",
+        )
     local = (settings.get("hall_code"), settings.get("window_no"))
     if local[0] and local != (enrollment.hall_code, str(enrollment.window_no)):
         raise SyncError(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from counter_app.domain.device_role import DeviceRole
 from counter_app.domain.queue import window_categories
 from counter_app.receipts.escpos_send import PrinterUnavailable, send_escpos
 from counter_app.receipts.escpos_slip import render_ticket_slip_escpos
@@ -22,6 +23,7 @@ from counter_app.services.documents import DocType
 from counter_app.services.kiosk import IssuedTicket, Kiosk
 from counter_app.services.queue import WindowQueue
 from counter_app.services.reference import current_catalog
+from counter_app.services.setup import require_role
 from counter_app.store.uow import Store
 from counter_app.sync.board_feed import BoardFeed
 from counter_app.sync.client import ServerClient
@@ -30,6 +32,7 @@ from counter_app.sync.supervision_client import TOKEN_ENV, SupervisionClient, Su
 
 log = logging.getLogger(__name__)
 MODES = ("kiosk", "display", "queue-panel")
+MODE_ROLES = {"kiosk": DeviceRole.KIOSK, "queue-panel": DeviceRole.WINDOW}
 
 
 @dataclass
@@ -68,8 +71,15 @@ def slip_printer(store: Store, kiosk: Kiosk) -> Any:
 
 
 def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = None) -> Built:
-    """Create the screen of ``mode`` (a QApplication must exist)."""
+    """Create the screen of ``mode`` (a QApplication must exist).
+
+    The kiosk runs only on a kiosk's folder and the queue panel only on a window's: DomainError
+    DEVICE_NOT_A_KIOSK / QUEUE_NOT_A_WINDOW otherwise. The hall display runs on either.
+    """
     from counter_app.ui.tasks import TaskRunner
+
+    if mode in MODE_ROLES:
+        require_role(store, MODE_ROLES[mode])
 
     settings = store.settings()
     with store.read() as conn:

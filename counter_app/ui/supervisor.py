@@ -168,13 +168,18 @@ class SupervisorConsole(QWidget):
         layout = QVBoxLayout(tab)
         self.windows_model = QStandardItemModel(self)
         self.waiting_model = QStandardItemModel(self)
+        self.kiosks_model = QStandardItemModel(self)
         self.windows_view = _table(self.windows_model)
         self.waiting_view = _table(self.waiting_model)
+        self.kiosks_view = _table(self.kiosks_model)
         self.hall_note = QLabel("")
         layout.addWidget(self.hall_note)
         layout.addWidget(self.windows_view, 3)
         layout.addWidget(QLabel("等候情况"))
         layout.addWidget(self.waiting_view, 1)
+        # Ticket kiosks are not windows: their own small table.
+        layout.addWidget(QLabel("取号机"))
+        layout.addWidget(self.kiosks_view, 1)
         return tab
 
     @Slot()
@@ -212,6 +217,22 @@ class SupervisorConsole(QWidget):
         )
         waiting = [[w["name"], w["category"], w["count"], _min(w["longest_wait_s"])] for w in hall["waiting"]]
         _fill(self.waiting_model, ["业务类别", "号段", "等候人数", "最长等候(分)"], waiting)
+        kiosks = [
+            [
+                f"{k['kiosk_no']}号取号机",
+                k["state_label"],
+                k["tickets_today"],
+                k["offline_tickets_today"],
+                k["unsynced_events"],
+                (k["last_seen"] or "")[:19].replace("T", " "),
+            ]
+            for k in hall.get("kiosks", [])
+        ]
+        _fill(
+            self.kiosks_model,
+            ["取号机", "状态", "今日发号", "其中离线号", "未上报事件", "最后联系(UTC)"],
+            kiosks,
+        )
         states: dict[str, int] = {}
         for w in hall["windows"]:
             states[w["state_label"]] = states.get(w["state_label"], 0) + 1

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.calendar_document import calendar_from_document
 from counter_app.domain.catalog import Catalog
+from counter_app.domain.device_role import DeviceRole
 from supervision_server.alerts import AlertDraft
 from supervision_server.distribution import CALENDAR, latest, published_catalog
 from supervision_server.projected import chunks
@@ -177,8 +178,12 @@ def events_of_types(conn: Connection, types: Iterable[str], since: str | None = 
 
 
 def device_windows(conn: Connection) -> dict[str, tuple[str, int]]:
-    """device_id -> (hall_code, window_no) of every enrolled device."""
-    rows = conn.execute(select(devices.c.device_id, devices.c.hall_code, devices.c.window_no))
+    """device_id -> (hall_code, window_no) of every enrolled window (kiosks are not windows)."""
+    rows = conn.execute(
+        select(devices.c.device_id, devices.c.hall_code, devices.c.window_no).where(
+            devices.c.role == DeviceRole.WINDOW.value
+        )
+    )
     return {r.device_id: (r.hall_code, r.window_no) for r in rows}
 
 

@@ -285,7 +285,9 @@ def idle_window(conn: Connection, scope: Scope) -> list[AlertDraft]:
         since = moment(activity.occurred_at)
         if since is None or scope.now - since < after:
             continue
-        hall, window_no = windows.get(device_id, ("", 0))
+        if device_id not in windows:
+            continue  # a kiosk, or a device no longer enrolled, is no window
+        hall, window_no = windows[device_id]
         categories = window_categories(scope.catalog, window_no)
         if not categories:
             continue

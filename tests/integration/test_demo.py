@@ -37,6 +37,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     out = result.stdout
     assert "已受理" in out and "待补正" in out and "不予受理" in out
     assert "待上传 0 条" in out
+    assert "==> 取号机已登记为1号取号机（只取号，不叫号）" in out
     assert out.count("HTTP 200") == 3
     pdfs = sorted((tmp_path / "demo" / "window-03" / "archive").rglob("*.pdf"))
     assert {p.name.rsplit("-", 1)[1] for p in pdfs} == {"receipt.pdf", "correction.pdf", "rejection.pdf"}

@@ -105,10 +105,12 @@ def sqlite_client(make_app: Callable[..., FastAPI]) -> TestClient:
     return TestClient(make_app())
 
 
-def issue(client: TestClient, hall: str = "H1", window: int = 3, ttl_hours: float = 24) -> str:
+def issue(
+    client: TestClient, hall: str = "H1", window: int = 3, ttl_hours: float = 24, role: str = "window"
+) -> str:
     reply = client.post(
         "/api/v1/admin/enroll-codes",
-        json={"hall_code": hall, "window_no": window, "ttl_hours": ttl_hours},
+        json={"hall_code": hall, "window_no": window, "ttl_hours": ttl_hours, "role": role},
         headers=ADMIN,
     )
     assert reply.status_code == 201, reply.text

@@ -135,19 +135,26 @@ def enroll_body(
     hall_code: str | None = None,
     window_no: int | None = None,
     public_key: str | None = None,
+    role: str | None = None,
+    signed_role: str | None = "window",
 ) -> dict[str, Any]:
     """A ``POST /enroll`` body signed by ``key``, as a counter sends it (``public_key`` overrides
-    the key announced, to try someone else's)."""
+    the key announced, to try someone else's). ``role`` is sent when given; the signature is over
+    ``role`` when sent, else over ``signed_role`` (None: the version 1 message of older clients)."""
     announced = public_key or key.public_b64
-    return {
+    signed = role if role is not None else signed_role
+    body = {
         "code": code,
         "device_id": device_id,
         "public_key": announced,
         "hall_code": hall_code,
         "window_no": window_no,
-        "signature": key.sign(enroll_message(code, device_id, announced, hall_code, window_no)),
+        "signature": key.sign(enroll_message(code, device_id, announced, hall_code, window_no, signed)),
         "device_info": {"hostname": "WIN-03"},
     }
+    if role is not None:
+        body["role"] = role
+    return body
 
 
 def heartbeat_body(

@@ -15,7 +15,10 @@ from supervision_server.migrations import LATEST, MIGRATIONS, current_version, m
 from tests.pg import fresh_database, require_postgres
 
 NEW_TABLES = ("alert_closings", "server_keys")
-NEW_COLUMNS = {"devices": ("heartbeat_counter", "silent_alert_id"), "enroll_codes": ("device_id",)}
+NEW_COLUMNS = {
+    "devices": ("heartbeat_counter", "silent_alert_id", "role"),  # role: step 9
+    "enroll_codes": ("device_id", "role"),
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -65,9 +68,9 @@ def test_version_1_is_brought_up_to_date_and_keeps_its_rows(empty_database: str)
         assert indexes["ix_events_type_occurred"] == ["type", "occurred_at"]
         with engine.connect() as conn:
             row = conn.execute(
-                text("SELECT window_no, heartbeat_counter, silent_alert_id FROM devices")
+                text("SELECT window_no, heartbeat_counter, silent_alert_id, role FROM devices")
             ).one()
-            assert tuple(row) == (3, None, None)
+            assert tuple(row) == (3, None, None, "window")  # enrolled before roles: a window
         with write_transaction(engine) as conn:
             conn.execute(schema.alert_closings.insert().values(alert_id=1, closed_at="t", note="n"))
         with pytest.raises(DBAPIError), write_transaction(engine) as conn:  # insert-only, like alerts

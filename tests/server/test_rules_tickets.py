@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from fastapi import FastAPI
 
-from tests.server.helpers import StepClock
+from tests.server.conftest import issue
+from tests.server.helpers import Chain, StepClock, enroll_body, unique, wire
 from tests.server.rules_support import Hall, at, make_hall, received
 
 
@@ -142,6 +143,21 @@ def test_a_logged_in_window_that_calls_nobody_while_its_people_wait_is_idle(hall
     assert [(a["window_no"], a["clerk_id"], a["details"]["waiting"]) for a in found] == [
         (3, "clerk-7", ["A300"])
     ]
+
+
+def test_a_kiosk_is_never_an_idle_window(hall: Hall) -> None:
+    # Kiosk number 3 logs a clerk in (no kiosk does, but its ledger is its own) while window 3's
+    # categories wait: a kiosk is no window, so nothing is idle.
+    kiosk = Chain(unique("dev-kiosk"))
+    code = issue(hall.client, window=3, role="kiosk")
+    body = enroll_body(code, kiosk.device_id, kiosk.key, role="kiosk")
+    assert hall.client.post("/api/v1/enroll", json=body).status_code == 201
+    kiosk.append("clerk.logged_in", {"window_no": 3}, occurred_at=at("09:00"))
+    reply = hall.client.post(f"/api/v1/devices/{kiosk.device_id}/events", json=wire(kiosk.events))
+    assert reply.status_code == 200, reply.text
+    _queue_waiting(hall)
+    hall.watch("09:45")
+    assert hall.rules("IDLE_WINDOW") == []
 
 
 def test_a_paused_or_logged_out_window_is_not_idle(hall: Hall) -> None:

@@ -136,18 +136,10 @@ class ServerProcess:
         token = (self.data_dir / "admin_token").read_text().strip() if self.demo else ADMIN_TOKEN
         return {"Authorization": f"Bearer {token}"}
 
-    def issue_code(self, hall: str = "H1", window: int = 1) -> str:
-        """A one-time enrollment code from the ``issue-code`` command."""
-        cmd = [
-            sys.executable,
-            "-m",
-            "supervision_server",
-            "issue-code",
-            "--hall",
-            hall,
-            "--window",
-            str(window),
-        ]
+    def issue_code(self, hall: str = "H1", window: int = 1, *, kiosk: bool = False) -> str:
+        """A one-time enrollment code from the ``issue-code`` command (``--kiosk N`` for a kiosk)."""
+        cmd = [sys.executable, "-m", "supervision_server", "issue-code", "--hall", hall]
+        cmd += ["--kiosk", str(window)] if kiosk else ["--window", str(window)]
         out = subprocess.run(
             cmd + self._db_args(),
             cwd=ROOT,

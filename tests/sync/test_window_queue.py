@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from counter_app.domain.device_role import DeviceRole
 from counter_app.domain.queue import Outcome, TicketState
 from counter_app.receipts.slip import render_ticket_slip
 from counter_app.services.clock import HALL_TZ, FixedClock, system_clock
@@ -42,16 +43,26 @@ pytestmark = pytest.mark.slow
 class Desk:
     """One enrolled device of a hall with its queue client."""
 
-    def __init__(self, server: ServerProcess, root: Path, hall: str, window_no: int) -> None:
+    def __init__(
+        self,
+        server: ServerProcess,
+        root: Path,
+        hall: str,
+        window_no: int,
+        role: DeviceRole = DeviceRole.WINDOW,
+    ) -> None:
         self.clock = FixedClock(datetime.now(HALL_TZ))
-        data = DataDir(root / f"{hall}-{window_no}")
-        init_counter(data, hall, window_no, self.clock)
+        data = DataDir(root / f"{hall}-{role.value}-{window_no}")
+        init_counter(data, hall, window_no, self.clock, role)
         self.store = Store(data)
         import_catalog(self.store, DEMO_CATALOG, self.clock)
-        enroll(self.store, server.url, server.issue_code(hall, window_no))
+        enroll(self.store, server.url, server.issue_code(hall, window_no, kiosk=role is DeviceRole.KIOSK))
         self.client = ServerClient(server.url, timeout=(1.0, 5.0))
         self.ops = QueueOps(self.store, SyncConfig.load(self.store), self.client, self.clock)
-        self.queue = WindowQueue(self.store, self.clock, "clerk-07", self.ops)
+        # A kiosk has no window queue: WindowQueue refuses its folder (QUEUE_NOT_A_WINDOW).
+        self.queue: WindowQueue = (
+            WindowQueue(self.store, self.clock, "clerk-07", self.ops) if role is DeviceRole.WINDOW else None  # type: ignore[assignment]
+        )
 
     def events(self) -> list[tuple[str, dict[str, object]]]:
         with self.store.read() as conn:
@@ -69,7 +80,7 @@ class Desk:
 @pytest.fixture
 def desks(server: ServerProcess, tmp_path: Path) -> Iterator[tuple[Desk, Desk]]:
     hall = unique("HQ")[:12].replace("-", "").upper()
-    kiosk, window = Desk(server, tmp_path, hall, 1), Desk(server, tmp_path, hall, 3)
+    kiosk, window = Desk(server, tmp_path, hall, 1, DeviceRole.KIOSK), Desk(server, tmp_path, hall, 3)
     yield kiosk, window
     kiosk.close()
     window.close()

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from counter_app.domain.device_role import DeviceRole
 from counter_app.services.clock import HALL_TZ, FixedClock
 from counter_app.services.setup import import_catalog, init_counter
 from counter_app.store.datadir import DataDir
@@ -48,18 +49,20 @@ class Hall:
         self.stores: list[Store] = []
         self.built: list[Built] = []
 
-    def device(self, window_no: int) -> Store:
+    def device(self, window_no: int, role: DeviceRole = DeviceRole.WINDOW) -> Store:
         clock = FixedClock(datetime.now(HALL_TZ))
-        data = DataDir(self.root / f"{self.code}-{window_no}")
-        init_counter(data, self.code, window_no, clock)
+        data = DataDir(self.root / f"{self.code}-{role.value}-{window_no}")
+        init_counter(data, self.code, window_no, clock, role)
         store = Store(data)
         import_catalog(store, DEMO_CATALOG, clock)
-        enroll(store, self.server.url, self.server.issue_code(self.code, window_no))
+        kiosk = role is DeviceRole.KIOSK
+        enroll(store, self.server.url, self.server.issue_code(self.code, window_no, kiosk=kiosk))
         self.stores.append(store)
         return store
 
     def mode(self, mode: str, window_no: int, qtbot: Any) -> Any:
-        built = build(mode, self.device(window_no), "clerk-07", speech_engine="mock")
+        role = DeviceRole.KIOSK if mode == "kiosk" else DeviceRole.WINDOW
+        built = build(mode, self.device(window_no, role), "clerk-07", speech_engine="mock")
         self.built.append(built)
         qtbot.addWidget(built.widget)
         return built.widget

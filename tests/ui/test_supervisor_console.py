@@ -26,7 +26,8 @@ from counter_app.ui.look import apply_look
 from counter_app.ui.modes import build_supervisor
 from counter_app.ui.supervisor import SupervisorConsole
 from tests.integration.test_cli import counter
-from tests.server.test_assessment_real_server import SUPERVISOR, plant, plant_refusal
+from tests.server.helpers import Chain, enroll_body
+from tests.server.test_assessment_real_server import HALL, SUPERVISOR, plant, plant_refusal
 from tests.sync.sync_server import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -63,6 +64,10 @@ def test_the_supervisor_console_against_a_real_server(
     apply_look(qapp)
     today = datetime.now(UTC).astimezone(HALL_TZ).date().isoformat()
     plant_refusal(server, plant(server, today), today)
+    kiosk = Chain("dev-console-kiosk")  # the hall's ticket kiosk: listed apart, never as a window
+    code = server.issue_code(hall=HALL, window=1, kiosk=True)
+    body = enroll_body(code, kiosk.device_id, kiosk.key, role="kiosk")
+    assert requests.post(f"{server.url}/api/v1/enroll", json=body, timeout=30).status_code == 201
     built = build_supervisor(server.url, SUPERVISOR, tmp_path / "exports", actor="JC01")
     console = built.widget
     assert isinstance(console, SupervisorConsole)
@@ -77,6 +82,8 @@ def test_the_supervisor_console_against_a_real_server(
         assert hall["1号"][1:4] == ["云溪市市场监督管理局", "空闲", "—"]
         assert hall["2号"][2] == "离线" and hall["2号"][5] == "无设备"
         assert rows(console.waiting_model) == []
+        assert rows(console.kiosks_model) == [["1号取号机", "离线", "0", "0", "0", "—"]]
+        assert [r[0] for r in rows(console.windows_model)].count("1号") == 1
 
         # alerts: the refusal without a reason, filtered by level
         qtbot.waitUntil(lambda: console.alerts_model.rowCount() == 1, timeout=15000)
