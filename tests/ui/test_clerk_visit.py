@@ -58,6 +58,11 @@ def unacked(data: DataDir) -> int:
         store.close()
 
 
+def clipped(buttons: Any) -> list[str]:
+    """The buttons too narrow for their label at the window's size (the label would be cut)."""
+    return [b.text() for b in buttons if b.width() < b.sizeHint().width()]
+
+
 def payloads(data: DataDir, kind: str) -> list[tuple[dict[str, Any], str]]:
     return [(payload, clerk) for k, payload, clerk in events(data, kind) if k == kind]
 
@@ -202,6 +207,9 @@ def whole_visit(
     assert error.isVisible()
     assert error.text() == "申请人：统一社会信用代码含非法字符：I（不使用 I、O、Z、S、V）"
     assert not form.buttons["accept"].isEnabled() and form.hint.text() == "请更正或填写：统一社会信用代码"
+    visit.main.resize(1366, 768)
+    shoot(visit.main, "main-intake-1366x768")
+    qtbot.waitUntil(lambda: clipped(visit.panel.buttons.values()) == [], timeout=5000)
     form.inputs["applicant.cert_no"].setFocus()
     qtbot.keyClick(form.inputs["applicant.cert_no"], Qt.Key.Key_Backspace)
     qtbot.keyClicks(form.inputs["applicant.cert_no"], ENTITY_USCC[-1])
@@ -264,6 +272,16 @@ def whole_visit(
     visit.rate(Level.VERY_SATISFIED)
     qtbot.waitUntil(lambda: len(payloads(data, "service.rated")) == 2, timeout=15000)
     assert payloads(data, "service.rated")[1][0]["case_nos"] == [correction, refusal]
+    # the first case in case work: its history, its printed receipt
+    visit.main.open_case(person)
+    case_work: Any = visit.main.case_work
+    qtbot.waitUntil(
+        lambda: case_work.detail is not None and case_work.detail["project_no"] == person, timeout=15000
+    )
+    assert visit.main.tabs.currentWidget() is case_work
+    visit.main.resize(1366, 768)
+    shoot(visit.main, "main-casework-1366x768")
+    qtbot.waitUntil(lambda: clipped(case_work.buttons.values()) == [], timeout=5000)
     return {
         "states": {
             person: "ACCEPTED",
