@@ -299,12 +299,18 @@ def whole_visit(
             refusal: "NOT_ACCEPTED",
         },
         "tickets": {person: first, company: first, correction: second, refusal: second},
+        "ratings": [(first, person, 4), (second, correction, 5)],  # the server keeps the first case
     }
 
 
 def server_cases(server: ServerProcess, numbers: list[str]) -> dict[str, tuple[str, str, str]]:
     rows = server.query("SELECT project_no, state, ticket_no, clerk_id FROM cases")
     return {r.project_no: (r.state, r.ticket_no, r.clerk_id) for r in rows if r.project_no in numbers}
+
+
+def server_ratings(server: ServerProcess, numbers: list[str]) -> list[tuple[str, str, int]]:
+    rows = server.query("SELECT ticket_no, project_no, satisfaction FROM ratings")
+    return sorted((r.ticket_no, r.project_no, r.satisfaction) for r in rows if r.project_no in numbers)
 
 
 def expected_on_server(done: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
@@ -331,6 +337,7 @@ def test_a_whole_visit_online(qtbot: Any, tmp_path: Path) -> None:
         finally:
             window.shutdown()
         assert server_cases(server, list(done["states"])) == expected_on_server(done)
+        assert server_ratings(server, list(done["states"])) == done["ratings"]
         rows = server.query("SELECT ticket_no, state FROM tickets WHERE hall_code = :hall", hall=hall)
         assert sorted((r.ticket_no, r.state) for r in rows) == sorted((t.number, "FINISHED") for t in tickets)
     finally:
@@ -370,5 +377,6 @@ def test_the_same_visit_with_the_server_stopped(qtbot: Any, tmp_path: Path) -> N
         finally:
             window.shutdown()
         assert server_cases(server, list(done["states"])) == expected_on_server(done)
+        assert server_ratings(server, list(done["states"])) == done["ratings"]
     finally:
         server.stop()
