@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -70,6 +71,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "return_case": ("退件", "return_case"),
     "void": ("作废", "void"),
 }
+ACTIONS_PER_ROW = 6  # the ten steps and 打印/补打 in two rows
 
 
 def _short(at: str | None) -> str:
@@ -221,13 +223,14 @@ class CaseWork(QWidget):
         self.history = self._table("case_history", ["时间", "操作", "状态", "说明", "经办人"], 3)
         self.documents = self._table("case_documents", ["时间", "文书", "次数", "打印结果", "经办人"], 3)
         self.buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
-        for key, (text, _transition) in ACTIONS.items():
+        # two rows of six: one row of twelve clips the labels at 1366x768 beside the queue panel
+        actions = QGridLayout()
+        for index, (key, (text, _transition)) in enumerate(ACTIONS.items()):
             button = QPushButton(text)
             button.setObjectName(f"step:{key}")
             button.clicked.connect(lambda _checked=False, k=key: self.start_step(k))
             self.buttons[key] = button
-            actions.addWidget(button)
+            actions.addWidget(button, index // ACTIONS_PER_ROW, index % ACTIONS_PER_ROW)
         reprint = QPushButton("打印/补打 (Ctrl+P)")
         reprint.setObjectName("step:print")
         reprint.clicked.connect(self.reprint)
@@ -235,7 +238,7 @@ class CaseWork(QWidget):
         print_keys.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         print_keys.activated.connect(reprint.click)
         self.buttons["print"] = reprint
-        actions.addWidget(reprint)
+        actions.addWidget(reprint, len(ACTIONS) // ACTIONS_PER_ROW, len(ACTIONS) % ACTIONS_PER_ROW)
         self.message = QLabel("")
         self.message.setObjectName("message")
         self.message.setWordWrap(True)

@@ -163,6 +163,9 @@ class IntakeForm(QWidget):
         for column in (0, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.materials.verticalHeader().hide()
+        # long material names wrap onto a second line instead of being cut off (1366 wide)
+        self.materials.setWordWrap(True)
+        self.materials.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         # -- refusal ------------------------------------------------------------------------
         self.reason = QLineEdit()

@@ -101,8 +101,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([430, 930])
-        queue_panel.setMinimumWidth(380)
+        splitter.setSizes([340, 1026])  # at 1366 wide the forms get the room
+        queue_panel.setMinimumWidth(300)
         self.locked_page = QLabel(self.tr("屏幕已锁定"))
         self.locked_page.setObjectName("lockedPage")
         self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)

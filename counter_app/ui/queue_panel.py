@@ -155,7 +155,7 @@ class QueuePanel(QWidget):
                 button.setProperty("role", "primary")
             button.clicked.connect(slot)
             self.buttons[key] = button
-            grid.addWidget(button, index // 4, index % 4)
+            grid.addWidget(button, index // 2, index % 2)  # two wide columns: labels whole
             if shortcut:
                 key_shortcut = QShortcut(QKeySequence(shortcut), self)
                 key_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)

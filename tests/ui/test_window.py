@@ -85,6 +85,28 @@ def enrolled_window(
     return data, hall
 
 
+def kiosk_tickets(server: ServerProcess, hall: str, root: Path, clock: FixedClock, count: int) -> list[Any]:
+    """``count`` tickets of category A issued by an enrolled kiosk of ``hall`` (on the server's queue)."""
+    from counter_app.services.kiosk import Kiosk
+    from counter_app.sync.queue_client import queue_ops
+
+    kiosk_dir = DataDir(root / "kiosk")
+    init_counter(kiosk_dir, hall, 99, clock)
+    kiosk_store = Store(kiosk_dir)
+    try:
+        import_catalog(kiosk_store, DEMO_CATALOG, clock)
+        enroll(kiosk_store, server.url, server.issue_code(hall, 99))
+        ops, client, _config = queue_ops(kiosk_store)
+        assert ops is not None and client is not None
+        kiosk = Kiosk(kiosk_store, FixedClock(datetime.now(HALL_TZ)), ops)
+        try:
+            return [kiosk.issue("A") for _ in range(count)]
+        finally:
+            client.close()
+    finally:
+        kiosk_store.close()
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime.now(HALL_TZ).replace(microsecond=0))
@@ -475,22 +497,8 @@ def test_language_and_lock_time_are_settings_an_admin_may_change(tmp_path: Path,
 def test_a_visit_from_call_to_finish_reaches_the_rating_hook(
     qtbot: Any, app: QApplication, server: ServerProcess, tmp_path: Path, clock: FixedClock
 ) -> None:
-    from counter_app.services.kiosk import Kiosk
-    from counter_app.sync.queue_client import queue_ops
-
     data, hall = enrolled_window(server, tmp_path, clock)
-    kiosk_dir = DataDir(tmp_path / "kiosk")
-    init_counter(kiosk_dir, hall, 99, clock)
-    kiosk_store = Store(kiosk_dir)
-    try:
-        import_catalog(kiosk_store, DEMO_CATALOG, clock)
-        enroll(kiosk_store, server.url, server.issue_code(hall, 99))
-        ops, client, _config = queue_ops(kiosk_store)
-        assert ops is not None and client is not None
-        issued = Kiosk(kiosk_store, FixedClock(datetime.now(HALL_TZ)), ops).issue("A")
-        client.close()
-    finally:
-        kiosk_store.close()
+    (issued,) = kiosk_tickets(server, hall, tmp_path, clock, 1)
     real = FixedClock(datetime.now(HALL_TZ))
     window, dialog = open_window(qtbot, data, real, start_pusher=False)
     try:
