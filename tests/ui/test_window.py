@@ -90,12 +90,14 @@ def kiosk_tickets(server: ServerProcess, hall: str, root: Path, clock: FixedCloc
     from counter_app.services.kiosk import Kiosk
     from counter_app.sync.queue_client import queue_ops
 
+    from counter_app.domain.device_role import DeviceRole
+
     kiosk_dir = DataDir(root / "kiosk")
-    init_counter(kiosk_dir, hall, 99, clock)
+    init_counter(kiosk_dir, hall, 1, clock, role=DeviceRole.KIOSK)
     kiosk_store = Store(kiosk_dir)
     try:
         import_catalog(kiosk_store, DEMO_CATALOG, clock)
-        enroll(kiosk_store, server.url, server.issue_code(hall, 99))
+        enroll(kiosk_store, server.url, server.issue_code(hall, 1, kiosk=True))
         ops, client, _config = queue_ops(kiosk_store)
         assert ops is not None and client is not None
         kiosk = Kiosk(kiosk_store, FixedClock(datetime.now(HALL_TZ)), ops)
