@@ -87,10 +87,9 @@ def enrolled_window(
 
 def kiosk_tickets(server: ServerProcess, hall: str, root: Path, clock: FixedClock, count: int) -> list[Any]:
     """``count`` tickets of category A issued by an enrolled kiosk of ``hall`` (on the server's queue)."""
+    from counter_app.domain.device_role import DeviceRole
     from counter_app.services.kiosk import Kiosk
     from counter_app.sync.queue_client import queue_ops
-
-    from counter_app.domain.device_role import DeviceRole
 
     kiosk_dir = DataDir(root / "kiosk")
     init_counter(kiosk_dir, hall, 1, clock, role=DeviceRole.KIOSK)
