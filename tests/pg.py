@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +60,17 @@ def require_postgres() -> None:
         return
     if in_ci():
         pytest.fail(f"{reason} (CI is set: the PostgreSQL tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_tool(command: str, package: str) -> None:
+    """Return if ``command`` is on the PATH; else skip the calling test, or fail it when in CI
+    (``scripts/system-deps.sh`` installs ``package``)."""
+    if shutil.which(command) is not None:
+        return
+    reason = f"{command} ({package}) is not installed"
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set: the test must run)", pytrace=False)
     pytest.skip(reason)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -17,7 +16,7 @@ import requests
 
 from counter_app.domain.case_numbers import device_tag, make_case_number
 from counter_app.resources import resources_dir
-from tests.pg import fresh_database, require_postgres
+from tests.pg import fresh_database, require_postgres, require_tool
 from tests.server.helpers import Chain, enroll_body, unique, wire
 from tests.sync.sync_server import ServerProcess
 
@@ -175,6 +174,7 @@ def check_assessment(server: ServerProcess, tmp_path: Path) -> None:
     assert lines[1].startswith("工作人员,服务人次,接件,受理,即办占比,平均等候(分),90%等候(分)")
     assert lines[2].startswith("c1,2,1,1,0.0%,13.3,20.0,9.5,")
 
+    require_tool("pdftotext", "poppler-utils")
     pdf = requests.get(f"{url}.pdf", params={"day": DAY}, headers=auth, timeout=120)
     assert pdf.headers["content-type"] == "application/pdf"
     path = tmp_path / "report.pdf"
@@ -195,13 +195,11 @@ def sqlite_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server.stop()
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_assessment_through_a_real_server_on_sqlite(sqlite_server: ServerProcess, tmp_path: Path) -> None:
     check_assessment(sqlite_server, tmp_path)
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_assessment_through_a_real_server_on_postgres(tmp_path: Path) -> None:
     require_postgres()
     with fresh_database("sc_assess") as url:  # its own database: exact counts

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,16 +17,15 @@ import requests
 from PIL import Image
 
 from counter_app.domain.queue import HALL_TZ
+from tests.pg import require_tool
 from tests.server.test_assessment_real_server import SUPERVISOR, plant, plant_refusal
 from tests.sync.sync_server import ServerProcess
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed"),
-]
+pytestmark = [pytest.mark.slow]
 
 
 def chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    require_tool("chromium", "chromium")
     command = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
     command += ["--virtual-time-budget=8000", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=180, check=True)
