@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from counter_app.domain.rating import RATED_EVENT, Level, Rating  # noqa: E402
+from counter_app.domain.validation import resident_id_check_char  # noqa: E402
 from counter_app.ledger import GENESIS_HASH, DeviceKey, Envelope, SignedEvent, seal  # noqa: E402
 from counter_app.ledger.device_messages import enroll_message  # noqa: E402
 from supervision_server.context import ServerContext  # noqa: E402
@@ -62,10 +63,12 @@ def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) ->
         n += 1
         # Each window serves its own queue category here, so windows never share a ticket.
         ticket, project_no = f"{chr(ord('A') + (window_no - 1) % 26)}{n:04d}", f"{device_id}-{n:06d}"
+        # One applicant per case: one citizen's matter at many windows would be 两头受理 each time.
+        body = f"3307851980{window_no % 100:02d}{n // 1000 % 28 + 1:02d}{n % 1000:03d}"
         applicant = {
             "name": "张小三",
             "cert_type": "111",
-            "cert_no": "11010519491231002X",
+            "cert_no": body + resident_id_check_char(body),
             "phone": "13800000000",
         }
         steps: list[tuple[str, dict[str, Any]]] = [
@@ -95,7 +98,16 @@ def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) ->
                     "check_code": "7K3Q9",
                 },
             ),
-            ("ticket.finished", {"ticket_no": ticket, "category": ticket[0], "window_no": window_no}),
+            (  # as the window's queue writes it: served with a case, the case's number named
+                "ticket.finished",
+                {
+                    "ticket_no": ticket,
+                    "category": ticket[0],
+                    "window_no": window_no,
+                    "outcome": "CASE",
+                    "case_nos": [project_no],
+                },
+            ),
             (RATED_EVENT, Rating(ticket, "2026-11-25", (project_no,), Level.VERY_UNSATISFIED).payload()),
         ]
         for type_, payload in steps:

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from counter_app.domain.alert_life import AlertAction, AlertState, AlertStepRefused, fold, next_state
 from supervision_server.errors import ApiError
@@ -88,9 +88,14 @@ def close_by_itself(conn: Connection, alert_id: int, note: str, now: datetime) -
     return True
 
 
-def open_alerts(conn: Connection, rule_id: str, project_nos: set[str] | None = None) -> list[dict[str, Any]]:
+def open_alerts(
+    conn: Connection, rule_id: str, project_nos: set[str] | None = None, *, in_details: bool = False
+) -> list[dict[str, Any]]:
     """The open alerts of ``rule_id`` (not closed), oldest first, details decoded; with
-    ``project_nos`` only those about these cases."""
+    ``project_nos`` only those about these cases: by the alert's case number, or with
+    ``in_details`` those whose details' text holds one of the numbers as a JSON string (a
+    superset of the alerts naming them there, for the caller to check on the decoded details).
+    """
     query = (
         select(alerts)
         .outerjoin(alert_closings, alert_closings.c.alert_id == alerts.c.id)
@@ -100,12 +105,24 @@ def open_alerts(conn: Connection, rule_id: str, project_nos: set[str] | None = N
     parts = [None] if project_nos is None else list(chunks(sorted(project_nos)))
     found = []
     for part in parts:
-        narrowed = query if part is None else query.where(alerts.c.project_no.in_(part))
+        if part is None:
+            narrowed = query
+        elif in_details:
+            narrowed = query.where(or_(*(alerts.c.details.like(_quoted(no), escape="\\") for no in part)))
+        else:
+            narrowed = query.where(alerts.c.project_no.in_(part))
         for row in conn.execute(narrowed).mappings():
             item = dict(row)
             item["details"] = json.loads(item["details"])
             found.append(item)
     return found
+
+
+def _quoted(project_no: str) -> str:
+    """A LIKE pattern matching ``project_no`` as a JSON string anywhere in a details text
+    (written by ``json.dumps(..., ensure_ascii=False)``)."""
+    text = json.dumps(project_no, ensure_ascii=False)
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def alert_history(conn: Connection, alert_id: int) -> dict[str, Any]:

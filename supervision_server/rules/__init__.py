@@ -145,9 +145,10 @@ def close_cleared(conn: Connection, now: datetime, project_nos: set[str] | None 
     """
     closed = 0
     for rule_id, cleared in CLEARS.items():
-        # OFF_BOOK alerts are about tickets: they name their cases in the details.
-        about = None if rule_id == "OFF_BOOK" else project_nos
-        for alert in open_alerts(conn, rule_id, about):
+        # OFF_BOOK alerts are about tickets: they name their cases in the details, and only
+        # those naming one of ``project_nos`` there are read (not every open one on each batch).
+        in_details = rule_id == "OFF_BOOK"
+        for alert in open_alerts(conn, rule_id, project_nos, in_details=in_details):
             if project_nos is not None:
                 named = {alert["project_no"], *(alert["details"].get("missing_case_nos") or [])}
                 if not named & project_nos:
