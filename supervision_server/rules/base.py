@@ -17,10 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.domain.calendar import WorkCalendar
-from counter_app.domain.calendar_document import calendar_from_document
 from counter_app.domain.catalog import Catalog
 from supervision_server.alerts import AlertDraft
-from supervision_server.distribution import CALENDAR, latest, published_catalog
+from supervision_server.distribution import published_calendar, published_catalog
 from supervision_server.projected import chunks
 from supervision_server.schema import cases, devices, events
 from supervision_server.settings import Settings
@@ -66,9 +65,7 @@ class Scope:
         if self._loaded:
             return
         self._loaded = True
-        published = latest(conn, CALENDAR)
-        if published is not None:
-            self._calendar = calendar_from_document(json.loads(published.body))
+        self._calendar = published_calendar(conn)
         self._catalog = published_catalog(conn)
 
     @property
