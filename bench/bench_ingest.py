@@ -503,23 +503,24 @@ def raw_small_inserts(url: str, rows: list[dict[str, Any]], size: int = SMALL_BA
 
 
 def small_requests(
-    url: str, levels: tuple[int, ...] = (1, 16, 50), requests_each: int = 40
+    url: str | None, levels: tuple[int, ...] = (1, 16, 50), requests_each: int = 40, workers: int = 1
 ) -> dict[str, float]:
     """6-event requests over HTTP from 1, 16 and 50 windows at once, each window sending its
     requests one after another on its own keep-alive connection, beside the raw insert ceiling.
 
     Per level: events/s (all events over the wall time from the common start to the last reply),
     p50 and p99 of one request (send to reply), and the server's CPU per request. ``url`` None
-    runs the server on SQLite (no raw-insert ceiling then)."""
+    runs the server on SQLite (no raw-insert ceiling then). ``workers`` server processes
+    (``serve --workers``); the server's CPU is theirs together."""
     import json
 
     from bench.bench_cases import pct
-    from bench.measure import process_cpu_s
+    from bench.measure import tree_cpu_s
     from tests.server.test_real_server import Server
 
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-small-") as tmp:
-        server = Server(Path(tmp) / "data", url)
+        server = Server(Path(tmp) / "data", url, workers=workers)
         try:
             next_window = 1
             for windows in levels:
@@ -536,9 +537,9 @@ def small_requests(
                     ]
                     for device_id, _, events in chains
                 }
-                server_cpu = process_cpu_s(server.proc.pid)
+                server_cpu = tree_cpu_s(server.proc.pid)
                 times, wall, failures = _send_all(server.port, bodies)
-                server_cpu = process_cpu_s(server.proc.pid) - server_cpu
+                server_cpu = tree_cpu_s(server.proc.pid) - server_cpu
                 if failures:
                     raise SystemExit(f"small requests failed {len(failures)} times: {failures[0]}")
                 count = len(times)
@@ -547,13 +548,13 @@ def small_requests(
                 figures[f"{windows} windows p99 ms"] = pct(times, 0.99)
                 figures[f"{windows} windows server CPU ms per request"] = server_cpu / count * 1000
                 print(
-                    f"6-event requests over HTTP, {windows:>2} windows at once: "
+                    f"6-event requests over HTTP, {windows:>2} windows at once, {workers} process(es): "
                     f"{count * SMALL_BATCH / wall:6.0f} events/s, p50 {pct(times, 0.5):6.1f} ms, "
                     f"p99 {pct(times, 0.99):6.1f} ms; server CPU {server_cpu / count * 1000:.2f} ms/request"
                 )
         finally:
             server.stop()
-    if url is None:
+    if url is None or workers > 1:
         return figures
     stamp = "2026-11-25T01:00:00.000000+00:00"
     sample = make_chains("raw", 1, requests_each * SMALL_BATCH, 1)[0][2]
