@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from counter_app.domain.rating import RATED_EVENT, Level, Rating  # noqa: E402
+from counter_app.domain.validation import resident_id_check_char  # noqa: E402
 from counter_app.ledger import GENESIS_HASH, DeviceKey, Envelope, SignedEvent, seal  # noqa: E402
 from counter_app.ledger.device_messages import enroll_message  # noqa: E402
 from supervision_server.context import ServerContext  # noqa: E402
@@ -62,10 +63,12 @@ def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) ->
         n += 1
         # Each window serves its own queue category here, so windows never share a ticket.
         ticket, project_no = f"{chr(ord('A') + (window_no - 1) % 26)}{n:04d}", f"{device_id}-{n:06d}"
+        # One applicant per case: one citizen's matter at many windows would be 两头受理 each time.
+        body = f"3307851980{window_no % 100:02d}{n // 1000 % 28 + 1:02d}{n % 1000:03d}"
         applicant = {
             "name": "张小三",
             "cert_type": "111",
-            "cert_no": "11010519491231002X",
+            "cert_no": body + resident_id_check_char(body),
             "phone": "13800000000",
         }
         steps: list[tuple[str, dict[str, Any]]] = [
@@ -95,7 +98,16 @@ def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) ->
                     "check_code": "7K3Q9",
                 },
             ),
-            ("ticket.finished", {"ticket_no": ticket, "category": ticket[0], "window_no": window_no}),
+            (  # as the window's queue writes it: served with a case, the case's number named
+                "ticket.finished",
+                {
+                    "ticket_no": ticket,
+                    "category": ticket[0],
+                    "window_no": window_no,
+                    "outcome": "CASE",
+                    "case_nos": [project_no],
+                },
+            ),
             (RATED_EVENT, Rating(ticket, "2026-11-25", (project_no,), Level.VERY_UNSATISFIED).payload()),
         ]
         for type_, payload in steps:
@@ -491,23 +503,24 @@ def raw_small_inserts(url: str, rows: list[dict[str, Any]], size: int = SMALL_BA
 
 
 def small_requests(
-    url: str, levels: tuple[int, ...] = (1, 16, 50), requests_each: int = 40
+    url: str | None, levels: tuple[int, ...] = (1, 16, 50), requests_each: int = 40, workers: int = 1
 ) -> dict[str, float]:
     """6-event requests over HTTP from 1, 16 and 50 windows at once, each window sending its
     requests one after another on its own keep-alive connection, beside the raw insert ceiling.
 
     Per level: events/s (all events over the wall time from the common start to the last reply),
     p50 and p99 of one request (send to reply), and the server's CPU per request. ``url`` None
-    runs the server on SQLite (no raw-insert ceiling then)."""
+    runs the server on SQLite (no raw-insert ceiling then). ``workers`` server processes
+    (``serve --workers``); the server's CPU is theirs together."""
     import json
 
     from bench.bench_cases import pct
-    from bench.measure import process_cpu_s
+    from bench.measure import tree_cpu_s
     from tests.server.test_real_server import Server
 
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-small-") as tmp:
-        server = Server(Path(tmp) / "data", url)
+        server = Server(Path(tmp) / "data", url, workers=workers)
         try:
             next_window = 1
             for windows in levels:
@@ -524,9 +537,9 @@ def small_requests(
                     ]
                     for device_id, _, events in chains
                 }
-                server_cpu = process_cpu_s(server.proc.pid)
+                server_cpu = tree_cpu_s(server.proc.pid)
                 times, wall, failures = _send_all(server.port, bodies)
-                server_cpu = process_cpu_s(server.proc.pid) - server_cpu
+                server_cpu = tree_cpu_s(server.proc.pid) - server_cpu
                 if failures:
                     raise SystemExit(f"small requests failed {len(failures)} times: {failures[0]}")
                 count = len(times)
@@ -535,13 +548,13 @@ def small_requests(
                 figures[f"{windows} windows p99 ms"] = pct(times, 0.99)
                 figures[f"{windows} windows server CPU ms per request"] = server_cpu / count * 1000
                 print(
-                    f"6-event requests over HTTP, {windows:>2} windows at once: "
+                    f"6-event requests over HTTP, {windows:>2} windows at once, {workers} process(es): "
                     f"{count * SMALL_BATCH / wall:6.0f} events/s, p50 {pct(times, 0.5):6.1f} ms, "
                     f"p99 {pct(times, 0.99):6.1f} ms; server CPU {server_cpu / count * 1000:.2f} ms/request"
                 )
         finally:
             server.stop()
-    if url is None:
+    if url is None or workers > 1:
         return figures
     stamp = "2026-11-25T01:00:00.000000+00:00"
     sample = make_chains("raw", 1, requests_each * SMALL_BATCH, 1)[0][2]

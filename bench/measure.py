@@ -24,6 +24,18 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14, 15)
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a running process and of its running descendants (a server and its
+    worker processes), as :func:`process_cpu_s`."""
+    total = process_cpu_s(pid)
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listed:
+            children = [int(c) for c in listed.read().split()]
+    except OSError:
+        return total
+    return total + sum(tree_cpu_s(child) for child in children)
+
+
 def children_cpu_s() -> float:
     """CPU seconds of the children this process has waited for (servers after they stop)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

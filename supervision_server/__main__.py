@@ -1,7 +1,8 @@
 """Command line: ``python -m supervision_server serve | issue-code | add-clerk | migrate | rotate-server-key``.
 
 ``serve`` runs the HTTP server (uvicorn), over HTTPS when given a certificate and its key
-(``--ssl-certfile``/``--ssl-keyfile``, passed to uvicorn); ``issue-code`` prints a one-time
+(``--ssl-certfile``/``--ssl-keyfile``, passed to uvicorn), as ``--workers N`` processes on
+PostgreSQL (refused on SQLite); ``issue-code`` prints a one-time
 enrollment code for a window (``--kiosk [N]`` or ``--role kiosk``: for a ticket kiosk), the code
 alone on the last line (``--device`` makes it a re-enrollment code that moves that enrolled
 device); ``add-clerk`` adds a clerk to the roster or records a new version of one (the password
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from counter_app.domain.device_role import DeviceRole, device_label
 from supervision_server.server_key import ServerKeyMismatch
@@ -40,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default 8710)")
     serve.add_argument(
         "--demo", action="store_true", default=None, help="demo mode: generated token, demo catalog"
+    )
+    serve.add_argument(
+        "--workers", type=int, help="server processes (default 1; more than one needs PostgreSQL)"
     )
     serve.add_argument("--ssl-certfile", type=Path, help="PEM certificate (with chain): serve HTTPS")
     serve.add_argument("--ssl-keyfile", type=Path, help="PEM private key of the certificate")
@@ -104,6 +110,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             demo=args.demo,
             ssl_certfile=args.ssl_certfile,
             ssl_keyfile=args.ssl_keyfile,
+            workers=args.workers,
         )
     return Settings.load(args.config, **overrides)
 
@@ -124,7 +131,7 @@ def _tls_files(settings: Settings) -> tuple[str, str] | None:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from supervision_server.app import create_app
+    from supervision_server.app import WORKER_SETTINGS_ENV, create_app
 
     tls = _tls_files(settings)
     app = create_app(settings)
@@ -135,15 +142,23 @@ def _serve(settings: Settings) -> int:
     )
     if ready.demo:
         print(f"演示模式：管理令牌保存在 {ready.data_dir / 'admin_token'}", flush=True)
-    uvicorn.run(
-        app,
-        host=ready.host,
-        port=ready.port,
-        log_level="info",
-        access_log=False,
-        ssl_certfile=tls[0] if tls else None,
-        ssl_keyfile=tls[1] if tls else None,
-    )
+    options: dict[str, Any] = {
+        "host": ready.host,
+        "port": ready.port,
+        "log_level": "info",
+        "access_log": False,
+        "ssl_certfile": tls[0] if tls else None,
+        "ssl_keyfile": tls[1] if tls else None,
+    }
+    if ready.workers == 1:
+        uvicorn.run(app, **options)
+        return 0
+    # Several processes: this one migrated and prepared the database; each worker builds its app
+    # from the same checked settings (the demo token included).
+    app.state.ctx.close()
+    os.environ[WORKER_SETTINGS_ENV] = ready.model_dump_json()
+    print(f"以 {ready.workers} 个进程运行", flush=True)
+    uvicorn.run("supervision_server.app:worker_app", factory=True, workers=ready.workers, **options)
     return 0
 
 

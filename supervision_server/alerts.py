@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from supervision_server.db import write
+from supervision_server.projected import chunks
 from supervision_server.rules_schema import alert_occurrences
 from supervision_server.schema import alert_closings, alerts
 from supervision_server.timeutil import iso
@@ -133,11 +134,13 @@ def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> 
     if not keyed:
         return len(plain)
     keys = sorted({str(d.occurrence_key) for d in keyed})
-    held = set(
-        conn.execute(
-            select(alert_occurrences.c.occurrence_key).where(alert_occurrences.c.occurrence_key.in_(keys))
-        ).scalars()
-    )
+    held: set[str] = set()
+    for part in chunks(keys):  # within the driver's limit on parameters of one statement
+        held.update(
+            conn.execute(
+                select(alert_occurrences.c.occurrence_key).where(alert_occurrences.c.occurrence_key.in_(part))
+            ).scalars()
+        )
     recorded = len(plain)
     for draft in keyed:
         if draft.occurrence_key in held:

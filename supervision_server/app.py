@@ -5,7 +5,8 @@ outside demo mode), opens the database, applies migrations, loads or creates the
 seeds the calendar on first start and, in demo mode, publishes the demo catalog if none is
 stored. While the app runs, a background task re-checks WITHHOLDING and SILENT every
 ``withholding_check_interval_s`` seconds, so a device that stops sending heartbeats is still
-caught.
+caught. Run as several worker processes (``serve --workers N``, PostgreSQL only), each builds its
+own app (``worker_app``) and the watcher runs in exactly one of them (:class:`WatcherLease`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -21,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Connection, text
 
 from counter_app.domain.errors import DomainError
 from supervision_server.api_support import install_error_handlers
@@ -98,13 +101,70 @@ def run_periodic_checks(ctx: ServerContext, now: datetime | None = None) -> int:
     )
 
 
-async def _watch(ctx: ServerContext) -> None:
-    while True:
-        await asyncio.sleep(ctx.settings.withholding_check_interval_s)
+WATCHER_LOCK = 0x5C_0A7C  # the PostgreSQL advisory lock held by the one worker that runs the watcher
+WORKER_SETTINGS_ENV = "SERVICE_COUNTER_WORKER_SETTINGS"  # serve --workers: the settings, as JSON
+
+
+class WatcherLease:
+    """Whether this process runs the periodic watcher.
+
+    One process: always. Several worker processes (PostgreSQL): the one that holds a session
+    advisory lock on a connection of its own; the others try again at each interval, so when that
+    process ends (its connection closes, the lock with it) another one takes the watch over.
+    """
+
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+        self._conn: Connection | None = None
+
+    def held(self) -> bool:
+        """True if this process is the watcher now (taking the lock if it is free)."""
+        if self.ctx.settings.workers == 1:
+            return True
+        if self._conn is not None:
+            return True
+        conn = self.ctx.engine.connect()
         try:
-            await run_in_threadpool(run_periodic_checks, ctx)
+            got = bool(
+                conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": WATCHER_LOCK}).scalar()
+            )
+            conn.commit()
         except Exception:
-            log.exception("periodic checks failed")
+            conn.close()
+            raise
+        if got:
+            self._conn = conn
+        else:
+            conn.close()
+        return got
+
+    def release(self) -> None:
+        """Give the watch up (closing the connection frees the lock)."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.invalidate()  # closed, not returned to the pool still holding the lock
+            conn.close()
+
+
+async def _watch(ctx: ServerContext) -> None:
+    lease = WatcherLease(ctx)
+    try:
+        while True:
+            await asyncio.sleep(ctx.settings.withholding_check_interval_s)
+            try:
+                if await run_in_threadpool(lease.held):
+                    await run_in_threadpool(run_periodic_checks, ctx)
+            except Exception:
+                log.exception("periodic checks failed")
+                lease.release()  # a broken connection: the lock may be gone with it
+    finally:
+        lease.release()
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``serve --workers N``: the settings the parent process
+    checked and prepared, passed in the environment (uvicorn imports this as a factory)."""
+    return create_app(Settings.model_validate_json(os.environ[WORKER_SETTINGS_ENV]))
 
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:

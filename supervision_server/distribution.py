@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app import calendar_source
-from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource
+from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource, WorkCalendar
 from counter_app.domain.calendar_document import CALENDAR_FORMAT, calendar_from_document, day_entry
 from counter_app.domain.catalog import Catalog, load_catalog
 from counter_app.domain.errors import ValidationError
@@ -67,28 +68,36 @@ class Published:
         return sign_document(self.name, self.version, self.body, server_key)
 
 
-_parsed_catalogs: dict[str, Catalog] = {}
+_parsed: dict[str, tuple[str, Any]] = {}  # document name -> (etag, parsed body)
 
 
-def published_catalog(conn: Connection) -> Catalog | None:
-    """The current catalog, parsed once per version: each call reads only the etag of the
-    latest version, the body (100+ KB) only when it changed. None if none is published."""
+def _parsed_latest(conn: Connection, name: str, parse: Callable[[Any], Any]) -> Any:
+    """The latest version of ``name`` parsed once per version: each call reads only its etag,
+    the body only when it changed. None if none is published."""
     etag = conn.execute(
-        select(documents.c.etag)
-        .where(documents.c.name == CATALOG)
-        .order_by(documents.c.version.desc())
-        .limit(1)
+        select(documents.c.etag).where(documents.c.name == name).order_by(documents.c.version.desc()).limit(1)
     ).scalar()
     if etag is None:
         return None
-    cached = _parsed_catalogs.get(etag)
-    if cached is None:
-        published = latest(conn, CATALOG)
+    cached = _parsed.get(name)
+    if cached is None or cached[0] != etag:
+        published = latest(conn, name)
         assert published is not None
-        cached = load_catalog(json.loads(published.body), "服务器事项目录")
-        _parsed_catalogs.clear()
-        _parsed_catalogs[published.etag] = cached
-    return cached
+        cached = (published.etag, parse(json.loads(published.body)))
+        _parsed[name] = cached
+    return cached[1]
+
+
+def published_catalog(conn: Connection) -> Catalog | None:
+    """The current catalog, parsed once per version (the body is 100+ KB). None if none is published."""
+    found: Catalog | None = _parsed_latest(conn, CATALOG, lambda body: load_catalog(body, "服务器事项目录"))
+    return found
+
+
+def published_calendar(conn: Connection) -> WorkCalendar | None:
+    """The current working-day calendar, parsed once per version. None if none is published."""
+    found: WorkCalendar | None = _parsed_latest(conn, CALENDAR, calendar_from_document)
+    return found
 
 
 def _serialise(document: Any) -> bytes:

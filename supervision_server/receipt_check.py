@@ -40,8 +40,9 @@ RATE_LIMITED = "CHECK_RATE_LIMITED"
 
 
 def check_limiter(settings: Settings) -> RateLimiter:
-    """The token buckets of the check routes, sized by the settings."""
-    return RateLimiter(settings.check_rate_per_minute, settings.check_burst)
+    """The token buckets of the check routes, sized by the settings (this process's share of
+    them when the server runs several worker processes)."""
+    return RateLimiter.shared(settings.check_rate_per_minute, settings.check_burst, settings.workers)
 
 
 def check_wait(request: Request) -> int:

@@ -88,6 +88,9 @@ class Settings(BaseModel):
     queue_max_waiting_per_id: int = Field(
         default=2, ge=0, le=20, description="waiting tickets per ID; 0: no limit"
     )
+    workers: int = Field(
+        default=1, ge=1, le=32, description="server processes (serve); more than one needs PostgreSQL"
+    )
     rules_on_ingest: bool = Field(
         default=True, description="run the supervision rules on every ingested batch"
     )
@@ -143,7 +146,13 @@ class Settings(BaseModel):
         return self.data_dir / "server_key.pem"
 
     def checked(self) -> Settings:
-        """These settings ready to run: weak admin tokens refused, the demo token filled in."""
+        """These settings ready to run: weak admin tokens refused, the demo token filled in,
+        several worker processes refused on SQLite."""
+        if self.workers > 1 and self.effective_database_url.startswith("sqlite"):
+            raise SettingsError(
+                f"SQLite 数据库一次只允许一个进程写入，不能以 {self.workers} 个进程运行（--workers）："
+                "请使用 --workers 1，或改用 PostgreSQL（--database-url）"
+            )
         token_weak = (
             self.admin_token.strip().lower() in WEAK_TOKENS or len(self.admin_token) < MIN_TOKEN_LENGTH
         )

@@ -288,7 +288,8 @@ def _login_wait(request: Request, now: float) -> int:
     """Take a login attempt from the caller's bucket (LOGIN_BURST at once, then LOGIN_PER_MINUTE)."""
     limiter = getattr(request.app.state, "login_limiter", None)
     if limiter is None:
-        limiter = request.app.state.login_limiter = RateLimiter(LOGIN_PER_MINUTE, LOGIN_BURST)
+        workers = request.app.state.ctx.settings.workers
+        limiter = request.app.state.login_limiter = RateLimiter.shared(LOGIN_PER_MINUTE, LOGIN_BURST, workers)
     return limiter.acquire(request.client.host if request.client else "unknown", now)
 
 

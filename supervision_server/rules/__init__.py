@@ -144,10 +144,14 @@ def close_cleared(conn: Connection, now: datetime, project_nos: set[str] | None 
     looked at.
     """
     closed = 0
+    # OFF_BOOK alerts are about tickets: they name their cases in the details. On ingest one
+    # statement reads the open alerts of every rule naming the batch's cases.
+    about = None
+    if project_nos is not None:
+        about = open_alerts(conn, list(CLEARS), project_nos, in_details=("OFF_BOOK",))
     for rule_id, cleared in CLEARS.items():
-        # OFF_BOOK alerts are about tickets: they name their cases in the details.
-        about = None if rule_id == "OFF_BOOK" else project_nos
-        for alert in open_alerts(conn, rule_id, about):
+        held = open_alerts(conn, rule_id) if about is None else [a for a in about if a["rule_id"] == rule_id]
+        for alert in held:
             if project_nos is not None:
                 named = {alert["project_no"], *(alert["details"].get("missing_case_nos") or [])}
                 if not named & project_nos:

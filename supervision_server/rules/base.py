@@ -17,11 +17,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from counter_app.domain.calendar import WorkCalendar
-from counter_app.domain.calendar_document import calendar_from_document
 from counter_app.domain.catalog import Catalog
 from counter_app.domain.device_role import DeviceRole
 from supervision_server.alerts import AlertDraft
-from supervision_server.distribution import CALENDAR, latest, published_catalog
+from supervision_server.distribution import published_calendar, published_catalog
 from supervision_server.projected import chunks
 from supervision_server.schema import cases, devices, events
 from supervision_server.settings import Settings
@@ -45,6 +44,7 @@ class Scope:
     _calendar: WorkCalendar | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
     _loaded: bool = field(default=False, repr=False)
+    _batch_cases: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def tz(self) -> tzinfo:
@@ -66,9 +66,7 @@ class Scope:
         if self._loaded:
             return
         self._loaded = True
-        published = latest(conn, CALENDAR)
-        if published is not None:
-            self._calendar = calendar_from_document(json.loads(published.body))
+        self._calendar = published_calendar(conn)
         self._catalog = published_catalog(conn)
 
     @property
@@ -112,22 +110,47 @@ def local_day(stamp: Any, tz: tzinfo) -> date | None:
     return at.astimezone(tz).date() if at is not None else None
 
 
+@dataclass(frozen=True)
+class CaseWhere:
+    """A condition on cases, once as SQL (the schedule's query) and once as the same test on a
+    row (a batch's cases, read once for every rule)."""
+
+    sql: Any
+    keep: Callable[[dict[str, Any]], bool]
+
+
+def case_in(column: str, values: Iterable[Any]) -> CaseWhere:
+    """Cases whose ``column`` is one of ``values`` (never NULL)."""
+    allowed = list(values)
+    return CaseWhere(
+        cases.c[column].in_(allowed), lambda row: row[column] is not None and row[column] in allowed
+    )
+
+
+def case_set(column: str) -> CaseWhere:
+    """Cases whose ``column`` is not NULL."""
+    return CaseWhere(cases.c[column].is_not(None), lambda row: row[column] is not None)
+
+
 def case_rows(
-    conn: Connection, scope: Scope, where: Any = None, *, recent: bool = True
+    conn: Connection, scope: Scope, where: CaseWhere | None = None, *, recent: bool = True
 ) -> list[dict[str, Any]]:
-    """The cases in scope matching ``where``: on the schedule, those changed in the last
-    :data:`RECENT_DAYS` (every one with ``recent=False``), on ingest those the batch touched."""
+    """The cases in scope matching ``where``, in case-number order: on the schedule, those
+    changed in the last :data:`RECENT_DAYS` (every one with ``recent=False``), on ingest those
+    the batch touched (read once per pass, each rule gets its own copies)."""
     query = select(cases).order_by(cases.c.project_no)
-    if where is not None:
-        query = query.where(where)
     if scope.project_nos is None:
+        if where is not None:
+            query = query.where(where.sql)
         if recent:
             query = query.where(cases.c.updated_at >= iso(scope.now - RECENT_DAYS))
         return [dict(r) for r in conn.execute(query).mappings()]
-    found: list[dict[str, Any]] = []
-    for part in chunks(sorted(scope.project_nos)):
-        found.extend(dict(r) for r in conn.execute(query.where(cases.c.project_no.in_(part))).mappings())
-    return found
+    if scope._batch_cases is None:
+        found: list[dict[str, Any]] = []
+        for part in chunks(sorted(scope.project_nos)):
+            found.extend(dict(r) for r in conn.execute(query.where(cases.c.project_no.in_(part))).mappings())
+        scope._batch_cases = found
+    return [dict(r) for r in scope._batch_cases if where is None or where.keep(r)]
 
 
 @dataclass(frozen=True)

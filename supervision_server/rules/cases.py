@@ -13,7 +13,15 @@ from counter_app.domain.case import CaseState, ResultCode
 from counter_app.domain.catalog import ProjectType
 from supervision_server.alerts import AlertDraft
 from supervision_server.projected import chunks
-from supervision_server.rules.base import Scope, about_case, case_rows, moment, stored_events
+from supervision_server.rules.base import (
+    Scope,
+    about_case,
+    case_in,
+    case_rows,
+    case_set,
+    moment,
+    stored_events,
+)
 from supervision_server.schema import cases, events
 
 LOGIN, LOGOUT = "clerk.logged_in", "clerk.logged_out"
@@ -111,7 +119,7 @@ def hasty_close(conn: Connection, scope: Scope) -> list[AlertDraft]:
     """
     limit = timedelta(minutes=scope.settings.hasty_close_minutes)
     drafts = []
-    for row in case_rows(conn, scope, cases.c.closed_at.is_not(None)):
+    for row in case_rows(conn, scope, case_set("closed_at")):
         if row["project_type"] != int(ProjectType.PROMISE) or row["result_code"] != int(ResultCode.ISSUED):
             continue
         accepted, closed = moment(row["accepted_at"]), moment(row["closed_at"])
@@ -209,13 +217,14 @@ def late_special(conn: Connection, scope: Scope) -> list[AlertDraft]:
     rows = case_rows(
         conn,
         scope,
-        cases.c.state.in_(
+        case_in(
+            "state",
             [
                 CaseState.SUSPENDED.value,
                 CaseState.IN_PROCESS.value,
                 CaseState.CLOSED.value,
                 CaseState.DELIVERED.value,
-            ]
+            ],
         ),
     )
     for row in rows:

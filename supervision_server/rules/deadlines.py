@@ -25,7 +25,7 @@ from counter_app.domain.case import CaseState
 from counter_app.domain.catalog import TimeUnit
 from counter_app.domain.errors import DomainError
 from supervision_server.alerts import AlertDraft
-from supervision_server.rules.base import Scope, about_case, case_rows, moment
+from supervision_server.rules.base import Scope, about_case, case_in, case_rows, moment
 from supervision_server.schema import cases
 
 _RUNNING = [CaseState.ACCEPTED.value, CaseState.IN_PROCESS.value]
@@ -37,7 +37,7 @@ def deadline_cards(conn: Connection, scope: Scope) -> list[AlertDraft]:
         return []
     drafts = []
     calendar = scope.calendar
-    for row in case_rows(conn, scope, cases.c.state.in_(_RUNNING), recent=False):
+    for row in case_rows(conn, scope, case_in("state", _RUNNING), recent=False):
         due = moment(row["promise_due"])
         accepted = moment(row["accepted_at"])
         if due is None:

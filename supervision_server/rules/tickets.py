@@ -17,6 +17,7 @@ from supervision_server.rules.base import (
     Scope,
     StoredEvent,
     case_rows,
+    case_set,
     device_windows,
     events_of_types,
     local_day,
@@ -148,7 +149,7 @@ def late_entry(conn: Connection, scope: Scope) -> list[AlertDraft]:
     in the system after the citizen had left: the handling itself happened off the books.
     """
     limit = timedelta(seconds=scope.settings.late_entry_after_s)
-    rows = [r for r in case_rows(conn, scope, cases.c.ticket_no.is_not(None)) if moment(r["received_at"])]
+    rows = [r for r in case_rows(conn, scope, case_set("ticket_no")) if moment(r["received_at"])]
     days = [d for r in rows if (d := local_day(r["received_at"], scope.tz)) is not None]
     by_number: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if days:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from counter_app.domain.catalog import load_catalog
 from counter_app.ledger import LedgerError, verify_document
 from supervision_server.db import run_write
-from supervision_server.distribution import CALENDAR, DEMO_CATALOG, publish
+from supervision_server.distribution import CALENDAR, DEMO_CATALOG, publish, published_calendar
 from supervision_server.errors import ApiError
 from tests.server.helpers import ADMIN
 
@@ -141,3 +142,20 @@ def test_a_calendar_no_window_could_use_is_never_published(sqlite_client: TestCl
         run_write(ctx.engine, lambda conn: publish(conn, CALENDAR, broken, ctx.clock(), "admin"))
     assert (caught.value.status, caught.value.code) == (422, "CALENDAR_INVALID")
     assert sqlite_client.get("/api/v1/calendar").headers["X-Document-Version"] == "1"
+
+
+def test_the_rules_see_a_new_calendar_version_at_once(sqlite_client: TestClient) -> None:
+    # The parsed calendar is kept per version: unchanged, the same object; overridden, the new day.
+    engine = sqlite_client.app.state.ctx.engine  # type: ignore[attr-defined]
+    thursday = date(2026, 11, 26)
+    with engine.connect() as conn:
+        before, again = published_calendar(conn), published_calendar(conn)
+    assert before is not None and before is again and before.is_working_day(thursday)
+    closure = {"kind": "HOLIDAY", "name": "台风停止办公"}
+    assert (
+        sqlite_client.put("/api/v1/admin/calendar/days/2026-11-26", json=closure, headers=ADMIN).status_code
+        == 201
+    )
+    with engine.connect() as conn:
+        after = published_calendar(conn)
+    assert after is not None and not after.is_working_day(thursday)

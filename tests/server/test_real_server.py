@@ -41,7 +41,11 @@ class Server:
     """``serve --demo`` on a free port; ``url``, ``token`` and ``stop()``."""
 
     def __init__(
-        self, data_dir: Path, database_url: str | None = None, env: dict[str, str] | None = None
+        self,
+        data_dir: Path,
+        database_url: str | None = None,
+        env: dict[str, str] | None = None,
+        workers: int = 1,
     ) -> None:
         self.data_dir = data_dir
         self.args = ["--data-dir", str(data_dir)] + (["--database-url", database_url] if database_url else [])
@@ -56,6 +60,8 @@ class Server:
             "--port",
             str(self.port),
             "--demo",
+            "--workers",
+            str(workers),
             *self.args,
         ]
         with self.log.open("wb") as out:
@@ -151,11 +157,13 @@ def test_serve_refuses_to_start_without_a_token_outside_demo_mode(tmp_path: Path
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("workers", [1, 2])
 def test_the_same_batch_twice_at_once_is_stored_once_on_postgres(
-    tmp_path: Path, postgres_url: str, session_server_key: bytes
+    tmp_path: Path, postgres_url: str, session_server_key: bytes, workers: int
 ) -> None:
+    # With two worker processes the two requests may each reach its own process.
     install_server_key(tmp_path / "data", session_server_key)
-    server = Server(tmp_path / "data", postgres_url)
+    server = Server(tmp_path / "data", postgres_url, workers=workers)
     try:
         chain = Chain(unique("dev"))
         server.enroll(chain)

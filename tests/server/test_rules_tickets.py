@@ -174,3 +174,19 @@ def test_a_paused_or_logged_out_window_is_not_idle(hall: Hall) -> None:
     _queue_waiting(hall)
     hall.watch("10:30")
     assert hall.rules("IDLE_WINDOW") == []
+
+
+def test_off_book_closes_only_the_alerts_naming_the_case_that_arrived(hall: Hall) -> None:
+    # Numbers that are LIKE wildcards or prefixes of one another: only the exact name counts.
+    hall.serve(3, "A020", "09:00", "09:10", "CASE", ["P_LATE-1"])
+    hall.serve(3, "A021", "09:11", "09:20", "CASE", ["P_LATE-10"])
+    hall.serve(3, "A022", "09:21", "09:30", "CASE", ["PXLATE-1"])
+    hall.watch("10:30")
+    assert hall.rules("OFF_BOOK") == [("OFF_BOOK", "A020"), ("OFF_BOOK", "A021"), ("OFF_BOOK", "A022")]
+    hall.send(3, ("case.received", received("P_LATE-1", 3, ticket_no="A020"), at("10:35")))
+    found = hall.alerts(rule_id="OFF_BOOK")
+    assert [(a["details"]["ticket_no"], a["state"]) for a in found] == [
+        ("A020", "CLOSED"),
+        ("A021", "RAISED"),
+        ("A022", "RAISED"),
+    ]
