@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEAD = "postgresql+psycopg://postgres@127.0.0.1:1/postgres"
-PG_TEST = "tests/server/test_real_server.py::test_the_same_batch_twice_at_once_is_stored_once_on_postgres"
+PG_TEST = "tests/server/test_real_server.py::test_the_same_batch_twice_at_once_is_stored_once_on_postgres[1]"
 
 
 def run_pytest(ci: str | None) -> subprocess.CompletedProcess[str]:
