@@ -1,9 +1,10 @@
 """Cold start of the clerk's window, in a separate process with a warm file cache: from the
 process start to the login window, and to a usable main window (logged in, today's cases
 loaded, the event loop turning). And the longest stall of the window's event loop while 1,000
-events sync to a real server process and while a receipt PDF is built and archived.
+events sync to a real server process and while a receipt PDF is built and archived. And the
+window process's memory after login and after a day of 300 cases recorded through it.
 
-    .venv/bin/python bench/bench_window.py [--runs 5] [--stall]
+    .venv/bin/python bench/bench_window.py [--runs 5] [--stall] [--memory]
 
 The data folder is set up once (initialised, demo catalog, a cached roster with one clerk); each
 run starts ``bench/bench_window.py --child DIR`` offscreen, which logs the clerk in by itself and
@@ -13,7 +14,10 @@ prints the monotonic times it reached each screen. One run is discarded first (c
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -28,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 NUMBER, PASSWORD = "0307", "bench-0307"
 TARGET_S = 1.5
 STALL_TARGET_MS = 50.0
+DAY_CASES = 300
+RECEIPT_EVERY = 10  # every 10th case gets its receipt PDF, built and archived (no printer)
 
 
 def prepare(root: Path, hall: str = "YX330781") -> Path:
@@ -240,6 +246,153 @@ def measure_stalls(runs: int) -> dict[str, list[float]]:
     return found
 
 
+def memory_mb() -> dict[str, float]:
+    """This process's resident set now (VmRSS) and at its highest (VmHWM), in MB."""
+    found: dict[str, float] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) / 1024  # kB
+    return found
+
+
+def applicant(rng: random.Random) -> Any:
+    """A resident with a random name and a valid resident ID (as ``hall_day.person``, whose
+    module would load the server into the window's process)."""
+    from bench.bench_cases import GIVEN, SURNAMES
+    from counter_app.domain.validation import resident_id_check_char
+    from counter_app.services.intake_model import Party
+
+    birth = f"{rng.randint(1950, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body = f"330781{birth}{rng.randint(0, 999):03d}"
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    return Party(
+        name, "111", body + resident_id_check_char(body), phone=f"138{rng.randint(0, 99_999_999):08d}"
+    )
+
+
+def memory_child(folder: str) -> None:
+    """Log in, read the memory once today's list is loaded, record ``DAY_CASES`` cases on the
+    window's database worker as the intake form does (a receipt for every ``RECEIPT_EVERY``th),
+    each commit refreshing today's list before the next case; then read the memory again.
+    Prints one JSON line."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from counter_app.services.documents import issue_document
+    from counter_app.services.intake import accept_case
+    from counter_app.store.datadir import DataDir
+    from counter_app.ui.look import apply_look
+    from counter_app.ui.window_app import WindowApp
+    from tests.support import intake_for, promise_item
+
+    app = QApplication(sys.argv[:1])
+    apply_look(app, 12)
+    window = WindowApp(DataDir(Path(folder)), auto_login=(NUMBER, PASSWORD), start_pusher=False)
+    rng = random.Random(11)
+    out: dict[str, Any] = {"cases": 0, "receipts": 0}
+
+    def at_main(main: Any) -> None:
+        session = main.session
+        store, clerk, clock = session.store, session.clerk_id, window.clock
+        item = promise_item(store)
+
+        def after(loads: int, then: Any) -> None:
+            """``then()`` once today's list has loaded more than ``loads`` times."""
+            if main.today.loads <= loads:
+                QTimer.singleShot(1, lambda: after(loads, then))
+                return
+            then()
+
+        def start() -> None:
+            gc.collect()
+            app.processEvents()
+            out["rss_start_mb"] = round(memory_mb()["VmRSS"], 1)
+            record(0)
+
+        def record(n: int) -> None:
+            if n == DAY_CASES:
+                finish()
+                return
+            intake = intake_for(item, applicant=applicant(rng), ticket_no=f"A{n + 1:03d}")
+            receipt = (n + 1) % RECEIPT_EVERY == 0
+
+            def work() -> str:
+                project_no = accept_case(store, clock, clerk, intake).project_no
+                if receipt:
+                    issue_document(store, clock, clerk, project_no)
+                return project_no
+
+            def done(_project_no: str) -> None:
+                out["cases"] += 1
+                out["receipts"] += int(receipt)
+                loads = main.today.loads
+                session.committed()  # as the form does: wakes the pusher, refreshes today's list
+                after(loads, lambda: QTimer.singleShot(0, lambda: record(n + 1)))
+
+            def failed(error: BaseException) -> None:
+                print(f"case {n + 1} refused: {error!r}", file=sys.stderr, flush=True)
+                app.exit(3)
+
+            session.db.run(work, done, failed)
+
+        def finish() -> None:
+            gc.collect()
+            app.processEvents()
+            mem = memory_mb()
+            out.update(
+                rss_end_mb=round(mem["VmRSS"], 1),
+                hwm_mb=round(mem["VmHWM"], 1),
+                listed=main.today.model.rowCount(),
+            )
+            print(json.dumps(out), flush=True)
+            app.quit()
+
+        after(0, start)
+
+    window.main_shown.connect(at_main)
+    QTimer.singleShot(300_000, lambda: (print("no end", file=sys.stderr, flush=True), app.exit(3)))
+    window.start()
+    app.exec()
+    window.shutdown()
+
+
+def measure_memory(runs: int) -> dict[str, list[float]]:
+    """The window process's memory (MB) after login and after a day of ``DAY_CASES`` cases, each
+    run on a fresh data folder."""
+    found: dict[str, list[float]] = {"rss_start_mb": [], "rss_end_mb": [], "hwm_mb": []}
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+        for n in range(runs):
+            folder = prepare(Path(tmp) / f"run-{n}")
+            from counter_app.store.datadir import DataDir
+            from counter_app.store.uow import Store
+
+            store = Store(DataDir(folder))
+            try:
+                with store.unit_of_work() as uow:  # as enrollment sets it: the receipts' QR address
+                    uow.put_setting("check_base_url", "https://zwfw.example.gov.cn/check")
+                    uow.commit()
+            finally:
+                store.close()
+            env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+            done = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(folder)],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=900,
+                check=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            # Today's list shows the latest 200 (``list_cases``' limit).
+            if result["cases"] != DAY_CASES or result["listed"] != min(DAY_CASES, 200):
+                raise RuntimeError(f"the day was not recorded in full: {result}")
+            for key in found:
+                found[key].append(float(result[key]))
+    return found
+
+
 def one_run(folder: Path) -> dict[str, float]:
     """Seconds from spawning the process to the login window and to the usable main window."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -270,13 +423,28 @@ def main() -> None:
     parser.add_argument("--child")
     parser.add_argument("--stall-child", nargs=2)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--memory-child")
     parser.add_argument("--stall", action="store_true", help="also the longest event-loop stall")
+    parser.add_argument("--memory", action="store_true", help="only the memory after a day of cases")
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
     if args.stall_child:
         stall_child(*args.stall_child)
+        return
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    if args.memory:
+        memory = measure_memory(max(1, args.runs // 5))
+        for key, what in (
+            ("rss_start_mb", "after login (today's list loaded)"),
+            ("rss_end_mb", f"after a day of {DAY_CASES} cases ({DAY_CASES // RECEIPT_EVERY} receipts)"),
+            ("hwm_mb", "at its peak (VmHWM)"),
+        ):
+            values = memory[key]
+            print(f"window memory {what}: median {statistics.median(values):.1f} MB ({len(values)} runs)")
         return
     found = measure(args.runs)
     for key, what in (("login_s", "to the login window"), ("main_s", "to a usable main window")):

@@ -356,7 +356,8 @@ def assessment(quick: bool, repeats: int) -> list[Figure]:
 
 def window(quick: bool, repeats: int) -> list[Figure]:
     """Cold start of the clerk's window in its own process (warm file cache): to the login window
-    and to a usable main window (logged in, today's cases loaded)."""
+    and to a usable main window (logged in, today's cases loaded); the longest GUI stalls; the
+    window process's memory after login and after a day of 300 cases."""
     runs = max(repeats, 3) if quick else max(repeats, 5)
     with span() as s:
         found = bench_window.measure(runs)
@@ -378,7 +379,15 @@ def window(quick: bool, repeats: int) -> list[Figure]:
         f.load.append(s.load)
     for f in (idle, sync, receipt):
         f.load.append(t.load)
-    figures = [login, main, idle, sync, receipt]
+    with span() as m:
+        memory = bench_window.measure_memory(1 if quick else 2)
+    day = f"a day of {bench_window.DAY_CASES} cases ({bench_window.DAY_CASES // bench_window.RECEIPT_EVERY} receipts)"
+    rss_start = Figure("window", "window process memory (RSS) after login", "MB", memory["rss_start_mb"])
+    rss_end = Figure("window", f"window process memory (RSS) after {day}", "MB", memory["rss_end_mb"])
+    hwm = Figure("window", f"window process peak memory (VmHWM) over {day}", "MB", memory["hwm_mb"])
+    for f in (rss_start, rss_end, hwm):
+        f.load.append(m.load)
+    figures = [login, main, idle, sync, receipt, rss_start, rss_end, hwm]
     for f in figures:
         f.command = RUN + "window"
     return figures
