@@ -15,6 +15,10 @@ from counter_app.ui.session import WindowSession
 Index = QModelIndex | QPersistentModelIndex
 
 
+# No window takes in this many cases in a day (a busy one: a few dozen): the list and its count are the whole day's.
+DAY_LIMIT = 5000
+
+
 class CaseTableModel(QAbstractTableModel):
     """Rows of :class:`CaseSummary`."""
 
@@ -100,7 +104,7 @@ class TodayCases(QWidget):
         """Load today's cases on the worker thread."""
         store = self.session.store
         today = system_clock().date().isoformat()
-        self.session.db.run(lambda: list_cases(store, day=today), self._loaded)
+        self.session.db.run(lambda: list_cases(store, day=today, limit=DAY_LIMIT), self._loaded)
 
     def _loaded(self, rows: list[CaseSummary]) -> None:
         self.loads += 1
