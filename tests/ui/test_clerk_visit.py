@@ -38,9 +38,9 @@ from tests.ui.test_window import (  # noqa: F401  (app is a fixture)
     enrolled_window,
     events,
     kiosk_tickets,
+    log_in,
     open_window,
     shoot,
-    type_login,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("app")]  # the look applied
@@ -326,10 +326,7 @@ def test_a_whole_visit_online(qtbot: Any, tmp_path: Path) -> None:
         tickets = kiosk_tickets(server, hall, tmp_path, clock, 2)
         window, dialog = open_window(qtbot, data, FixedClock(datetime.now(HALL_TZ)), pusher_options=PUSHER)
         try:
-            with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-                type_login(qtbot, dialog, "0307", PASSWORD)
-            main: MainWindow = shown.args[0]
-            qtbot.addWidget(main)
+            main: MainWindow = log_in(qtbot, window, dialog)
             visit = Visit(qtbot, main, data, tmp_path / "printer.pdf")
             done = whole_visit(visit, [t.number for t in tickets], visit.call_f1, tmp_path, shots=True)
             qtbot.waitUntil(lambda: main.status.waiting_count == 0 and unacked(data) == 0, timeout=30000)
@@ -353,10 +350,7 @@ def test_the_same_visit_with_the_server_stopped(qtbot: Any, tmp_path: Path) -> N
         tickets = kiosk_tickets(server, hall, tmp_path, clock, 2)
         window, dialog = open_window(qtbot, data, FixedClock(datetime.now(HALL_TZ)), pusher_options=PUSHER)
         try:
-            with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-                type_login(qtbot, dialog, "0307", PASSWORD)
-            main: MainWindow = shown.args[0]
-            qtbot.addWidget(main)
+            main: MainWindow = log_in(qtbot, window, dialog)
             qtbot.waitUntil(lambda: main.status.waiting_count == 0 and unacked(data) == 0, timeout=30000)
             server.kill()
             visit = Visit(qtbot, main, data, tmp_path / "printer.pdf")

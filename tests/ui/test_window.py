@@ -157,6 +157,14 @@ def type_login(qtbot: Any, dialog: Any, number: str, password: str) -> None:
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
 
 
+def log_in(qtbot: Any, window: WindowApp, dialog: Any, number: str = "0307", password: str = PASSWORD) -> Any:
+    """Type the number and password into the login screen; the main window once it is up."""
+    with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
+        type_login(qtbot, dialog, number, password)
+    qtbot.addWidget(shown.args[0])
+    return shown.args[0]
+
+
 def test_login_offline_from_the_roster_the_server_gave(
     qtbot: Any, app: QApplication, server: ServerProcess, tmp_path: Path, clock: FixedClock
 ) -> None:
@@ -178,10 +186,7 @@ def test_login_offline_from_the_roster_the_server_gave(
         qtbot.waitUntil(lambda: dialog.message.text() != "" and dialog.submit.isEnabled(), timeout=10000)
         assert dialog.message.text() == "[LOGIN_FAILED] 工号或密码错误"
         assert dialog.password.text() == ""
-        with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-            type_login(qtbot, dialog, "0307", PASSWORD)
-        main: MainWindow = shown.args[0]
-        qtbot.addWidget(main)
+        main: MainWindow = log_in(qtbot, window, dialog)
         assert main.status.clerk.text() == "张丽（工号 0307）"
         assert main.status.window_label.text() == "3号窗口"
         assert main.session.clerk_id == "0307"
@@ -225,9 +230,7 @@ def test_too_many_wrong_passwords_lock_the_number_for_a_while(
             dialog.message.text() == f"[LOGIN_LOCKED] 密码错误次数过多，工号 0307 已锁定，请于 {until} 后再试"
         )
         clock.now += timedelta(minutes=2)
-        with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-            type_login(qtbot, dialog, "0307", PASSWORD)
-        qtbot.addWidget(shown.args[0])
+        log_in(qtbot, window, dialog)
     finally:
         window.shutdown()
     kinds = [kind for kind, _payload, _clerk in events(data)]
@@ -245,10 +248,7 @@ def test_idle_lock_and_unlock_by_the_clerk_or_a_supervisor_only(
     store.close()
     window, dialog = open_window(qtbot, data, clock, start_pusher=False)
     try:
-        with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-            type_login(qtbot, dialog, "0307", PASSWORD)
-        main: MainWindow = shown.args[0]
-        qtbot.addWidget(main)
+        main: MainWindow = log_in(qtbot, window, dialog)
         qtbot.waitUntil(lambda: window.unlock_dialog is not None, timeout=5000)
         unlock = window.unlock_dialog
         assert unlock is not None
@@ -313,9 +313,7 @@ def test_first_run_wizard_enrolls_against_the_real_server(
         dialog = shown.args[0]
         qtbot.addWidget(dialog)
         assert dialog.subheading.text().endswith("· 5号窗口")
-        with qtbot.waitSignal(window.main_shown, timeout=10000) as logged:
-            type_login(qtbot, dialog, "0307", PASSWORD)
-        qtbot.addWidget(logged.args[0])
+        log_in(qtbot, window, dialog)
     finally:
         window.shutdown()
     store = Store(data)
@@ -338,10 +336,7 @@ def test_waiting_count_rises_while_the_server_is_down_and_drains_after(
         real = FixedClock(datetime.now(HALL_TZ))
         window, dialog = open_window(qtbot, data, real, pusher_options=options)
         try:
-            with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-                type_login(qtbot, dialog, "0307", PASSWORD)
-            main: MainWindow = shown.args[0]
-            qtbot.addWidget(main)
+            main: MainWindow = log_in(qtbot, window, dialog)
             qtbot.waitUntil(
                 lambda: (
                     main.status.status is not None
@@ -436,10 +431,7 @@ def test_the_english_window_shows_english(
         try:
             assert dialog.submit.text() == "Log in"
             assert dialog.windowTitle() == "Window login"
-            with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-                type_login(qtbot, dialog, "0307", PASSWORD)
-            main: MainWindow = shown.args[0]
-            qtbot.addWidget(main)
+            main: MainWindow = log_in(qtbot, window, dialog)
             assert main.tabs.tabText(2) == "Today's cases (Ctrl+T)"
             assert main.status.window_label.text() == "Window 3"
             main.resize(1366, 768)
@@ -503,10 +495,7 @@ def test_a_visit_from_call_to_finish_reaches_the_rating_hook(
     real = FixedClock(datetime.now(HALL_TZ))
     window, dialog = open_window(qtbot, data, real, start_pusher=False)
     try:
-        with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-            type_login(qtbot, dialog, "0307", PASSWORD)
-        main: MainWindow = shown.args[0]
-        qtbot.addWidget(main)
+        main: MainWindow = log_in(qtbot, window, dialog)
         panel = main.queue_panel
         finished: list[tuple[str, list[str]]] = []
         panel.ticket_finished.connect(lambda ticket, nos: finished.append((ticket.number, nos)))
@@ -576,19 +565,14 @@ def test_logout_returns_to_the_login_screen_and_is_recorded(
     data, _hall = enrolled_window(server, tmp_path, clock)
     window, dialog = open_window(qtbot, data, clock, start_pusher=False)
     try:
-        with qtbot.waitSignal(window.main_shown, timeout=10000) as shown:
-            type_login(qtbot, dialog, "0307", PASSWORD)
-        main: MainWindow = shown.args[0]
-        qtbot.addWidget(main)
+        main: MainWindow = log_in(qtbot, window, dialog)
         assert not dialog.isVisible()  # closed once the main window was up
         with qtbot.waitSignal(window.login_shown, timeout=10000) as again:
             main.shortcuts["Ctrl+Shift+Q"].activated.emit()
         qtbot.addWidget(again.args[0])
         assert again.args[0].isVisible() and window.main is None
-        with qtbot.waitSignal(window.main_shown, timeout=10000) as second:
-            type_login(qtbot, again.args[0], "0901", SUPERVISOR_PASSWORD)
-        qtbot.addWidget(second.args[0])
-        assert second.args[0].session.clerk_id == "0901"
+        second = log_in(qtbot, window, again.args[0], "0901", SUPERVISOR_PASSWORD)
+        assert second.session.clerk_id == "0901"
     finally:
         window.shutdown()
     assert [(k, p["number"]) for k, p, _c in events(data) if k != "clerk.login_failed"] == [
