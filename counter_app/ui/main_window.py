@@ -1,16 +1,13 @@
 """The clerk's main window: the queue panel on the left, tabs for 受理 (intake), 办件 (case work)
 and 今日办件 on the right, the status bar at the bottom.
 
-The window only assembles screens and shortcuts. The intake form, case work and rating screen
-are separate modules; each is imported when the window is built, and a tab says so plainly
-when one is not installed. Shortcuts: F1–F8 on the queue panel; Ctrl+N 新办件, Ctrl+F 查询办件,
+The window only assembles screens and shortcuts; the intake form, case work and rating screen
+are their own modules. Shortcuts: F1–F8 on the queue panel; Ctrl+N 新办件, Ctrl+F 查询办件,
 Ctrl+T 今日办件, F9 刷新, Ctrl+L 锁屏, Ctrl+Shift+Q 退出登录.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,50 +18,16 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from counter_app.services.clock import Clock, system_clock
+from counter_app.ui.case_work import CaseWork
+from counter_app.ui.intake_form import IntakeForm
 from counter_app.ui.queue_panel import QueuePanel
+from counter_app.ui.rating import RatingScreen
 from counter_app.ui.session import WindowSession
 from counter_app.ui.status_bar import WindowStatusBar
 from counter_app.ui.today_cases import TodayCases
-
-log = logging.getLogger(__name__)
-
-# (module, class) of the screens built in their own modules; a missing one leaves a placeholder.
-INTAKE = ("counter_app.ui.intake_form", "IntakeForm")
-CASE_WORK = ("counter_app.ui.case_work", "CaseWork")
-RATING = ("counter_app.ui.rating", "RatingScreen")
-
-
-def screen_class(where: tuple[str, str]) -> type[Any] | None:
-    """The screen class, or None when its module is not there (or fails to import: logged)."""
-    module_name, name = where
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            log.exception("screen %s failed to import", module_name)
-        return None
-    except Exception:
-        log.exception("screen %s failed to import", module_name)
-        return None
-    return getattr(module, name, None)
-
-
-class Placeholder(QWidget):
-    """Stands in for a screen that is not installed."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("placeholder")
-        label = QLabel(text)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setProperty("role", "status")
-        label.setWordWrap(True)
-        QVBoxLayout(self).addWidget(label)
 
 
 class MainWindow(QMainWindow):
@@ -89,12 +52,13 @@ class MainWindow(QMainWindow):
         )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("workTabs")
-        self.intake = self._screen(INTAKE, self.tr("受理 (Ctrl+N)"), self.tr("受理表单模块未安装"))
-        self.case_work = self._screen(CASE_WORK, self.tr("办件 (Ctrl+F)"), self.tr("办件处理模块未安装"))
+        self.intake = IntakeForm(session)
+        self.tabs.addTab(self.intake, self.tr("受理 (Ctrl+N)"))
+        self.case_work = CaseWork(session)
+        self.tabs.addTab(self.case_work, self.tr("办件 (Ctrl+F)"))
         self.today = TodayCases(session)
         self.tabs.addTab(self.today, self.tr("今日办件 (Ctrl+T)"))
-        self.rating: Any = None
-        self._rating_class = screen_class(RATING)
+        self.rating: RatingScreen | None = None  # built when the first visit ends
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(queue_panel)
@@ -121,18 +85,6 @@ class MainWindow(QMainWindow):
         self._wire()
 
     # -- assembly -------------------------------------------------------------------------------
-    def _screen(self, where: tuple[str, str], title: str, missing: str) -> Any:
-        cls = screen_class(where)
-        widget: Any = None
-        if cls is not None:
-            try:
-                widget = cls(self.session)
-            except Exception:
-                log.exception("screen %s could not be built", where[1])
-                widget = None
-        self.tabs.addTab(widget if widget is not None else Placeholder(missing), title)
-        return widget
-
     def _wire(self) -> None:
         keys = [
             ("Ctrl+N", self.new_intake),
@@ -148,40 +100,29 @@ class MainWindow(QMainWindow):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
             self.shortcuts[key] = shortcut
-        if self.intake is not None and hasattr(self.intake, "case_recorded"):
-            self.intake.case_recorded.connect(self._case_recorded)
-            # 结束办理 offers the cases taken in for the ticket being served
-            self.queue_panel.recorded_cases = self.intake.cases_of
+        self.intake.case_recorded.connect(self._case_recorded)
+        # 结束办理 offers the cases taken in for the ticket being served
+        self.queue_panel.recorded_cases = self.intake.cases_of
         self.today.open_case.connect(self.open_case)
         self.committed.connect(self.today.refresh, Qt.ConnectionType.QueuedConnection)
         self._on_commit = self.committed.emit
         self.session.on_commit.append(self._on_commit)
-        finished = getattr(self.queue_panel, "ticket_finished", None)
-        if finished is not None:
-            finished.connect(self.ask_rating)
+        self.queue_panel.ticket_finished.connect(self.ask_rating)
         self.today.refresh()
 
     # -- actions --------------------------------------------------------------------------------
     def new_intake(self) -> None:
         """Ctrl+N: the intake tab, ready to type."""
         self.tabs.setCurrentIndex(0)
-        reset = getattr(self.intake, "clear", None)
-        if callable(reset):
-            reset()
-        elif self.intake is not None:
-            self.intake.setFocus()
+        self.intake.clear()
 
     def find_case(self) -> None:
         """Ctrl+F: the case work tab, cursor in its search box."""
         self.tabs.setCurrentIndex(1)
-        focus = getattr(self.case_work, "focus_search", None)
-        if callable(focus):
-            focus()
+        self.case_work.focus_search()
 
     def open_case(self, project_no: str) -> None:
         """Show one case in case work."""
-        if self.case_work is None:
-            return
         self.tabs.setCurrentIndex(1)
         self.case_work.open_case(project_no)
 
@@ -189,11 +130,9 @@ class MainWindow(QMainWindow):
         self.today.refresh()
 
     def ask_rating(self, ticket: Any, case_nos: list[str]) -> None:
-        """After 结束办理: the citizen rates the visit, when the rating screen is installed."""
-        if self._rating_class is None:
-            return
+        """After 结束办理: the citizen rates the visit."""
         if self.rating is None:
-            self.rating = self._rating_class(self.session)
+            self.rating = RatingScreen(self.session)
             self.rating.setWindowFlag(Qt.WindowType.Window, True)
         business_date = getattr(ticket, "business_date", None)
         self.rating.ask(ticket.number, business_date.isoformat() if business_date else "", list(case_nos))

@@ -46,19 +46,9 @@
         <translation>Intake (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../counter_app/ui/main_window.py" line="90" />
-        <source>受理表单模块未安装</source>
-        <translation>The intake form is not installed</translation>
-    </message>
-    <message>
         <location filename="../../counter_app/ui/main_window.py" line="91" />
         <source>办件 (Ctrl+F)</source>
         <translation>Cases (Ctrl+F)</translation>
-    </message>
-    <message>
-        <location filename="../../counter_app/ui/main_window.py" line="91" />
-        <source>办件处理模块未安装</source>
-        <translation>Case work is not installed</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/main_window.py" line="93" />
