@@ -36,6 +36,23 @@ def tree_cpu_s(pid: int) -> float:
     return total + sum(tree_cpu_s(child) for child in children)
 
 
+def postgres_cpu_s() -> float:
+    """CPU seconds of every running PostgreSQL process on this machine (its backends serve the
+    server's pooled connections; the delta over a run is the database's share of the work)."""
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/comm", encoding="ascii", errors="replace") as comm:
+                if comm.read().strip() != "postgres":
+                    continue
+        except OSError:
+            continue
+        total += process_cpu_s(int(entry.name))
+    return total
+
+
 def children_cpu_s() -> float:
     """CPU seconds of the children this process has waited for (servers after they stop)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
