@@ -167,7 +167,14 @@ def ingest(quick: bool, repeats: int) -> list[Figure]:
     """Server ingest on PostgreSQL beside raw INSERT, COPY and bare verification of the same events."""
     events, windows = (4_000, 2) if quick else (20_000, 4)
     command = RUN + "ingest"
-    checked = Figure("ingest", f"ingest, every check, PostgreSQL (x{events:,})", "events/s", [], True, 5000.0)
+    checked = Figure(
+        "ingest",
+        f"ingest, every check, then the rules, PostgreSQL (x{events:,})",
+        "events/s",
+        [],
+        True,
+        5000.0,
+    )
     checked.ceiling_what, checked.cpu_per, checked.command = (
         "raw INSERT of the same rows",
         "1k events",
