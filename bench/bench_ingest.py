@@ -531,7 +531,7 @@ def small_requests(
     import json
 
     from bench.bench_cases import pct
-    from bench.measure import postgres_cpu_s, tree_cpu_s
+    from bench.measure import backends_cpu_s, postgres_backends, tree_cpu_s
     from tests.server.test_real_server import Server
 
     figures: dict[str, float] = {}
@@ -558,10 +558,17 @@ def small_requests(
                     ]
                     for device_id, _, events in chains
                 }
-                before = (tree_cpu_s(server.proc.pid), postgres_cpu_s(), time.process_time())
+                # The database's share: its backends serving this server (url None: SQLite, none).
+                pids = postgres_backends(url) if url else []
+                pg_before = backends_cpu_s(pids)
+                before = (tree_cpu_s(server.proc.pid), 0.0, time.process_time())
                 times, wall, failures = _send_all(server.port, bodies, every_s)
                 lag = _rules_caught_up(database)
-                after = (tree_cpu_s(server.proc.pid), postgres_cpu_s(), time.process_time())
+                pg_after = backends_cpu_s(postgres_backends(url)) if url else {}
+                pg_spent = sum(
+                    cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items()
+                )  # new: all theirs
+                after = (tree_cpu_s(server.proc.pid), pg_spent, time.process_time())
                 if failures:
                     raise SystemExit(f"small requests failed {len(failures)} times: {failures[0]}")
                 count = len(times)

@@ -36,21 +36,21 @@ def tree_cpu_s(pid: int) -> float:
     return total + sum(tree_cpu_s(child) for child in children)
 
 
-def postgres_cpu_s() -> float:
-    """CPU seconds of every running PostgreSQL process on this machine (its backends serve the
-    server's pooled connections; the delta over a run is the database's share of the work)."""
-    total = 0.0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/comm", encoding="ascii", errors="replace") as comm:
-                if comm.read().strip() != "postgres":
-                    continue
-        except OSError:
-            continue
-        total += process_cpu_s(int(entry.name))
-    return total
+def postgres_backends(url: str) -> list[int]:
+    """The process ids of the PostgreSQL backends connected to the database of ``url`` now."""
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+def backends_cpu_s(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each of ``pids`` still running (see :func:`process_cpu_s`)."""
+    return {pid: cpu for pid in pids if (cpu := process_cpu_s(pid)) > 0 or os.path.exists(f"/proc/{pid}")}
 
 
 def children_cpu_s() -> float:
