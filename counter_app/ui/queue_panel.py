@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -177,6 +176,8 @@ class QueuePanel(QWidget):
         self.message.setWordWrap(True)
         self.waiting = QLabel("")
         self.waiting.setProperty("role", "status")
+        # its own line under the title, wrapped: beside the title it was cut off in the narrow panel
+        self.waiting.setWordWrap(True)
         self.typed = QLineEdit()
         self.typed.setPlaceholderText(self.tr("手工叫号：输入取号单上的号码"))
         self.typed.returnPressed.connect(self.call_typed)
@@ -208,13 +209,10 @@ class QueuePanel(QWidget):
                 key_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
                 key_shortcut.activated.connect(button.click)  # a disabled button ignores it
 
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.waiting)
         layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addWidget(self.ticket)
+        layout.addWidget(self.title)
+        layout.addWidget(self.waiting)
+        layout.addWidget(self.ticket, 1)  # the room left goes to the number, title and count stay together
         layout.addWidget(self.state)
         layout.addLayout(grid)
         layout.addWidget(self.typed)
