@@ -43,6 +43,7 @@ class Built:
     feed: BoardFeed | None
     runner: Any
     client: ServerClient | SupervisionClient | None
+    translator: Any = None  # the QTranslator installed for the screen's language, if any
 
 
 def slip_printer(store: Store, kiosk: Kiosk) -> Any:
@@ -133,16 +134,32 @@ def run(
     speech_engine: str | None = None,
     lang: str | None = None,
 ) -> int:
-    """Open ``mode`` and run the event loop until the window closes; returns the exit status.
+    """Open ``mode`` and run the event loop until the window closes; returns the exit status."""
+    app = _application(14 if mode != "queue-panel" else 12)
+    return _show(app, open_screen(mode, store, clerk_id, speech_engine, lang), full_screen)
 
-    The screen's language is ``lang``, else the ``language`` setting, else Chinese; the display's
-    spoken calls stay Chinese whatever it shows.
+
+def open_screen(
+    mode: str,
+    store: Store,
+    clerk_id: str,
+    speech_engine: str | None = None,
+    lang: str | None = None,
+    clock: Clock = system_clock,
+) -> Built:
+    """The screen of ``mode`` in its language: ``lang``, else the ``language`` setting, else
+    Chinese (a QApplication must exist). The display's spoken calls stay Chinese whatever it shows.
     """
+    from PySide6.QtCore import QCoreApplication
+
     from counter_app.ui.i18n import install_translator
 
-    app = _application(14 if mode != "queue-panel" else 12)
-    install_translator(app, lang or store.settings().get("language") or "zh", store.data_dir)
-    return _show(app, build(mode, store, clerk_id, speech_engine), full_screen)
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = install_translator(app, lang or store.settings().get("language") or "zh", store.data_dir)
+    built = build(mode, store, clerk_id, speech_engine, clock)
+    built.translator = translator
+    return built
 
 
 def build_supervisor(

@@ -26,7 +26,7 @@ from counter_app.services.clock import FixedClock
 from counter_app.ui import queue_panel
 from counter_app.ui.i18n import I18N, install_translator, translated_sources
 from counter_app.ui.look import apply_look
-from counter_app.ui.modes import build
+from counter_app.ui.modes import Built, build, open_screen
 from tests.sync.sync_server import ServerProcess
 from tests.ui.test_queue_modes import Hall
 
@@ -192,6 +192,41 @@ def test_the_kiosk_display_and_queue_panel_speak_english(
     for text in ("Now serving", "Recent calls", "Waiting", "Window 3", "A001", "A001  →  Window 3"):
         assert text in shown
     shoot(display, "display-en", qtbot)
+
+
+def test_each_mode_opens_in_the_language_asked_for_or_set(hall: Hall, qapp: QApplication, qtbot: Any) -> None:
+    from counter_app.cli import build_parser
+
+    parser = build_parser()
+    for mode in ("kiosk", "display", "queue-panel"):
+        assert parser.parse_args([mode, "--lang", "en"]).lang == "en"
+        with pytest.raises(SystemExit):
+            parser.parse_args([mode, "--lang", "fr"])
+    store = hall.device(3)
+
+    def title(lang: str | None) -> str:
+        built: Built = open_screen("queue-panel", store, "clerk-07", lang=lang)
+        hall.built.append(built)
+        qtbot.addWidget(built.widget)
+        if built.translator is not None:
+            qapp.removeTranslator(built.translator)
+        return str(built.widget.title.text())
+
+    assert title(None) == "3号窗口"
+    assert title("en") == "Window 3"
+    command = [
+        sys.executable,
+        "-m",
+        "counter_app.cli",
+        "--data-dir",
+        str(store.data_dir.root),
+        "--clerk",
+        "0307",
+    ]
+    done = subprocess.run([*command, "config", "language", "en"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert title(None) == "Window 3"
+    assert title("zh") == "3号窗口"
 
 
 def test_in_chinese_the_display_shows_the_call_in_the_domains_words(hall: Hall, qtbot: Any) -> None:
