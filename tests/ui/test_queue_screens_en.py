@@ -7,6 +7,7 @@ Screenshots at 1366x768 go to ``SC_SCREENSHOT_DIR`` when it is set.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -113,6 +114,17 @@ def english(qapp: QApplication, tmp_path: Path) -> Iterator[QTranslator]:
     qapp.removeTranslator(translator)
 
 
+def paused_reasons(store: Any) -> list[str]:
+    """The reasons of the pauses the window recorded, as recorded."""
+    from sqlalchemy import select
+
+    from counter_app.store import schema
+
+    with store.read() as conn:
+        rows = conn.execute(select(schema.events.c.type, schema.events.c.envelope)).all()
+    return [json.loads(r.envelope)["payload"]["reason"] for r in rows if r.type == "window.paused"]
+
+
 def shoot(widget: Any, name: str, qtbot: Any) -> None:
     folder = os.environ.get("SC_SCREENSHOT_DIR")
     if not folder:
@@ -178,6 +190,19 @@ def test_the_kiosk_display_and_queue_panel_speak_english(
     ]
     assert panel.typed.placeholderText() == "Manual call: type the number on the slip"
     qtbot.waitUntil(lambda: panel.waiting.text() == "Waiting — A: 2", timeout=15000)
+    # the pause reasons read in English and are recorded in the hall's words
+    panel.buttons["pause"].click()
+    dialog = panel.dialog
+    assert dialog is not None and dialog.windowTitle() == "Pause"
+    reasons = [dialog.choice.itemText(i) for i in range(dialog.choice.count())]  # type: ignore[attr-defined]
+    assert reasons == ["Lunch break", "Away briefly", "Training", "Equipment fault", "Other"]
+    dialog.choice.setCurrentIndex(2)  # type: ignore[attr-defined]
+    dialog.accept()
+    qtbot.waitUntil(lambda: panel.paused and panel.ticket.text() == "Paused", timeout=15000)
+    assert panel.buttons["pause"].text() == "Resume (F5)"
+    assert paused_reasons(panel.queue.store) == ["业务培训"]
+    panel.buttons["pause"].click()
+    qtbot.waitUntil(lambda: not panel.paused and panel.ticket.text() == "Free", timeout=15000)
     panel.call_next()
     qtbot.waitUntil(lambda: panel.ticket.text() == "A001", timeout=15000)
     assert panel.state.text() == "Called"
@@ -264,6 +289,17 @@ def test_offline_the_panel_says_its_waiting_count_is_the_last_known_until_the_se
         assert panel.waiting.property("role") == "warning"
         assert panel.waiting.toolTip() == "与服务器断开：这是最后一次收到的等候人数，可能已不是当前人数"
         shoot(panel, "queue-panel-offline", qtbot)
+        english = install_translator(qapp, "en")  # the service's refusal, read in English
+        assert english is not None
+        try:
+            panel.call_next()
+            qtbot.waitUntil(lambda: panel.message.text().startswith("[QUEUE_OFFLINE]"), timeout=20000)
+            assert panel.message.text() == (
+                "[QUEUE_OFFLINE] Cannot reach the e-supervision server: call the number on the citizen's slip"
+                " by hand, or serve without a ticket"
+            )
+        finally:
+            qapp.removeTranslator(english)
 
         own.start()
         qtbot.waitUntil(lambda: panel.waiting.text() == "等候：A 类 5 人", timeout=30000)
