@@ -4,6 +4,10 @@ F1 叫号, F2 重呼, F3 过号, F4 转移, F5 暂停/恢复, F6 开始办理, F
 ticket is shown large; when the server cannot be reached the panel says so and offers 手工叫号
 (the number typed from the citizen's slip) and 无号办理. Every action runs on the worker thread
 through :class:`~counter_app.services.queue.WindowQueue`; refusals show their code and message.
+
+The waiting counts come from the hall board feed. When the feed loses the server they stay on
+screen marked as the last known, with the time they arrived (等候：A 类 5 人（离线，14:02 时）),
+until the next board makes them live again.
 """
 
 from __future__ import annotations

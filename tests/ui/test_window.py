@@ -1,6 +1,7 @@
 """The clerk's window through real widgets, against a real server process: first-run wizard,
 login from the roster the server gave (offline afterwards), lockout, idle lock and unlock, the
-status bar's waiting count across a server outage, a crash shown and logged, and English.
+status bar's waiting count across a server outage (and the queue panel's, stale and live
+again), a crash shown and logged, and English.
 
 Screenshots at 1366x768 go to ``SC_SCREENSHOT_DIR`` when it is set.
 """
