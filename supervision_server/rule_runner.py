@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,7 +97,7 @@ def run_owed(conn: Connection, now: datetime, settings: Settings) -> tuple[int, 
         and not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": RULES_LOCK}).scalar()
     ):
         return 0, 0
-    taken = owed(conn)
+    taken = owed(conn, PASS_EVENTS)
     if not taken:
         return 0, 0
     where = or_(
@@ -107,15 +108,17 @@ def run_owed(conn: Connection, now: datetime, settings: Settings) -> tuple[int, 
     return sum(o.last - o.first + 1 for o in taken), raised
 
 
-def run_rules_now(ctx: ServerContext) -> int:
-    """Run passes until nothing is owed; returns the alerts raised. What the runner thread does
-    when woken, and what a caller that needs the alerts at once (a test, a command) calls."""
+def run_rules_now(ctx: ServerContext, stopping: Callable[[], bool] = lambda: False) -> int:
+    """Run passes until nothing is owed (or ``stopping()`` says so between passes); returns the
+    alerts raised. What the runner thread does when woken, and what a caller that needs the
+    alerts at once (a test, a command) calls."""
     raised = 0
-    while True:
+    while not stopping():
         seen, alerts = run_write(ctx.engine, lambda conn: run_owed(conn, ctx.clock(), ctx.settings))
         raised += alerts
         if seen == 0:
-            return raised
+            break
+    return raised
 
 
 class RuleRunner:
@@ -146,7 +149,7 @@ class RuleRunner:
             if self._stop.is_set():
                 return
             try:
-                run_rules_now(self.ctx)
+                run_rules_now(self.ctx, self._stop.is_set)
                 pause = self.poll_s
             except Exception:  # the batches stay owed; tried again after a growing pause
                 log.exception("supervision rules failed; the batches stay owed, retried in %.0f s", pause)

@@ -5,22 +5,23 @@ looked at when it starts again (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from fastapi import FastAPI
 from sqlalchemy import delete, insert, select
 
-from supervision_server import schema
+from supervision_server import rule_runner, schema
 from supervision_server.db import make_engine, read_connection, write_transaction
 from supervision_server.migrations import LATEST, MIGRATIONS, migrate
 from supervision_server.rule_runner import Owed, owed
 from supervision_server.rules_schema import rule_progress
 from tests.pg import fresh_database, require_postgres
-from tests.server.helpers import Chain, unique, wire
-from tests.server.rules_support import accepted, at, received
+from tests.server.helpers import Chain, StepClock, unique, wire
+from tests.server.rules_support import accepted, at, make_hall, received
 from tests.server.test_real_server import Server
 
 
@@ -92,16 +93,19 @@ def test_step_10_marks_every_batch_stored_before_it_as_checked(
         engine.dispose()
 
 
-def _time_order_batch(chain: Chain, no: str) -> list[Any]:
+def _visit(no: str) -> list[tuple[str, dict[str, Any], str]]:
     """A case closed before it was accepted: TIME_ORDER, whatever the hour it is sent at."""
     return [
-        chain.append("case.received", received(no, 3), clerk_id="clerk-1", occurred_at=at("10:00")),
-        chain.append(
-            "case.accepted", accepted(no, at("10:05"), DUE), clerk_id="clerk-1", occurred_at=at("10:05")
-        ),
-        chain.append(
-            "case.closed", {"project_no": no, "result_code": 0}, clerk_id="clerk-1", occurred_at=at("09:30")
-        ),
+        ("case.received", received(no, 3), at("10:00")),
+        ("case.accepted", accepted(no, at("10:05"), DUE), at("10:05")),
+        ("case.closed", {"project_no": no, "result_code": 0}, at("09:30")),
+    ]
+
+
+def _time_order_batch(chain: Chain, no: str) -> list[Any]:
+    return [
+        chain.append(kind, payload, clerk_id="clerk-1", occurred_at=when)
+        for kind, payload, when in _visit(no)
     ]
 
 
@@ -156,3 +160,22 @@ def test_what_was_owed_when_a_server_stopped_is_looked_at_when_it_starts(
         assert _wait_for_alerts(again, "TIME_ORDER") == [("TIME_ORDER", "P-RUN-2")]
     finally:
         again.stop()
+
+
+def test_a_stopping_runner_ends_between_passes_and_leaves_the_rest_owed(
+    make_app: Callable[..., FastAPI], clock: StepClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hall = make_hall(make_app, clock)
+    chain = hall.window(3).chain
+    hall.send(3, *_visit("P-RUN-3"), settle=False)
+    monkeypatch.setattr(rule_runner, "PASS_EVENTS", 1)  # one event a pass
+    ctx = hall.app.state.ctx
+    passes = iter([False, False, True])  # two passes, then the server is stopping
+    rule_runner.run_rules_now(ctx, lambda: next(passes))
+    with read_connection(ctx.engine) as conn:
+        assert owed(conn) == [Owed(chain.device_id, 3, 3)]
+    assert rule_runner.run_rules_now(ctx, lambda: True) == 0  # stopping before it starts: nothing
+    rule_runner.run_rules_now(ctx)
+    with read_connection(ctx.engine) as conn:
+        assert owed(conn) == []
+    assert hall.rules("TIME_ORDER") == [("TIME_ORDER", "P-RUN-3")]
