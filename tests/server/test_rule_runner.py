@@ -179,3 +179,32 @@ def test_a_stopping_runner_ends_between_passes_and_leaves_the_rest_owed(
     with read_connection(ctx.engine) as conn:
         assert owed(conn) == []
     assert hall.rules("TIME_ORDER") == [("TIME_ORDER", "P-RUN-3")]
+
+
+@pytest.mark.postgres
+def test_two_server_processes_raise_each_alert_once(tmp_path: Path) -> None:
+    """serve --workers 2: each process's runner looks after its own batches and polls for the
+    other's; one pass at a time (advisory lock), and each alert once."""
+    require_postgres()
+    with fresh_database("sc_rules2") as url:
+        server = Server(tmp_path / "data", url, workers=2)
+        try:
+            numbers = []
+            for n in range(4):  # spread over both processes by the connections they land on
+                chain = Chain(unique("dev"))
+                server.enroll(chain, window=3 + n)
+                number = f"P-RUN-W{n}"
+                numbers.append(("TIME_ORDER", number))
+                reply = requests.post(
+                    f"{server.url}/api/v1/devices/{chain.device_id}/events",
+                    json=wire(_time_order_batch(chain, number)),
+                    timeout=30,
+                )
+                assert reply.status_code == 200, reply.text
+            deadline = time.monotonic() + 20
+            while len(found := _wait_for_alerts(server, "TIME_ORDER")) < 4 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(2.5)  # both runners have polled at least twice since
+            assert sorted(_wait_for_alerts(server, "TIME_ORDER")) == sorted(numbers) == sorted(found)
+        finally:
+            server.stop()
