@@ -122,6 +122,7 @@ class IntakeForm(QWidget):
         self.matter_list.itemActivated.connect(lambda _item: self.pick_matter())
         self.matter_label = QLabel(self.tr("未选择事项"))
         self.matter_label.setMinimumHeight(self.matter_label.fontMetrics().lineSpacing() * 2 + 8)
+        self.matter_label.setWordWrap(True)  # a long matter name wraps rather than widening the column
         self.matter_label.setProperty("role", "status")
 
         # -- applicant ----------------------------------------------------------------------
@@ -243,8 +244,9 @@ class IntakeForm(QWidget):
         right.addWidget(materials_box, 1)
         right.addWidget(refusal_box)
         columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        # two fifths and three: the checklist's material names need the room more than the fields
+        columns.addLayout(left, 2)
+        columns.addLayout(right, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
         layout.addLayout(decide)

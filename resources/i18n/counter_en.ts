@@ -252,7 +252,7 @@
     <message>
         <location filename="../../counter_app/ui/case_work.py" line="365"/>
         <source>共 {n} 件</source>
-        <translation>{n} cases</translation>
+        <translation>Found: {n}</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/case_work.py" line="367"/>
@@ -272,12 +272,12 @@
     <message>
         <location filename="../../counter_app/ui/case_work.py" line="417"/>
         <source>申请人：{name}&#x3000;证件号码：{cert_no}&#x3000;联系电话：{phone}</source>
-        <translation>Applicant: {name}&#x3000;ID number: {cert_no}&#x3000;Phone: {phone}</translation>
+        <translation>Applicant: {name} · ID number: {cert_no} · Phone: {phone}</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/case_work.py" line="423"/>
         <source>状态：&lt;b&gt;{state}&lt;/b&gt;{reason}&#x3000;承诺办结：{due}&#x3000;排队号：{ticket}</source>
-        <translation>State: &lt;b&gt;{state}&lt;/b&gt;{reason}&#x3000;Due: {due}&#x3000;Ticket: {ticket}</translation>
+        <translation>State: &lt;b&gt;{state}&lt;/b&gt;{reason} · Due: {due} · Ticket: {ticket}</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/case_work.py" line="443"/>
@@ -546,12 +546,12 @@
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="71"/>
         <source>开始办理</source>
-        <translation>Processing started</translation>
+        <translation>Started</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="72"/>
         <source>办理环节</source>
-        <translation>Stage recorded</translation>
+        <translation>Stage</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="73"/>
@@ -899,7 +899,7 @@
     <message>
         <location filename="../../counter_app/ui/intake_form.py" line="232"/>
         <source>材料清单（勾选已收取的材料；一次性告知时未勾选的即为缺少的材料）</source>
-        <translation>Materials (tick those received; for a correction notice the unticked ones are the missing ones)</translation>
+        <translation>Materials (tick those received; the unticked ones are missing)</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/intake_form.py" line="238"/>
@@ -1339,7 +1339,7 @@ Note: {warning}</translation>
     <message>
         <location filename="../../counter_app/ui/rating.py" line="99"/>
         <source>{window}号窗口&#x3000;工作人员 {name}（工号 {number}）&#x3000;排队号 {ticket}</source>
-        <translation>Window {window}&#x3000;Staff {name} (No. {number})&#x3000;Ticket {ticket}</translation>
+        <translation>Window {window} · Staff {name} (No. {number}) · Ticket {ticket}</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/rating.py" line="148"/>
