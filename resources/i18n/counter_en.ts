@@ -611,7 +611,8 @@
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="86"/>
         <source>非常满意</source>
-        <translation>Very satisfied</translation>
+        <translation>Very
+satisfied</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="87"/>
@@ -621,7 +622,8 @@
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="88"/>
         <source>基本满意</source>
-        <translation>Fairly satisfied</translation>
+        <translation>Fairly
+satisfied</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="89"/>
@@ -631,7 +633,8 @@
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="90"/>
         <source>非常不满意</source>
-        <translation>Very unsatisfied</translation>
+        <translation>Very
+unsatisfied</translation>
     </message>
     <message>
         <location filename="../../counter_app/ui/i18n.py" line="92"/>

@@ -120,7 +120,9 @@ def title_whole(box: QGroupBox) -> bool:
 
 def text_whole(button: QPushButton) -> bool:
     """Whether the button's text fits the part of it inside the window."""
-    return button.fontMetrics().horizontalAdvance(button.text()) + 8 <= shown_width(button)
+    button.ensurePolished()  # the font its style sheet sets
+    lines = button.text().split("\n")
+    return max(button.fontMetrics().horizontalAdvance(line) for line in lines) + 8 <= shown_width(button)
 
 
 def headers(table: Any) -> list[str]:
@@ -498,3 +500,34 @@ def test_english_case_work_reads_english_and_records_the_chosen_steps_in_chinese
         assert recorded["case.closed"]["delivery"] == "邮寄送达"
     finally:
         window.shutdown()
+
+
+def test_the_english_rating_screen_reads_english_and_records_the_level(
+    qtbot: Any, app: QApplication, counter: Any, english: QTranslator
+) -> None:
+    from counter_app.ui.rating import RatingScreen
+
+    screen = RatingScreen(counter.session)
+    screen.clock = counter.clock
+    qtbot.addWidget(screen)
+    payloads: list[dict[str, Any]] = []
+    screen.rated.connect(payloads.append)
+    screen.ask("A012", "2026-11-25", [])
+    assert screen.windowTitle() == "Rate our service"
+    assert "Please rate the service you received" in [label.text() for label in screen.findChildren(QLabel)]
+    assert screen.who.text() == "Window 3 · Staff 李娜 (No. 0307) · Ticket A012"
+    assert screen.countdown.text() == "Closes in 30 s"
+    # two lines where one would not fit the button at the screen's 22pt
+    assert [b.text() for b in screen.buttons.values()] == [
+        "Very\nsatisfied",
+        "Satisfied",
+        "Fairly\nsatisfied",
+        "Unsatisfied",
+        "Very\nunsatisfied",
+    ]
+    assert screen.decline_button.text() == "No rating"
+    qtbot.wait(100)
+    shoot(screen, "rating-en")
+    qtbot.mouseClick(screen.buttons[min(screen.buttons)], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: payloads != [])
+    assert payloads[0]["level"] == 1 and payloads[0]["no_rating"] is None
