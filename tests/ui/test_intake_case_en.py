@@ -303,6 +303,7 @@ def test_the_english_intake_form_reads_english_and_records_what_the_chinese_one_
         assert form.errors["materials"].text() == (
             "All materials are in, no correction notice is needed: accept the case"
         )
+        qtbot.wait(100)  # the layout settles after the messages shown and hidden
         shoot(main, "window-intake-en")
         assert shown_whole(form.matter_label) and shown_whole(form.message)
         assert [b.title() for b in form.findChildren(QGroupBox) if not title_whole(b)] == []
