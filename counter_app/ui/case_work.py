@@ -14,7 +14,16 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,28 +60,57 @@ from counter_app.services.queries import CaseSummary, list_cases, search_cases
 from counter_app.services.reference import current_catalog
 from counter_app.ui.cells import wrap_column
 from counter_app.ui.document_view import DocumentDesk, error_text, outcome_text
+from counter_app.ui.i18n import domain_label
 from counter_app.ui.session import WindowSession
 
-COLUMNS = ("办件编号", "事项", "申请人", "证件号码", "状态", "接件时间", "承诺办结")
+COLUMNS = (
+    str(QT_TRANSLATE_NOOP("CaseWork", "办件编号")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "事项")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "申请人")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "证件号码")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "状态")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "接件时间")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "承诺办结")),
+)
 CLOSE_RESULTS = (ResultCode.ISSUED, ResultCode.DENIED, ResultCode.FORWARDED)
-DELIVERY_METHODS = ["窗口领取", "邮寄送达", "电子送达"]
-NODES = ["承办", "审核", "批准"]
+# Choices recorded in Chinese whatever the window's language (shown translated); the clerk may
+# also type a node or a delivery method of their own, recorded as typed.
+QT_TRANSLATE_NOOP("CaseWork", "窗口领取")  # DELIVERY_PICKUP, marked for lupdate
+DELIVERY_METHODS = [
+    cmd.DELIVERY_PICKUP,
+    str(QT_TRANSLATE_NOOP("CaseWork", "邮寄送达")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "电子送达")),
+]
+NODES = [
+    str(QT_TRANSLATE_NOOP("CaseWork", "承办")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "审核")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "批准")),
+]
+PROCESS_ACTIONS = [
+    str(QT_TRANSLATE_NOOP("CaseWork", "通过")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "退回")),
+    str(QT_TRANSLATE_NOOP("CaseWork", "其他")),
+]
 SEARCH_LIMIT = 200
 
 # action key -> (button text, the transition that must allow the case's state)
 ACTIONS: dict[str, tuple[str, str]] = {
-    "accept_corrected": ("补正后受理", "accept"),
-    "start_process": ("开始办理", "start_process"),
-    "record_process": ("记录环节", "record_process"),
-    "suspend": ("特别程序", "suspend"),
-    "extend": ("延长审批", "suspend"),
-    "resume": ("结束特别程序", "resume"),
-    "close": ("办结", "close"),
-    "deliver": ("送达", "deliver"),
-    "return_case": ("退件", "return_case"),
-    "void": ("作废", "void"),
+    "accept_corrected": (str(QT_TRANSLATE_NOOP("CaseWork", "补正后受理")), "accept"),
+    "start_process": (str(QT_TRANSLATE_NOOP("CaseWork", "开始办理")), "start_process"),
+    "record_process": (str(QT_TRANSLATE_NOOP("CaseWork", "记录环节")), "record_process"),
+    "suspend": (str(QT_TRANSLATE_NOOP("CaseWork", "特别程序")), "suspend"),
+    "extend": (str(QT_TRANSLATE_NOOP("CaseWork", "延长审批")), "suspend"),
+    "resume": (str(QT_TRANSLATE_NOOP("CaseWork", "结束特别程序")), "resume"),
+    "close": (str(QT_TRANSLATE_NOOP("CaseWork", "办结")), "close"),
+    "deliver": (str(QT_TRANSLATE_NOOP("CaseWork", "送达")), "deliver"),
+    "return_case": (str(QT_TRANSLATE_NOOP("CaseWork", "退件")), "return_case"),
+    "void": (str(QT_TRANSLATE_NOOP("CaseWork", "作废")), "void"),
 }
 ACTIONS_PER_ROW = 6  # the ten steps and 打印/补打 in two rows
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("CaseWork", text)
 
 
 def _short(at: str | None) -> str:
@@ -108,7 +146,7 @@ class CaseTable(QAbstractTableModel):
             row.item_name,
             row.applicant_name,
             mask_cert_no(row.cert_no),
-            row.as_dict()["state_label"],
+            domain_label(row.as_dict()["state_label"]),
             _short(row.received_at),
             _short(row.promise_due)[:10],
         )
@@ -118,7 +156,7 @@ class CaseTable(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return _tr(COLUMNS[section])
         return None
 
 
@@ -147,17 +185,23 @@ class StepDialog(QDialog):
         return self
 
     def text(self, key: str) -> str:
+        """What to record for the field ``key``: a choice's own value (its Chinese words), else the text typed."""
         widget = self.fields[key]
         if isinstance(widget, QLineEdit):
             return widget.text().strip()
         if isinstance(widget, QComboBox):
-            return widget.currentText().strip()
+            typed = widget.currentText().strip()
+            index = widget.findText(typed)
+            value = widget.itemData(index) if index >= 0 else None
+            return str(value) if value is not None else typed
         raise TypeError(key)
 
 
 def _combo(items: list[str], editable: bool = True) -> QComboBox:
+    """A choice of ``items`` shown in the window's language; :meth:`StepDialog.text` gives the item itself."""
     box = QComboBox()
-    box.addItems(items)
+    for item in items:
+        box.addItem(_tr(item), item)
     box.setEditable(editable)
     return box
 
@@ -181,9 +225,9 @@ class CaseWork(QWidget):
         # -- search -------------------------------------------------------------------------
         self.query = QLineEdit()
         self.query.setObjectName("case_query")
-        self.query.setPlaceholderText("办件编号、身份证号或信用代码、姓名或单位名称、事项拼音首字母")
+        self.query.setPlaceholderText(self.tr("办件编号、身份证号或信用代码、姓名或单位名称、事项拼音首字母"))
         self.query.returnPressed.connect(self.search)
-        self.by_date = QCheckBox("接件日期")
+        self.by_date = QCheckBox(self.tr("接件日期"))
         today = QDate.currentDate()
         self.date_from = QDateEdit(today)
         self.date_to = QDateEdit(today)
@@ -192,13 +236,13 @@ class CaseWork(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
             self.by_date.toggled.connect(edit.setEnabled)
-        search = QPushButton("查询 (Enter)")
+        search = QPushButton(self.tr("查询") + " (Enter)")
         search.clicked.connect(self.search)
         row = QHBoxLayout()
         row.addWidget(self.query, 1)
         row.addWidget(self.by_date)
         row.addWidget(self.date_from)
-        row.addWidget(QLabel("至"))
+        row.addWidget(QLabel(self.tr("至")))
         row.addWidget(self.date_to)
         row.addWidget(search)
         self.model = CaseTable()
@@ -217,22 +261,30 @@ class CaseWork(QWidget):
         self.found.setProperty("role", "status")
 
         # -- detail -------------------------------------------------------------------------
-        self.header = QLabel("请在上方查询并选择办件")
+        self.header = QLabel(self.tr("请在上方查询并选择办件"))
         self.header.setObjectName("case_header")
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.history = self._table("case_history", ["时间", "操作", "状态", "说明", "经办人"], 3)
-        self.documents = self._table("case_documents", ["时间", "文书", "次数", "打印结果", "经办人"], 3)
+        self.history = self._table(
+            "case_history",
+            [self.tr("时间"), self.tr("操作"), self.tr("状态"), self.tr("说明"), self.tr("经办人")],
+            3,
+        )
+        self.documents = self._table(
+            "case_documents",
+            [self.tr("时间"), self.tr("文书"), self.tr("次数"), self.tr("打印结果"), self.tr("经办人")],
+            3,
+        )
         self.buttons: dict[str, QPushButton] = {}
         # two rows of six: one row of twelve clips the labels at 1366x768 beside the queue panel
         actions = QGridLayout()
         for index, (key, (text, _transition)) in enumerate(ACTIONS.items()):
-            button = QPushButton(text)
+            button = QPushButton(_tr(text))
             button.setObjectName(f"step:{key}")
             button.clicked.connect(lambda _checked=False, k=key: self.start_step(k))
             self.buttons[key] = button
             actions.addWidget(button, index // ACTIONS_PER_ROW, index % ACTIONS_PER_ROW)
-        reprint = QPushButton("打印/补打 (Ctrl+P)")
+        reprint = QPushButton(self.tr("打印/补打") + " (Ctrl+P)")
         reprint.setObjectName("step:print")
         reprint.clicked.connect(self.reprint)
         print_keys = QShortcut(QKeySequence("Ctrl+P"), self)
@@ -250,15 +302,15 @@ class CaseWork(QWidget):
         top_layout.addLayout(row)
         top_layout.addWidget(self.results, 1)
         top_layout.addWidget(self.found)
-        detail_box = QGroupBox("办件详情")
+        detail_box = QGroupBox(self.tr("办件详情"))
         detail = QVBoxLayout(detail_box)
         detail.addWidget(self.header)
         tables = QHBoxLayout()
         history_box = QVBoxLayout()
-        history_box.addWidget(QLabel("办理记录"))
+        history_box.addWidget(QLabel(self.tr("办理记录")))
         history_box.addWidget(self.history)
         documents_box = QVBoxLayout()
-        documents_box.addWidget(QLabel("出具的文书"))
+        documents_box.addWidget(QLabel(self.tr("出具的文书")))
         documents_box.addWidget(self.documents)
         # half each: at 2/5 the documents' 打印结果 column was a few characters wide
         tables.addLayout(history_box, 1)
@@ -310,7 +362,12 @@ class CaseWork(QWidget):
     def _found(self, rows: list[CaseSummary]) -> None:
         self.model.set_rows(rows)
         self.found.setText(
-            f"共 {len(rows)} 件" + ("（仅显示前 200 件）" if len(rows) >= SEARCH_LIMIT else "")
+            self.tr("共 {n} 件").format(n=len(rows))
+            + (
+                self.tr("（仅显示前 {limit} 件）").format(limit=SEARCH_LIMIT)
+                if len(rows) >= SEARCH_LIMIT
+                else ""
+            )
         )
         if len(rows) == 1:
             self.results.selectRow(0)
@@ -351,30 +408,47 @@ class CaseWork(QWidget):
             return
         intake = detail["intake"]
         applicant = intake["applicant"]
-        due = _short(detail["promise_due"]) + ("（预计）" if detail["promise_estimated"] else "")
-        reason = f"（理由：{detail['reason']}）" if detail["reason"] else ""
+        due = _short(detail["promise_due"])
+        if detail["promise_estimated"]:
+            due = self.tr("{date}（预计）").format(date=due)
+        reason = self.tr("（理由：{reason}）").format(reason=detail["reason"]) if detail["reason"] else ""
         self.header.setText(
             f"<b>{detail['project_no']}</b>　{intake['item_name']}<br>"
-            f"申请人：{applicant['name']}　证件号码：{applicant.get('cert_no', '')}　"
-            f"联系电话：{intake.get('phone') or applicant.get('phone', '')}<br>"
-            f"状态：<b>{detail['state_label']}</b>{reason}　承诺办结：{due}　"
-            f"排队号：{detail['ticket_no'] or '—'}"
+            + self.tr("申请人：{name}　证件号码：{cert_no}　联系电话：{phone}").format(
+                name=applicant["name"],
+                cert_no=applicant.get("cert_no", ""),
+                phone=intake.get("phone") or applicant.get("phone", ""),
+            )
+            + "<br>"
+            + self.tr("状态：<b>{state}</b>{reason}　承诺办结：{due}　排队号：{ticket}").format(
+                state=domain_label(detail["state_label"]),
+                reason=reason,
+                due=due,
+                ticket=detail["ticket_no"] or "—",
+            )
         )
         for step in detail["transitions"]:
             self._append(
                 self.history,
                 [
                     _short(step["at"]),
-                    step["action_label"],
-                    step["state_label"],
+                    domain_label(step["action_label"]),
+                    domain_label(step["state_label"]),
                     step["reason"],
                     step["clerk_id"],
                 ],
             )
         for doc in detail["documents"]:
-            times = f"补打第{doc['reprint_no']}次" if doc["reprint_no"] else "原件"
-            result = f"已打印（{doc['printer']}）" if doc["printed"] else doc["message"]
-            self._append(self.documents, [_short(doc["at"]), doc["title"], times, result, doc["clerk_id"]])
+            times = (
+                self.tr("补打第{n}次").format(n=doc["reprint_no"]) if doc["reprint_no"] else self.tr("原件")
+            )
+            result = (
+                self.tr("已打印（{printer}）").format(printer=doc["printer"])
+                if doc["printed"]
+                else doc["message"]
+            )
+            title = domain_label(doc["title"])
+            self._append(self.documents, [_short(doc["at"]), title, times, result, doc["clerk_id"]])
         state = CaseState(detail["state"])
         for key, (_text, transition) in ACTIONS.items():
             allowed = TRANSITIONS[transition].allows(state)
@@ -412,8 +486,9 @@ class CaseWork(QWidget):
             "void": self._void,
         }
         dialog, command = build[key]()
-        dialog.setWindowTitle(f"{ACTIONS[key][0]} - {self.detail['project_no']}")
-        dialog.accepted.connect(lambda: self._record(ACTIONS[key][0], command(dialog)))
+        step = _tr(ACTIONS[key][0])
+        dialog.setWindowTitle(f"{step} - {self.detail['project_no']}")
+        dialog.accepted.connect(lambda: self._record(step, command(dialog)))
         self.dialog = dialog
         dialog.open()
 
@@ -431,12 +506,12 @@ class CaseWork(QWidget):
             item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             item.setCheckState(Qt.CheckState.Checked)
             supplied.addItem(item)
-        dialog.add("supplied", "已补交的材料", supplied)
-        defer = dialog.add("defer", "", QCheckBox("容缺受理：未补交的材料承诺于以下日期前补交"))
+        dialog.add("supplied", self.tr("已补交的材料"), supplied)
+        defer = dialog.add("defer", "", QCheckBox(self.tr("容缺受理：未补交的材料承诺于以下日期前补交")))
         until = QDateEdit(QDate.currentDate().addDays(7))
         until.setCalendarPopup(True)
         until.setDisplayFormat("yyyy-MM-dd")
-        dialog.add("defer_until", "承诺补交日期", until)
+        dialog.add("defer_until", self.tr("承诺补交日期"), until)
 
         def command(d: StepDialog) -> Callable[[], Any]:
             names = [supplied.item(i).text() for i in range(supplied.count())]
@@ -452,14 +527,16 @@ class CaseWork(QWidget):
 
     def _start_process(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        dialog.add("node", "环节", _combo(NODES))
-        return dialog.finish(), lambda d: partial(cmd.start_process, *self._base(), d.text("node") or "承办")
+        dialog.add("node", self.tr("环节"), _combo(NODES))
+        return dialog.finish(), lambda d: partial(
+            cmd.start_process, *self._base(), d.text("node") or NODES[0]
+        )
 
     def _record_process(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        dialog.add("node", "环节", _combo(NODES))
-        dialog.add("action", "业务动作", _combo(["通过", "退回", "其他"], editable=False))
-        dialog.add("opinion", "意见", QLineEdit())
+        dialog.add("node", self.tr("环节"), _combo(NODES))
+        dialog.add("action", self.tr("业务动作"), _combo(PROCESS_ACTIONS, editable=False))
+        dialog.add("opinion", self.tr("意见"), QLineEdit())
 
         def command(d: StepDialog) -> Callable[[], Any]:
             node, action, opinion = d.text("node"), d.text("action"), d.text("opinion")
@@ -469,7 +546,7 @@ class CaseWork(QWidget):
 
     def _suspend(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        dialog.add("reason", "原因（听证、检验、检测、鉴定、专家评审等）", QLineEdit())
+        dialog.add("reason", self.tr("原因（听证、检验、检测、鉴定、专家评审等）"), QLineEdit())
         stop = SuspensionKind.CLOCK_STOP
         return dialog.finish(), lambda d: partial(cmd.suspend, *self._base(), stop, d.text("reason"))
 
@@ -478,8 +555,8 @@ class CaseWork(QWidget):
         days = QSpinBox()
         days.setRange(1, 60)
         days.setValue(10)
-        dialog.add("days", "延长工作日", days)
-        dialog.add("reason", "延长理由", QLineEdit())
+        dialog.add("days", self.tr("延长工作日"), days)
+        dialog.add("reason", self.tr("延长理由"), QLineEdit())
         extension = SuspensionKind.EXTENSION
         return dialog.finish(), lambda d: partial(
             cmd.suspend, *self._base(), extension, d.text("reason"), days.value()
@@ -487,18 +564,22 @@ class CaseWork(QWidget):
 
     def _resume(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        dialog.add("outcome", "特别程序结果", QLineEdit())
+        dialog.add("outcome", self.tr("特别程序结果"), QLineEdit())
         return dialog.finish(), lambda d: partial(cmd.resume, *self._base(), d.text("outcome"))
 
     def _close(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        result = _combo([r.label for r in CLOSE_RESULTS], editable=False)
-        dialog.add("result", "办结结果", result)
-        dialog.add("reason", "理由（不予许可、转报时必填）", QLineEdit())
-        dialog.add("legal_basis", "法律依据（不予许可）", _combo(["", *self.refusal_bases]))
-        dialog.add("cert_name", "证照名称", QLineEdit())
-        dialog.add("cert_no", "证照编号", QLineEdit())
-        dialog.add("delivery", "送达方式", _combo(DELIVERY_METHODS))
+        result = QComboBox()
+        result.addItems([domain_label(r.label) for r in CLOSE_RESULTS])
+        dialog.add("result", self.tr("办结结果"), result)
+        dialog.add("reason", self.tr("理由（不予许可、转报时必填）"), QLineEdit())
+        bases = QComboBox()  # catalog text: shown and recorded as the catalog states it
+        bases.addItems(["", *self.refusal_bases])
+        bases.setEditable(True)
+        dialog.add("legal_basis", self.tr("法律依据（不予许可）"), bases)
+        dialog.add("cert_name", self.tr("证照名称"), QLineEdit())
+        dialog.add("cert_no", self.tr("证照编号"), QLineEdit())
+        dialog.add("delivery", self.tr("送达方式"), _combo(DELIVERY_METHODS))
 
         def command(d: StepDialog) -> Callable[[], Any]:
             code = CLOSE_RESULTS[result.currentIndex()]
@@ -517,17 +598,17 @@ class CaseWork(QWidget):
 
     def _deliver(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        dialog.add("method", "送达方式", _combo(DELIVERY_METHODS))
+        dialog.add("method", self.tr("送达方式"), _combo(DELIVERY_METHODS))
         return dialog.finish(), lambda d: partial(cmd.deliver, *self._base(), d.text("method"))
 
     def _return(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        dialog.add("reason", "退件理由", QLineEdit())
+        dialog.add("reason", self.tr("退件理由"), QLineEdit())
         return dialog.finish(), lambda d: partial(cmd.return_case, *self._base(), d.text("reason"))
 
     def _void(self) -> tuple[StepDialog, Callable[[StepDialog], Callable[[], Any]]]:
         dialog = StepDialog("")
-        dialog.add("reason", "作废理由", QLineEdit())
+        dialog.add("reason", self.tr("作废理由"), QLineEdit())
         return dialog.finish(), lambda d: partial(cmd.void_case, *self._base(), d.text("reason"))
 
     def _record(self, label: str, work: Callable[[], Any]) -> None:
@@ -538,7 +619,11 @@ class CaseWork(QWidget):
 
         def done(result: cmd.CommandResult) -> None:
             self.session.committed()
-            self._say(f"办件 {project_no}：{label}已记录（{result.state.label}）")
+            self._say(
+                self.tr("办件 {case}：{step}已记录（{state}）").format(
+                    case=project_no, step=label, state=domain_label(result.state.label)
+                )
+            )
             self.case_changed.emit(project_no)
             self.open_case(project_no)
             if self.model.rows:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,6 +32,7 @@ from counter_app.services.documents import (
     issue_document,
     next_issue_pdf,
 )
+from counter_app.ui.i18n import domain_label
 from counter_app.ui.printing import configured_printer, page_images
 from counter_app.ui.session import WindowSession
 
@@ -39,10 +40,12 @@ PREVIEW_DPI = 80
 
 
 def error_text(error: BaseException) -> str:
-    """What the clerk reads for a failed operation: the code and the Chinese message."""
+    """What the clerk reads for a failed operation: the code and the domain's (Chinese) message."""
     if isinstance(error, DomainError):
         return f"[{error.code}] {error.message}"
-    return f"[INTERNAL] 程序出错：{type(error).__name__}"
+    return QCoreApplication.translate("DocumentView", "[INTERNAL] 程序出错：{kind}").format(
+        kind=type(error).__name__
+    )
 
 
 class DocumentPreview(QDialog):
@@ -52,7 +55,7 @@ class DocumentPreview(QDialog):
 
     def __init__(self, title: str, images: list[QImage], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"打印预览 - {title}")
+        self.setWindowTitle(self.tr("打印预览 - {document}").format(document=title))
         self.pages: list[QLabel] = []
         column = QWidget()
         pages = QVBoxLayout(column)
@@ -68,10 +71,10 @@ class DocumentPreview(QDialog):
         scroll.setWidgetResizable(True)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.print_button = QPushButton("打印 (Ctrl+P)")
+        self.print_button = QPushButton(self.tr("打印") + " (Ctrl+P)")
         self.print_button.setProperty("role", "primary")
         self.print_button.clicked.connect(self._print)
-        close = QPushButton("关闭 (Esc)")
+        close = QPushButton(self.tr("关闭") + " (Esc)")
         close.clicked.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_button.click)
         buttons = QHBoxLayout()
@@ -85,7 +88,7 @@ class DocumentPreview(QDialog):
 
     def _print(self) -> None:
         self.print_button.setEnabled(False)
-        self.message.setText("正在打印…")
+        self.message.setText(self.tr("正在打印…"))
         self.print_requested.emit()
 
 
@@ -120,7 +123,7 @@ class DocumentDesk(QObject):
 
         def show(result: tuple[DocType, list[QImage]]) -> None:
             kind, images = result
-            preview = DocumentPreview(f"{kind.label} {project_no}", images, self.parent_widget)
+            preview = DocumentPreview(f"{domain_label(kind.label)} {project_no}", images, self.parent_widget)
             preview.print_requested.connect(lambda: self.print_now(project_no, kind))
             self.preview = preview
             # back to the screen when the preview closes, so its shortcuts work without a click
@@ -163,8 +166,13 @@ class DocumentDesk(QObject):
 def outcome_text(issued: IssuedDocument) -> str:
     """One line for the clerk about a document just issued."""
     outcome: Any = issued.outcome
+    document = domain_label(issued.doc_type.label)
     if outcome is None:
-        return f"{issued.doc_type.label}已存档（本窗口未设置打印机，未打印）"
+        return QCoreApplication.translate(
+            "DocumentView", "{document}已存档（本窗口未设置打印机，未打印）"
+        ).format(document=document)
     if outcome.ok:
-        return f"{issued.doc_type.label}已打印（{outcome.printer}）并存档"
+        return QCoreApplication.translate("DocumentView", "{document}已打印（{printer}）并存档").format(
+            document=document, printer=outcome.printer
+        )
     return str(outcome.message)

@@ -48,9 +48,13 @@ from counter_app.services.intake_model import CaseIntake, Decision, MaterialIn, 
 from counter_app.services.matters import find_matters
 from counter_app.services.reference import current_catalog
 from counter_app.ui.document_view import DocumentDesk, error_text, outcome_text
+from counter_app.ui.i18n import domain_label
 from counter_app.ui.session import WindowSession
 
+# Recorded in Chinese whatever the window's language: the reason a material is missing, and how
+# the contact address is carried in the case's note.
 MISSING_REASON = "未提供"
+ADDRESS_NOTE = "联系地址：{address}"
 FORMS = list(MaterialForm)
 # Fields whose messages the form shows next to them; others go to the message line.
 FIELDS = (
@@ -110,19 +114,20 @@ class IntakeForm(QWidget):
         # -- matter -------------------------------------------------------------------------
         self.finder = FinderEdit(self)
         self.finder.setObjectName("matter_finder")
-        self.finder.setPlaceholderText("事项名称、编码或拼音首字母（如 spjy），↑↓ 选择，回车确定")
+        self.finder.setPlaceholderText(self.tr("事项名称、编码或拼音首字母（如 spjy），↑↓ 选择，回车确定"))
         self.finder.textChanged.connect(self._find)
         self.matter_list = QListWidget()
         self.matter_list.setObjectName("matter_list")
         self.matter_list.setMaximumHeight(110)
         self.matter_list.itemActivated.connect(lambda _item: self.pick_matter())
-        self.matter_label = QLabel("未选择事项")
+        self.matter_label = QLabel(self.tr("未选择事项"))
         self.matter_label.setMinimumHeight(self.matter_label.fontMetrics().lineSpacing() * 2 + 8)
+        self.matter_label.setWordWrap(True)  # a long matter name wraps rather than widening the column
         self.matter_label.setProperty("role", "status")
 
         # -- applicant ----------------------------------------------------------------------
-        self.person = QRadioButton("个人")
-        self.entity = QRadioButton("单位")
+        self.person = QRadioButton(self.tr("个人"))
+        self.entity = QRadioButton(self.tr("单位"))
         self.person.setChecked(True)
         kinds = QButtonGroup(self)
         kinds.addButton(self.person)
@@ -142,22 +147,24 @@ class IntakeForm(QWidget):
         kind_row.addWidget(self.person)
         kind_row.addWidget(self.entity)
         kind_row.addStretch(1)
-        self.form.addRow("申请人类型", kind_row)
+        self.form.addRow(self.tr("申请人类型"), kind_row)
         for key, text in (
-            ("applicant.cert_no", "身份证号"),
-            ("applicant.name", "姓名"),
-            ("applicant.legal_rep", "法定代表人"),
-            ("phone", "联系电话"),
-            ("address", "联系地址"),
-            ("agent.name", "经办人姓名"),
-            ("agent.cert_no", "经办人身份证号"),
+            ("applicant.cert_no", self.tr("身份证号")),
+            ("applicant.name", self.tr("姓名")),
+            ("applicant.legal_rep", self.tr("法定代表人")),
+            ("phone", self.tr("联系电话")),
+            ("address", self.tr("联系地址")),
+            ("agent.name", self.tr("经办人姓名")),
+            ("agent.cert_no", self.tr("经办人身份证号")),
         ):
             self._field(key, text)
 
         # -- materials ----------------------------------------------------------------------
         self.materials = QTableWidget(0, 5)
         self.materials.setObjectName("materials")
-        self.materials.setHorizontalHeaderLabels(["已收", "材料名称", "形式", "份数", "要求"])
+        self.materials.setHorizontalHeaderLabels(
+            [self.tr("已收"), self.tr("材料名称"), self.tr("形式"), self.tr("份数"), self.tr("要求")]
+        )
         header = self.materials.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column in (0, 2, 3, 4):
@@ -170,21 +177,21 @@ class IntakeForm(QWidget):
         # -- refusal ------------------------------------------------------------------------
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
-        self.reason.setPlaceholderText("不予受理的理由")
+        self.reason.setPlaceholderText(self.tr("不予受理的理由"))
         self.basis = QComboBox()
         self.basis.setObjectName("legal_basis")
         self.basis.setEditable(True)
         basis_edit = self.basis.lineEdit()
         assert basis_edit is not None
-        basis_edit.setPlaceholderText("选择或填写法律依据")
+        basis_edit.setPlaceholderText(self.tr("选择或填写法律依据"))
 
         # -- decisions ----------------------------------------------------------------------
         self.buttons: dict[str, QPushButton] = {}
         actions = (
-            (Decision.ACCEPT.value, "受理 (Ctrl+Enter)", "Ctrl+Return"),
-            ("instant", "即办 (Ctrl+J)", "Ctrl+J"),
-            (Decision.CORRECTION.value, "一次性告知 (Ctrl+G)", "Ctrl+G"),
-            (Decision.REJECT.value, "不予受理 (Ctrl+R)", "Ctrl+R"),
+            (Decision.ACCEPT.value, self.tr("受理") + " (Ctrl+Enter)", "Ctrl+Return"),
+            ("instant", self.tr("即办") + " (Ctrl+J)", "Ctrl+J"),
+            (Decision.CORRECTION.value, self.tr("一次性告知") + " (Ctrl+G)", "Ctrl+G"),
+            (Decision.REJECT.value, self.tr("不予受理") + " (Ctrl+R)", "Ctrl+R"),
         )
         decide = QHBoxLayout()
         for key, text, keys in actions:
@@ -198,7 +205,8 @@ class IntakeForm(QWidget):
             shortcut.activated.connect(button.click)
             self.buttons[key] = button
             decide.addWidget(button)
-        new_case = QPushButton("新办件 (Ctrl+N)")  # the key is the main window's: one binding only
+        # the key is the main window's: one binding only
+        new_case = QPushButton(self.tr("新办件") + " (Ctrl+N)")
         new_case.clicked.connect(self.clear)
         decide.addWidget(new_case)
         self.hint = QLabel("")
@@ -211,33 +219,34 @@ class IntakeForm(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         # -- layout -------------------------------------------------------------------------
-        matter_box = QGroupBox("事项")
+        matter_box = QGroupBox(self.tr("事项"))
         matter_layout = QVBoxLayout(matter_box)
         matter_layout.addWidget(self.finder)
         matter_layout.addWidget(self.matter_list)
         matter_layout.addWidget(self.matter_label)
         matter_layout.addWidget(self.errors["task_code"])
-        applicant_box = QGroupBox("申请人")
+        applicant_box = QGroupBox(self.tr("申请人"))
         applicant_box.setLayout(self.form)
         left = QVBoxLayout()
         left.addWidget(matter_box)
         left.addWidget(applicant_box, 1)
-        materials_box = QGroupBox("材料清单（勾选已收取的材料；一次性告知时未勾选的即为缺少的材料）")
+        materials_box = QGroupBox(self.tr("材料清单（勾选已收取的材料；一次性告知时未勾选的即为缺少的材料）"))
         materials_layout = QVBoxLayout(materials_box)
         materials_layout.addWidget(self.materials, 1)
         materials_layout.addWidget(self.errors["materials"])
-        refusal_box = QGroupBox("不予受理")
+        refusal_box = QGroupBox(self.tr("不予受理"))
         refusal = QFormLayout(refusal_box)
-        refusal.addRow("理由", self.reason)
+        refusal.addRow(self.tr("理由"), self.reason)
         refusal.addRow("", self.errors["reason"])
-        refusal.addRow("法律依据", self.basis)
+        refusal.addRow(self.tr("法律依据"), self.basis)
         refusal.addRow("", self.errors["legal_basis"])
         right = QVBoxLayout()
         right.addWidget(materials_box, 1)
         right.addWidget(refusal_box)
         columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        # two fifths and three: the checklist's material names need the room more than the fields
+        columns.addLayout(left, 2)
+        columns.addLayout(right, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
         layout.addLayout(decide)
@@ -267,8 +276,10 @@ class IntakeForm(QWidget):
         return label
 
     def _kind_changed(self, entity: bool) -> None:
-        self._label("applicant.cert_no").setText("统一社会信用代码" if entity else "身份证号")
-        self._label("applicant.name").setText("单位名称" if entity else "姓名")
+        self._label("applicant.cert_no").setText(
+            self.tr("统一社会信用代码") if entity else self.tr("身份证号")
+        )
+        self._label("applicant.name").setText(self.tr("单位名称") if entity else self.tr("姓名"))
         for key in ("applicant.legal_rep", "agent.name", "agent.cert_no"):
             self.form.setRowVisible(self.rows[key], entity)
             if not entity:
@@ -299,8 +310,12 @@ class IntakeForm(QWidget):
         if self.catalog is None:
             return
         for item in find_matters(self.catalog, text, limit=30):
-            kind = "即办件" if item.instant else f"承诺件 {item.promise_limit}"
-            row = QListWidgetItem(f"{item.name}（{kind}）")
+            kind = (
+                self.tr("即办件")
+                if item.instant
+                else self.tr("承诺件 {limit}").format(limit=self._limit(item))
+            )
+            row = QListWidgetItem(self.tr("{matter}（{kind}）").format(matter=item.name, kind=kind))
             row.setData(Qt.ItemDataRole.UserRole, item.task_code)
             self.matter_list.addItem(row)
         if self.matter_list.count():
@@ -317,8 +332,16 @@ class IntakeForm(QWidget):
     def select_matter(self, item: ServiceItem) -> None:
         """Show ``item`` as the matter of the case and list its materials."""
         self.item = item
-        kind = "即办件，可当场办结" if item.instant else f"承诺件，承诺时限 {item.promise_limit}"
-        self.matter_label.setText(f"{item.name}（{kind}）\n事项编码 {item.task_code}")
+        kind = (
+            self.tr("即办件，可当场办结")
+            if item.instant
+            else self.tr("承诺件，承诺时限 {limit}").format(limit=self._limit(item))
+        )
+        self.matter_label.setText(
+            self.tr("{matter}（{kind}）\n事项编码 {code}").format(
+                matter=item.name, kind=kind, code=item.task_code
+            )
+        )
         self.materials.setRowCount(0)
         for material in item.materials:
             row = self.materials.rowCount()
@@ -332,14 +355,14 @@ class IntakeForm(QWidget):
             name.setToolTip(material.note or material.name)
             self.materials.setItem(row, 1, name)
             form = QComboBox()
-            form.addItems([f.label for f in FORMS])
+            form.addItems([domain_label(f.label) for f in FORMS])
             form.setCurrentIndex(FORMS.index(material.form))
             self.materials.setCellWidget(row, 2, form)
             copies = QSpinBox()
             copies.setRange(1, 99)
             copies.setValue(material.copies)
             self.materials.setCellWidget(row, 3, copies)
-            need = QTableWidgetItem("必要" if material.required else "容缺（可后补）")
+            need = QTableWidgetItem(self.tr("必要") if material.required else self.tr("容缺（可后补）"))
             need.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.materials.setItem(row, 4, need)
         self.basis.clear()
@@ -347,6 +370,10 @@ class IntakeForm(QWidget):
         self.basis.addItems(list(item.refusal_bases))
         self.basis.setCurrentIndex(0)
         self._refresh()
+
+    def _limit(self, item: ServiceItem) -> str:
+        limit = item.promise_limit
+        return self.tr("{value}个{unit}").format(value=limit.value, unit=domain_label(limit.unit.value))
 
     def _cell(self, row: int, column: int) -> QTableWidgetItem:
         cell = self.materials.item(row, column)
@@ -407,7 +434,7 @@ class IntakeForm(QWidget):
             ticket_no=ticket.number if ticket else None,
             reason=self.reason.text().strip(),
             legal_basis=self.basis.currentText().strip(),
-            note=f"联系地址：{address}" if address else "",
+            note=ADDRESS_NOTE.format(address=address) if address else "",
         )
 
     def issues(self) -> list[Issue]:
@@ -440,10 +467,12 @@ class IntakeForm(QWidget):
         for key, button in self.buttons.items():
             button.setEnabled(not blocked and (key != "instant" or bool(self.item and self.item.instant)))
         if self.item is None:
-            self.hint.setText("请先选择事项")
+            self.hint.setText(self.tr("请先选择事项"))
         elif errors:
-            names = "、".join(dict.fromkeys(self._field_name(i.field) for i in errors))
-            self.hint.setText(f"请更正或填写：{names}")
+            names = self.tr("、", "between field names").join(
+                dict.fromkeys(self._field_name(i.field) for i in errors)
+            )
+            self.hint.setText(self.tr("请更正或填写：{fields}").format(fields=names))
         else:
             self.hint.setText("")
 
@@ -458,15 +487,19 @@ class IntakeForm(QWidget):
         decision = Decision.ACCEPT if instant else Decision(key)
         local: list[Issue] = []
         if decision is Decision.REJECT and not self.reason.text().strip():
-            local.append(Issue("CASE_REASON_REQUIRED", "请填写不予受理的理由", field="reason"))
+            local.append(Issue("CASE_REASON_REQUIRED", self.tr("请填写不予受理的理由"), field="reason"))
         intake = self.intake(decision)
         if decision is Decision.CORRECTION and not intake.missing:
             local.append(
-                Issue("CASE_NOTHING_MISSING", "材料已齐全，无需一次性告知：请直接受理", field="materials")
+                Issue(
+                    "CASE_NOTHING_MISSING",
+                    self.tr("材料已齐全，无需一次性告知：请直接受理"),
+                    field="materials",
+                )
             )
         self._refresh(local)
         if local or not self.buttons[key].isEnabled():
-            self._say("请先更正标红的内容", error=True)
+            self._say(self.tr("请先更正标红的内容"), error=True)
             return
         store, clerk, clock = self.session.store, self.session.clerk_id, self.clock
 
@@ -480,7 +513,7 @@ class IntakeForm(QWidget):
 
         self.busy = True
         self._refresh()
-        self._say("正在登记…")
+        self._say(self.tr("正在登记…"))
         ticket = intake.ticket_no
         self.session.db.run(work, lambda result: self._recorded(result, instant, ticket), self._refused)
 
@@ -494,14 +527,22 @@ class IntakeForm(QWidget):
         if ticket_no:
             self.by_ticket.setdefault(ticket_no, []).append(result.project_no)
         self.session.committed()
-        what = "已受理并当场办结" if instant else result.state.label
+        what = self.tr("已受理并当场办结") if instant else domain_label(result.state.label)
         due = ""
         if result.promise_due is not None and not instant:
-            estimated = "（预计）" if result.promise_estimated else ""
-            due = f"，承诺办结时间 {result.promise_due:%Y-%m-%d}{estimated}"
-        warnings = "".join(f"\n注意：{w.message}" for w in result.warnings)
+            day = f"{result.promise_due:%Y-%m-%d}"
+            if result.promise_estimated:
+                due = self.tr("，承诺办结时间 {date}（预计）").format(date=day)
+            else:
+                due = self.tr("，承诺办结时间 {date}").format(date=day)
+        warnings = "".join(self.tr("\n注意：{warning}").format(warning=w.message) for w in result.warnings)
         self.clear()
-        self._say(f"办件 {result.project_no}（{result.item_name}）{what}{due}{warnings}")
+        self._say(
+            self.tr("办件 {case}（{matter}）{what}{due}").format(
+                case=result.project_no, matter=result.item_name, what=what, due=due
+            )
+            + warnings
+        )
         self.case_recorded.emit(result.project_no)
         self.desk.open_preview(result.project_no)
 
@@ -510,7 +551,7 @@ class IntakeForm(QWidget):
         if isinstance(error, ValidationError):
             self._refresh([i for i in error.issues if i.field in self.errors])
             others = [i.message for i in error.issues if i.field not in self.errors and not i.warning]
-            self._say(f"[{error.code}] " + "；".join(others or ["请更正标红的内容"]), error=True)
+            self._say(f"[{error.code}] " + "；".join(others or [self.tr("请更正标红的内容")]), error=True)
             return
         self._refresh()
         self._say(error_text(error), error=True)
@@ -522,7 +563,7 @@ class IntakeForm(QWidget):
         self.reason.clear()
         self.person.setChecked(True)
         self.item = None
-        self.matter_label.setText("未选择事项")
+        self.matter_label.setText(self.tr("未选择事项"))
         self.materials.setRowCount(0)
         self.basis.clear()
         self.touched.clear()

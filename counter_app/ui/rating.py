@@ -20,6 +20,7 @@ from counter_app.domain.rating import Level, NoRating, Rating
 from counter_app.services.clock import Clock, system_clock
 from counter_app.services.rating import record_rating
 from counter_app.ui.document_view import error_text
+from counter_app.ui.i18n import domain_label
 from counter_app.ui.session import WindowSession
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class RatingScreen(QWidget):
     def __init__(self, session: WindowSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)  # always its own window, turned to the citizen
-        self.setWindowTitle("服务评价")
+        self.setWindowTitle(self.tr("服务评价"))
         self.session = session
         self.clock: Clock = system_clock
         self.timeout_s = TIMEOUT_S
@@ -46,7 +47,7 @@ class RatingScreen(QWidget):
         self.pending: tuple[str, str, tuple[str, ...]] | None = None
         self.shown_on: QScreen | None = None
 
-        title = QLabel("请您对本次服务作出评价")
+        title = QLabel(self.tr("请您对本次服务作出评价"))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setStyleSheet("font-size: 30pt; font-weight: bold;")
         self.who = QLabel("")
@@ -56,7 +57,7 @@ class RatingScreen(QWidget):
         self.buttons: dict[Level, QPushButton] = {}
         grid = QGridLayout()
         for column, level in enumerate(LEVELS):
-            button = QPushButton(level.label)
+            button = QPushButton(domain_label(level.label))
             button.setObjectName(f"rate:{int(level)}")
             button.setMinimumSize(170, 150)
             button.setStyleSheet(
@@ -66,7 +67,7 @@ class RatingScreen(QWidget):
             button.clicked.connect(lambda _checked=False, lv=level: self.choose(lv))
             self.buttons[level] = button
             grid.addWidget(button, 0, column)
-        self.decline_button = QPushButton("不评价")
+        self.decline_button = QPushButton(self.tr("不评价"))
         self.decline_button.setObjectName("rate:declined")
         self.decline_button.setMinimumHeight(56)
         self.decline_button.setStyleSheet("font-size: 16pt;")
@@ -95,8 +96,12 @@ class RatingScreen(QWidget):
             self._record(NoRating.TIMEOUT)
         self.pending = (ticket_no, business_date, tuple(case_nos))
         self.who.setText(
-            f"{self.session.window_no}号窗口　工作人员 {self.session.clerk_name}（工号 {self.session.clerk_id}）"
-            f"　排队号 {ticket_no}"
+            self.tr("{window}号窗口　工作人员 {name}（工号 {number}）　排队号 {ticket}").format(
+                window=self.session.window_no,
+                name=self.session.clerk_name,
+                number=self.session.clerk_id,
+                ticket=ticket_no,
+            )
         )
         self.remaining = self.timeout_s
         self._show_countdown()
@@ -140,7 +145,7 @@ class RatingScreen(QWidget):
         self._show_countdown()
 
     def _show_countdown(self) -> None:
-        self.countdown.setText(f"{self.remaining} 秒后自动关闭")
+        self.countdown.setText(self.tr("{n} 秒后自动关闭").format(n=self.remaining))
 
     def _record(self, answer: Level | NoRating) -> None:
         if self.pending is None:

@@ -68,7 +68,7 @@ def shown_whole(label: Any) -> bool:
     from PySide6.QtGui import QFontMetrics
 
     room = label.contentsRect().intersected(label.visibleRegion().boundingRect())  # not hidden by a neighbour
-    flags = Qt.TextFlag.TextWordWrap if label.wordWrap() else Qt.TextFlag.TextSingleLine
+    flags = int(Qt.TextFlag.TextWordWrap) if label.wordWrap() else 0  # its own line breaks, no wrapping
     needed = QFontMetrics(label.font()).boundingRect(QRect(0, 0, room.width(), 100_000), flags, label.text())
     return bool(label.text()) and needed.width() <= room.width() and needed.height() <= room.height()
 
