@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTa
 from counter_app.domain.case import status_label
 from counter_app.services.clock import system_clock
 from counter_app.services.queries import CaseSummary, list_cases
+from counter_app.ui.i18n import domain_label
 from counter_app.ui.session import WindowSession
 
 Index = QModelIndex | QPersistentModelIndex
@@ -61,7 +62,7 @@ class CaseTableModel(QAbstractTableModel):
             row.project_no,
             row.item_name,
             row.applicant_name,
-            status_label(row.state, row.result),
+            domain_label(status_label(row.state, row.result)),
             row.received_at[11:16],
             (row.promise_due or "")[:10],
         ]

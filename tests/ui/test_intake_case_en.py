@@ -404,6 +404,13 @@ def test_english_case_work_reads_english_and_records_the_chosen_steps_in_chinese
         form.desk.preview.reject()  # type: ignore[union-attr]
         idle(qtbot, form)
 
+        today = main.today
+        main.tabs.setCurrentWidget(today)
+        today.refresh()
+        qtbot.waitUntil(lambda: today.model.rowCount() == 1, timeout=10000)
+        state = today.model.data(today.model.index(0, 3))
+        assert (today.model.rows[0].project_no, state) == (project_no, "Accepted")  # 已受理, shown
+
         work = main.case_work
         main.tabs.setCurrentWidget(work)
         assert main.tabs.tabText(1) == "Cases (Ctrl+F)"
