@@ -39,6 +39,7 @@ from supervision_server.settings import Settings
 log = logging.getLogger("supervision_server")
 
 POLL_S = 1.0  # a runner looks for batches other processes stored at least this often
+GATHER_S = 0.1  # after a wake, how long the batches of the moment gather before the pass
 PASS_EVENTS = 5_000  # at most this many events in one pass (one transaction)
 MAX_PAUSE_S = 60.0  # the longest pause between retries of a failing pass
 RULES_LOCK = 0x5C_0A7D  # the PostgreSQL advisory lock of a pass (the watcher's is 0x5C0A7C)
@@ -125,9 +126,10 @@ class RuleRunner:
     """The thread that runs the ingest rules of one server process (started by the app's
     lifespan when ``rules_on_ingest`` is on)."""
 
-    def __init__(self, ctx: ServerContext, poll_s: float = POLL_S) -> None:
+    def __init__(self, ctx: ServerContext, poll_s: float = POLL_S, gather_s: float = GATHER_S) -> None:
         self.ctx = ctx
         self.poll_s = poll_s
+        self.gather_s = gather_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="supervision-rules", daemon=True)
 
@@ -144,7 +146,10 @@ class RuleRunner:
         due = self.ctx.rules_due
         pause = self.poll_s
         while not self._stop.is_set():
-            due.wait(self.poll_s)
+            if due.wait(self.poll_s) and self.gather_s:
+                # Woken by a batch: let the batches of the next moment gather, so one pass
+                # looks at many (a pass costs about the same for one batch as for fifty).
+                self._stop.wait(self.gather_s)
             due.clear()
             if self._stop.is_set():
                 return
