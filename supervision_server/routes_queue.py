@@ -34,12 +34,11 @@ from counter_app.ledger.signed_request import queue_op_message
 from supervision_server import queue_service as qs
 from supervision_server.api_support import Ctx, errors, request_body_doc
 from supervision_server.context import ServerContext
-from supervision_server.db import run_write
+from supervision_server.db import deferred_writes, read_connection, run_write
 from supervision_server.distribution import published_catalog
 from supervision_server.enroll import valid_device_id
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.queue_board import board, board_version
-from supervision_server.queue_schema import queue_ops
 from supervision_server.schema import devices
 from supervision_server.timeutil import parse_iso
 
@@ -114,14 +113,25 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
             raise ApiError(403, NOT_A_WINDOW, NOT_A_WINDOW_MESSAGE, action=op["action"])
         window_no = None if device.role == DeviceRole.KIOSK else device.window_no
         call = qs.QueueCall(device.hall_code, device_id, window_no, now)
+        window = None
         if call.window_no is not None and op["action"] not in ("issue", "cancel"):
-            qs.lock_window(conn, call)  # a window's requests, retries included, one at a time
-        stored = conn.execute(select(queue_ops.c.op_id).where(queue_ops.c.op_id == op["op_id"])).first()
-        if stored is None and abs(now - op["device_time"]) > FRESH_FOR:
+            # A window's requests, retries included, one at a time; the row read here is the one
+            # the action works on (it is not read twice).
+            window = qs.lock_window(conn, call)
+        done = qs.stored_op(conn, op["op_id"])
+        if done is None and abs(now - op["device_time"]) > FRESH_FOR:
             raise ApiError(409, "STALE_REQUEST", "请求时间与服务器相差过大，请核对本机时钟后重试")
-        return qs.once(
-            conn, call, op["op_id"], op["action"], lambda: _dispatch(conn, ctx, call, op, settings)
-        )
+        # The window's row and the stored answer are written last and read by nothing after:
+        # on PostgreSQL they go in one round trip (a unique race there is retried by run_write).
+        with deferred_writes(conn):
+            return qs.once(
+                conn,
+                call,
+                op["op_id"],
+                op["action"],
+                done,
+                lambda: _dispatch(conn, ctx, call, op, settings, window),
+            )
 
     try:
         return run_write(ctx.engine, work)
@@ -161,7 +171,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
 
 
 def _dispatch(
-    conn: Connection, ctx: ServerContext, call: qs.QueueCall, op: dict[str, Any], settings: Any
+    conn: Connection, ctx: ServerContext, call: qs.QueueCall, op: dict[str, Any], settings: Any, window: Any
 ) -> dict[str, Any]:
     action, args = op["action"], op["args"]
     if action == "issue":
@@ -178,15 +188,15 @@ def _dispatch(
             conn, call, category, Priority(raw_priority), digest, settings.queue_max_waiting_per_id
         )
     if action == "call_next":
-        categories = window_categories(_catalog(conn), qs.window_no_of(call))
-        return qs.call_next(conn, call, categories, PriorityPolicy(settings.queue_priority_every))
+        categories = _window_categories(_catalog(conn), qs.window_no_of(call))
+        return qs.call_next(conn, call, categories, PriorityPolicy(settings.queue_priority_every), window)
     if action == "cancel":
         return qs.cancel(conn, call, str(args.get("number", "")).strip().upper())
     if action == "pause":
-        return qs.pause(conn, call, str(args.get("reason", "")))
+        return qs.pause(conn, call, str(args.get("reason", "")), window)
     if action == "resume":
-        return qs.resume(conn, call)
-    return qs.act(conn, call, action, args)
+        return qs.resume(conn, call, window)
+    return qs.act(conn, call, action, args, window)
 
 
 def _catalog(conn: Connection) -> Catalog:
@@ -194,6 +204,22 @@ def _catalog(conn: Connection) -> Catalog:
     if catalog is None:
         raise ApiError(503, "CATALOG_NOT_PUBLISHED", "服务器尚未发布事项目录，暂不能取号叫号")
     return catalog
+
+
+_served: tuple[Catalog | None, dict[int, list[str]]] = (None, {})
+
+
+def _window_categories(catalog: Catalog, window_no: int) -> list[str]:
+    """:func:`window_categories`, worked out once per published catalog and window."""
+    global _served
+    held, by_window = _served
+    if held is not catalog:  # a newly published catalog (the parsed one is kept per version)
+        by_window = {}
+        _served = (catalog, by_window)
+    found = by_window.get(window_no)
+    if found is None:
+        found = by_window[window_no] = window_categories(catalog, window_no)
+    return found
 
 
 def _id_digest(hall_code: str, id_no: str) -> str:
@@ -224,12 +250,11 @@ async def stream_board(hall_code: str, request: Request, ctx: Ctx) -> StreamingR
 
     def read(last: tuple[Any, ...] | None) -> tuple[tuple[Any, ...], dict[str, Any] | None]:
         day = qs.QueueCall(hall_code, "", None, ctx.clock()).business_date
-        with ctx.engine.connect() as conn:
-            try:
-                version = board_version(conn, hall_code, day)
-                return version, (board(conn, hall_code, day) if version != last else None)
-            finally:
-                conn.rollback()
+        # A read transaction: on SQLite a deferred BEGIN, which never waits for the write lock
+        # nor holds call-next back (a plain connect() would BEGIN IMMEDIATE ten times a second).
+        with read_connection(ctx.engine) as conn:
+            version = board_version(conn, hall_code, day)
+            return version, (board(conn, hall_code, day) if version != last else None)
 
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
@@ -256,8 +281,5 @@ async def stream_board(hall_code: str, request: Request, ctx: Ctx) -> StreamingR
 )
 def get_board(hall_code: str, ctx: Ctx) -> dict[str, Any]:
     """What the hall display shows; ticket numbers only, no personal data."""
-    with ctx.engine.connect() as conn:
-        try:
-            return board(conn, hall_code, qs.QueueCall(hall_code, "", None, ctx.clock()).business_date)
-        finally:
-            conn.rollback()
+    with read_connection(ctx.engine) as conn:
+        return board(conn, hall_code, qs.QueueCall(hall_code, "", None, ctx.clock()).business_date)
