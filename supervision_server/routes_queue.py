@@ -10,7 +10,6 @@ a new one whose ``device_time`` is far from the server's clock is refused as sta
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -39,7 +38,7 @@ from supervision_server.db import deferred_writes, is_postgres, read_connection,
 from supervision_server.distribution import published_catalog
 from supervision_server.enroll import valid_device_id
 from supervision_server.errors import ApiError, unknown_device
-from supervision_server.queue_board import board, board_version
+from supervision_server.queue_board import board, board_changes, board_version
 from supervision_server.schema import devices
 from supervision_server.timeutil import parse_iso
 
@@ -87,17 +86,18 @@ async def post_op(device_id: str, request: Request, ctx: Ctx) -> JSONResponse:
         if len(raw) > MAX_OP_BYTES:
             raise ApiError(413, "BODY_TOO_LARGE", f"请求体超过 {MAX_OP_BYTES} 字节", max_bytes=MAX_OP_BYTES)
     signature = request.headers.get("x-signature", "")
-    answer = await run_in_threadpool(_run, ctx, device_id, bytes(raw), signature)
+    answer, hall_code = await run_in_threadpool(_run, ctx, device_id, bytes(raw), signature)
+    board_changes.changed(hall_code)  # committed: the hall's board streams read it now
     return JSONResponse(answer)
 
 
-def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict[str, Any]:
+def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> tuple[dict[str, Any], str]:
     if not valid_device_id(device_id):
         raise unknown_device(device_id)
     now = ctx.clock()
     settings = ctx.settings
 
-    def work(conn: Connection) -> dict[str, Any]:
+    def work(conn: Connection) -> tuple[dict[str, Any], str]:
         # The device's key is read in the operation's own transaction: one connection, no
         # separate read and rollback before it.
         device = conn.execute(_DEVICE, {"device_id": device_id}).first()
@@ -125,7 +125,7 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
         # The window's row and the stored answer are written last and read by nothing after:
         # on PostgreSQL they go in one round trip (a unique race there is retried by run_write).
         with deferred_writes(conn):
-            return qs.once(
+            answer = qs.once(
                 conn,
                 call,
                 op["op_id"],
@@ -133,6 +133,7 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> dict
                 done,
                 lambda: _dispatch(conn, ctx, call, op, settings, window),
             )
+        return answer, call.hall_code
 
     try:
         if is_postgres(ctx.engine):
@@ -235,7 +236,8 @@ def _id_digest(hall_code: str, id_no: str) -> str:
     return hashlib.sha256(f"service-counter/queue-id/v1\n{hall_code}\n{id_no}".encode()).hexdigest()
 
 
-STREAM_POLL_S = 0.1
+STREAM_POLL_S = 0.1  # with several server processes: another one may have changed the queue
+STREAM_POLL_ALONE_S = 1.0  # one process sees its own changes at once; this catches ingest's
 STREAM_KEEPALIVE_S = 15.0
 STREAM_MAX_S = 300.0  # a display reconnects (and so resyncs) at least this often
 
@@ -267,8 +269,10 @@ async def stream_board(hall_code: str, request: Request, ctx: Ctx) -> StreamingR
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         started = quiet = time.monotonic()
+        poll_s = STREAM_POLL_S if ctx.settings.workers > 1 else STREAM_POLL_ALONE_S
         yield "retry: 2000\n\n"
         while time.monotonic() - started < STREAM_MAX_S and not await request.is_disconnected():
+            seen = board_changes.generation(hall_code)
             version, snapshot = await run_in_threadpool(read, last)
             if snapshot is not None:
                 last = version
@@ -277,7 +281,7 @@ async def stream_board(hall_code: str, request: Request, ctx: Ctx) -> StreamingR
             elif time.monotonic() - quiet > STREAM_KEEPALIVE_S:
                 quiet = time.monotonic()
                 yield ": keepalive\n\n"
-            await asyncio.sleep(STREAM_POLL_S)
+            await board_changes.wait(hall_code, seen, poll_s)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
