@@ -48,6 +48,7 @@ from supervision_server.context import ServerContext  # noqa: E402
 from supervision_server.db import run_write  # noqa: E402
 from supervision_server.enroll import enroll_device, issue_code  # noqa: E402
 from supervision_server.ingest import event_row, ingest_batch  # noqa: E402
+from supervision_server.rule_runner import RuleRunner, run_rules_now  # noqa: E402
 from supervision_server.settings import Settings  # noqa: E402
 from supervision_server.verify import envelope_json  # noqa: E402
 from tests.pg import fresh_database  # noqa: E402
@@ -232,8 +233,8 @@ def enroll_direct(ctx: ServerContext, device_id: str, key: DeviceKey, window_no:
 def bench_in_process(
     url: str, data_dir: Path, chains: list[tuple[str, DeviceKey, list[SignedEvent]]], batch: int
 ) -> dict[str, float]:
-    """Ingest with every check (events/s, and CPU ms per 1,000 events), beside a raw INSERT and a
-    COPY of the very same rows into a copy of the events table."""
+    """Ingest with every check and the supervision rules after it (events/s, and CPU ms per 1,000
+    events), beside a raw INSERT and a COPY of the very same rows into a copy of the events table."""
     settings = Settings(database_url=url, data_dir=data_dir, admin_token=TOKEN)
     ctx = ServerContext.open(settings)
     try:
@@ -252,6 +253,10 @@ def bench_in_process(
 
         length = max(len(e) for _, _, e in chains)
         middle = length // 2 // batch * batch
+        # The rule runner works beside ingest as in a server process; the time ends when it
+        # has looked at every stored event.
+        runner = RuleRunner(ctx)
+        runner.start()
         start, cpu = time.perf_counter(), time.process_time()
         push(chains, 0, middle)  # first half of every window's day, one batch after another
         sequential = time.perf_counter() - start
@@ -264,6 +269,8 @@ def bench_in_process(
             worker.start()
         for worker in workers:
             worker.join()
+        runner.stop()
+        run_rules_now(ctx)
         concurrent = time.perf_counter() - start
         cpu = time.process_time() - cpu
         checked = sequential + concurrent
@@ -503,28 +510,42 @@ def raw_small_inserts(url: str, rows: list[dict[str, Any]], size: int = SMALL_BA
 
 
 def small_requests(
-    url: str | None, levels: tuple[int, ...] = (1, 16, 50), requests_each: int = 40, workers: int = 1
+    url: str | None,
+    levels: tuple[int, ...] = (1, 16, 50),
+    requests_each: int = 40,
+    workers: int = 1,
+    paced: tuple[int, float] | None = (50, 1.0),
 ) -> dict[str, float]:
     """6-event requests over HTTP from 1, 16 and 50 windows at once, each window sending its
-    requests one after another on its own keep-alive connection, beside the raw insert ceiling.
+    requests one after another on its own keep-alive connection, beside the raw insert ceiling;
+    then ``paced`` = (windows, seconds): that many windows each sending one request every so many
+    seconds on average, a load the server can carry, to read its latency rather than its queue.
 
     Per level: events/s (all events over the wall time from the common start to the last reply),
-    p50 and p99 of one request (send to reply), and the server's CPU per request. ``url`` None
-    runs the server on SQLite (no raw-insert ceiling then). ``workers`` server processes
-    (``serve --workers``); the server's CPU is theirs together."""
+    p50 and p99 of one request (send to reply), the server's CPU per request (with the rule
+    runner's passes, which follow the replies: the figure waits until the rules owe nothing),
+    PostgreSQL's and the sending client's CPU per request, and so the most events/s the
+    machine's cores could carry at that cost. ``url`` None runs the server on SQLite (no
+    raw-insert ceiling then). ``workers`` server processes (``serve --workers``); the server's CPU
+    is theirs together."""
     import json
 
     from bench.bench_cases import pct
-    from bench.measure import tree_cpu_s
+    from bench.measure import backends_cpu_s, postgres_backends, tree_cpu_s
     from tests.server.test_real_server import Server
 
     figures: dict[str, float] = {}
+    runs = [(w, 0.0) for w in levels] + ([paced] if paced else [])
     with tempfile.TemporaryDirectory(prefix="bench-small-") as tmp:
         server = Server(Path(tmp) / "data", url, workers=workers)
+        database = url or f"sqlite+pysqlite:///{Path(tmp) / 'data' / 'supervision.db'}"
         try:
             next_window = 1
-            for windows in levels:
-                chains = make_chains(f"small{windows}", windows, requests_each * SMALL_BATCH, next_window)
+            for windows, every_s in runs:
+                name = f"{windows} windows" + (f" paced {every_s:g} s" if every_s else "")
+                chains = make_chains(
+                    f"small{windows}p{every_s:g}", windows, requests_each * SMALL_BATCH, next_window
+                )
                 for offset, (device_id, key, _) in enumerate(chains):
                     enroll_http(server.url + "/api/v1", server.admin, device_id, key, next_window + offset)
                 next_window += windows
@@ -537,20 +558,39 @@ def small_requests(
                     ]
                     for device_id, _, events in chains
                 }
-                server_cpu = tree_cpu_s(server.proc.pid)
-                times, wall, failures = _send_all(server.port, bodies)
-                server_cpu = tree_cpu_s(server.proc.pid) - server_cpu
+                # The database's share: its backends serving this server (url None: SQLite, none).
+                pids = postgres_backends(url) if url else []
+                pg_before = backends_cpu_s(pids)
+                before = (tree_cpu_s(server.proc.pid), 0.0, time.process_time())
+                times, wall, failures = _send_all(server.port, bodies, every_s)
+                lag = _rules_caught_up(database)
+                pg_after = backends_cpu_s(postgres_backends(url)) if url else {}
+                pg_spent = sum(
+                    cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items()
+                )  # new: all theirs
+                after = (tree_cpu_s(server.proc.pid), pg_spent, time.process_time())
                 if failures:
                     raise SystemExit(f"small requests failed {len(failures)} times: {failures[0]}")
                 count = len(times)
-                figures[f"{windows} windows events/s"] = count * SMALL_BATCH / wall
-                figures[f"{windows} windows p50 ms"] = pct(times, 0.5)
-                figures[f"{windows} windows p99 ms"] = pct(times, 0.99)
-                figures[f"{windows} windows server CPU ms per request"] = server_cpu / count * 1000
+                server_ms, pg_ms, client_ms = (
+                    (b - a) / count * 1000 for a, b in zip(before, after, strict=True)
+                )
+                machine = (os.cpu_count() or 1) * 1000 / (server_ms + pg_ms + client_ms) * SMALL_BATCH
+                figures[f"{name} events/s"] = count * SMALL_BATCH / wall
+                figures[f"{name} p50 ms"] = pct(times, 0.5)
+                figures[f"{name} p99 ms"] = pct(times, 0.99)
+                figures[f"{name} server CPU ms per request"] = server_ms
+                figures[f"{name} PostgreSQL CPU ms per request"] = pg_ms
+                figures[f"{name} client CPU ms per request"] = client_ms
+                figures[f"{name} machine events/s at most"] = machine
+                figures[f"{name} rules caught up ms"] = lag * 1000
                 print(
-                    f"6-event requests over HTTP, {windows:>2} windows at once, {workers} process(es): "
+                    f"6-event requests over HTTP, {name}, {workers} process(es): "
                     f"{count * SMALL_BATCH / wall:6.0f} events/s, p50 {pct(times, 0.5):6.1f} ms, "
-                    f"p99 {pct(times, 0.99):6.1f} ms; server CPU {server_cpu / count * 1000:.2f} ms/request"
+                    f"p99 {pct(times, 0.99):6.1f} ms; CPU per request: server {server_ms:.2f} ms with "
+                    f"the rules, PostgreSQL {pg_ms:.2f} ms, client {client_ms:.2f} ms (the cores carry at "
+                    f"most {machine:.0f} events/s at that cost); rules caught up {lag * 1000:.0f} ms "
+                    "after the last reply"
                 )
         finally:
             server.stop()
@@ -568,10 +608,36 @@ def small_requests(
     return figures
 
 
-def _send_all(port: int, bodies: dict[str, list[bytes]]) -> tuple[list[float], float, list[str]]:
+def _rules_caught_up(url: str, limit_s: float = 120.0) -> float:
+    """Seconds from now until the server's rule runner owes nothing (it runs after the replies)."""
+    from supervision_server.db import make_engine, read_connection
+    from supervision_server.rule_runner import owed
+
+    engine = make_engine(url, pool_size=1)
+    start = time.perf_counter()
+    try:
+        while True:
+            with read_connection(engine) as conn:
+                if not owed(conn):
+                    return time.perf_counter() - start
+            if time.perf_counter() - start > limit_s:
+                raise SystemExit(f"the rules still owe events {limit_s:.0f} s after the last reply")
+            time.sleep(0.005)
+    finally:
+        engine.dispose()
+
+
+def _send_all(
+    port: int, bodies: dict[str, list[bytes]], every_s: float = 0.0
+) -> tuple[list[float], float, list[str]]:
     """Each device's requests one after another on its own keep-alive connection, all devices
-    released at once: per-request ms, seconds from the release to the last reply, failures."""
+    released at once: per-request ms, seconds from the release to the last reply, failures.
+
+    ``every_s`` 0: each request as soon as the last reply came (the server saturated). Otherwise
+    each window sends one request every ``every_s`` seconds on average (exponential gaps, as
+    independent clerks would), so the latency is that of a server under a given load."""
     import http.client
+    import random
 
     times: list[float] = []
     failures: list[str] = []
@@ -581,11 +647,25 @@ def _send_all(port: int, bodies: dict[str, list[bytes]]) -> tuple[list[float], f
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         path = f"/api/v1/devices/{device_id}/events"
         headers = {"Content-Type": "application/json"}
+        pace = random.Random(device_id)
         barrier.wait()
+        due = time.perf_counter() + (pace.expovariate(1 / every_s) if every_s else 0.0)
         for body in bodies[device_id]:
+            if every_s:
+                time.sleep(max(0.0, due - time.perf_counter()))
+                due += pace.expovariate(1 / every_s)
             t0 = time.perf_counter()
-            conn.request("POST", path, body, headers)
-            reply = conn.getresponse()
+            try:
+                conn.request("POST", path, body, headers)
+                reply = conn.getresponse()
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                # The server closed a connection idle past its keep-alive (paced windows): a
+                # new one, as an HTTP client library would open, timed from here.
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                t0 = time.perf_counter()
+                conn.request("POST", path, body, headers)
+                reply = conn.getresponse()
             text = reply.read()
             times.append((time.perf_counter() - t0) * 1000)
             if reply.status != 200:

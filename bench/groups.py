@@ -167,7 +167,14 @@ def ingest(quick: bool, repeats: int) -> list[Figure]:
     """Server ingest on PostgreSQL beside raw INSERT, COPY and bare verification of the same events."""
     events, windows = (4_000, 2) if quick else (20_000, 4)
     command = RUN + "ingest"
-    checked = Figure("ingest", f"ingest, every check, PostgreSQL (x{events:,})", "events/s", [], True, 5000.0)
+    checked = Figure(
+        "ingest",
+        f"ingest, every check, then the rules, PostgreSQL (x{events:,})",
+        "events/s",
+        [],
+        True,
+        5000.0,
+    )
     checked.ceiling_what, checked.cpu_per, checked.command = (
         "raw INSERT of the same rows",
         "1k events",
@@ -197,52 +204,56 @@ def ingest(quick: bool, repeats: int) -> list[Figure]:
 
 
 def small(quick: bool, repeats: int) -> list[Figure]:
-    """6-event requests over HTTP on PostgreSQL from 1, 16 and 50 windows at once, beside the raw
-    insert of the same 6 rows with its commit (what windows online send)."""
+    """6-event requests over HTTP on PostgreSQL from 1, 16 and 50 windows at once, and from 50
+    windows at a pace, beside the raw insert of the same 6 rows with its commit (what windows
+    online send) and beside what the machine's cores could carry at the CPU each request cost."""
     if not postgres_reachable():
         print("postgresql not reachable on 127.0.0.1:5432: skipped")
         return []
     each = 15 if quick else 40
     command = RUN + "small"
-    sixteen = Figure("small", "6-event requests, 16 windows at once", "events/s", [], True, 2500.0)
-    sixteen.ceiling_what = "raw INSERT of the same 6 rows + COMMIT, one connection"
-    one = Figure("small", "6-event requests, 1 window", "events/s", [], True)
-    one.ceiling_what = sixteen.ceiling_what
-    fifty = Figure("small", "6-event requests, 50 windows at once", "events/s", [], True)
-    p99 = Figure("small", "6-event requests, 50 windows at once, p99", "ms", [], target=100.0)
-    p50 = Figure("small", "6-event requests, 50 windows at once, p50", "ms", [])
-    sixteen2 = Figure(
-        "small", "6-event requests, 16 windows, serve --workers 2", "events/s", [], True, 2500.0
-    )
-    sixteen2.ceiling_what = sixteen.ceiling_what
-    p99_2 = Figure("small", "6-event requests, 50 windows, serve --workers 2, p99", "ms", [], target=100.0)
-    figures = [one, sixteen, fifty, p99, p50, sixteen2, p99_2]
+    raw = "raw INSERT of the same 6 rows + COMMIT, one connection"
+    cores = "the machine's cores at the CPU per request (server + PostgreSQL + client)"
+
+    def figure(label: str, unit: str, higher: bool = False, target: float | None = None) -> Figure:
+        made = Figure("small", label, unit, [], higher, target, command=command)
+        if unit == "events/s":
+            made.cpu_per = "request (server)"
+        return made
+
+    one = figure("6-event requests, 1 window", "events/s", True)
+    sixteen = figure("6-event requests, 16 windows at once", "events/s", True, 2500.0)
+    fifty = figure("6-event requests, 50 windows at once", "events/s", True)
+    p99 = figure("6-event requests, 50 windows at once (saturated), p99", "ms", target=100.0)
+    paced = figure("6-event requests, 50 windows each sending one a second, p99", "ms", target=100.0)
+    paced50 = figure("6-event requests, 50 windows each sending one a second, p50", "ms")
+    sixteen2 = figure("6-event requests, 16 windows, serve --workers 2", "events/s", True, 2500.0)
+    p99_2 = figure("6-event requests, 50 windows, serve --workers 2 (saturated), p99", "ms", target=100.0)
+    one.ceiling_what = sixteen.ceiling_what = raw
+    sixteen2.ceiling_what = fifty.ceiling_what = cores
+    figures = [one, sixteen, fifty, p99, paced, paced50, sixteen2, p99_2]
     for _ in range(repeats):
         with fresh_database("bench_small") as url, span() as s:
             found = bench_ingest.small_requests(url, requests_each=each)
         with fresh_database("bench_small") as url, span() as s2:
-            two = bench_ingest.small_requests(url, levels=(16, 50), requests_each=each, workers=2)
-        sixteen2.values.append(two["16 windows events/s"])
-        sixteen2.cpu.append(two["16 windows server CPU ms per request"])
-        sixteen2.ceiling.append(found["raw events/s"])
-        p99_2.values.append(two["50 windows p99 ms"])
-        p99_2.cpu.append(two["50 windows server CPU ms per request"])
-        sixteen2.load.append(s2.load)
-        p99_2.load.append(s2.load)
-        for figure, key in ((one, "1"), (sixteen, "16"), (fifty, "50")):
-            figure.values.append(found[f"{key} windows events/s"])
-            figure.cpu.append(found[f"{key} windows server CPU ms per request"])
+            two = bench_ingest.small_requests(url, levels=(16, 50), requests_each=each, workers=2, paced=None)
+        for made, key in ((one, "1"), (sixteen, "16"), (fifty, "50")):
+            made.values.append(found[f"{key} windows events/s"])
+            made.cpu.append(found[f"{key} windows server CPU ms per request"])
         one.ceiling.append(found["raw events/s"])
         sixteen.ceiling.append(found["raw events/s"])
+        fifty.ceiling.append(found["50 windows machine events/s at most"])
         p99.values.append(found["50 windows p99 ms"])
-        p50.values.append(found["50 windows p50 ms"])
-        p99.cpu.append(found["50 windows server CPU ms per request"])
-        for figure in figures[:5]:
-            figure.load.append(s.load)
-    for figure in figures:
-        figure.command = command
-        if figure.cpu:
-            figure.cpu_per = "request (server)"
+        paced.values.append(found["50 windows paced 1 s p99 ms"])
+        paced50.values.append(found["50 windows paced 1 s p50 ms"])
+        sixteen2.values.append(two["16 windows events/s"])
+        sixteen2.cpu.append(two["16 windows server CPU ms per request"])
+        sixteen2.ceiling.append(two["16 windows machine events/s at most"])
+        p99_2.values.append(two["50 windows p99 ms"])
+        for made in figures[:6]:
+            made.load.append(s.load)
+        sixteen2.load.append(s2.load)
+        p99_2.load.append(s2.load)
     return figures
 
 

@@ -36,6 +36,23 @@ def tree_cpu_s(pid: int) -> float:
     return total + sum(tree_cpu_s(child) for child in children)
 
 
+def postgres_backends(url: str) -> list[int]:
+    """The process ids of the PostgreSQL backends connected to the database of ``url`` now."""
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+def backends_cpu_s(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each of ``pids`` still running (see :func:`process_cpu_s`)."""
+    return {pid: cpu for pid in pids if (cpu := process_cpu_s(pid)) > 0 or os.path.exists(f"/proc/{pid}")}
+
+
 def children_cpu_s() -> float:
     """CPU seconds of the children this process has waited for (servers after they stop)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -48,6 +48,7 @@ from supervision_server.routes_reports import router as reports_router
 from supervision_server.routes_roster import admin_router as roster_admin_router
 from supervision_server.routes_roster import router as roster_router
 from supervision_server.routes_supervision import router as supervision_router
+from supervision_server.rule_runner import RuleRunner
 from supervision_server.rules import run_scheduled_rules
 from supervision_server.settings import Settings, SettingsError
 from supervision_server.silence import check_silent
@@ -184,12 +185,17 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         watcher = asyncio.create_task(_watch(ctx))
+        runner = RuleRunner(ctx)
+        if settings.rules_on_ingest:
+            runner.start()
         try:
             yield
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            if settings.rules_on_ingest:
+                await run_in_threadpool(runner.stop)
             ctx.close()
 
     app = FastAPI(

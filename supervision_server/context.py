@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -24,6 +25,8 @@ class ServerContext:
     server_key: DeviceKey
     verifier: BatchVerifier
     clock: Clock = field(default=system_clock)
+    # Set after each stored batch: wakes this process's rule runner (supervision_server.rule_runner).
+    rules_due: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = system_clock) -> ServerContext:

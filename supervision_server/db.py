@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import random
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,10 +84,25 @@ def is_postgres(bind: Engine | Connection) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction: committed when the block ends normally, rolled back otherwise."""
-    with engine.begin() as conn:
+    """One write transaction: committed when the block ends normally, rolled back otherwise.
+
+    On SQLite, which has one writer at a time, the writers of this process (requests, the rule
+    runner, the watcher) take their turn on a lock here rather than in SQLite's busy handler,
+    which sleeps in growing steps (up to 100 ms) and so wakes long after the database is free; a
+    thread waiting on this lock runs the moment the last writer is done. Other processes (a
+    command run beside the server) still meet the busy handler.
+    """
+    if is_postgres(engine):
+        with engine.begin() as conn:
+            yield conn
+        return
+    lock = _SQLITE_WRITERS.setdefault(engine, threading.RLock())
+    with lock, engine.begin() as conn:
         yield conn
 
 

@@ -78,7 +78,6 @@ from supervision_server.db import bulk_insert, deferred_writes, read_connection,
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.projections import ProjectedEvent, project
 from supervision_server.reports import accepted_bridge
-from supervision_server.rules import rules_after_ingest
 from supervision_server.schema import devices, events, fork_events
 from supervision_server.timeutil import iso
 from supervision_server.verify import first_problem
@@ -214,9 +213,7 @@ def _ingest(ctx: ServerContext, device_id: str, read_batch: Callable[[], list[Si
             texts = ctx.verifier.hashes(batch)
         except LedgerError as exc:
             raise _refusal(first_problem(exc, signatures)) from exc
-        placed = _place(conn, device, batch, texts, now, signatures.wait)
-        placed.first_seq = batch[0].seq if batch else 1
-        return placed
+        return _place(conn, device, batch, texts, now, signatures.wait)
 
     try:
         placed = run_write(ctx.engine, work)
@@ -226,7 +223,8 @@ def _ingest(ctx: ServerContext, device_id: str, read_batch: Callable[[], list[Si
         refused = exc
         run_write(ctx.engine, lambda conn: _record_refusal(conn, refused, now))
         raise refused.api_error() from exc
-    rules_after_ingest(ctx, device_id, placed.first_seq, placed.acked_seq, now)
+    if placed.stored:
+        ctx.rules_due.set()  # the rules for what was stored run next, off this request's path
     receipt = sign_receipt(
         AckReceipt(device_id, placed.acked_seq, placed.acked_hash, iso(now)), ctx.server_key
     )
@@ -258,7 +256,6 @@ def _refusal(problem: LedgerError) -> ApiError:
 
 @dataclass
 class _Placed:
-    first_seq: int = 1  # the batch's first seq: the rules look at what it placed
     acked_seq: int = 0
     acked_hash: str = GENESIS_HASH
     stored: int = 0

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, func, inspect, select
+from sqlalchemy import Column, Connection, Engine, Table, func, insert, inspect, select
 
 from supervision_server import schema
 from supervision_server.case_authority import backfill_holders
 from supervision_server.db import is_postgres, write_transaction
 from supervision_server.queue_schema import QUEUE_TABLES
-from supervision_server.rules_schema import RULES_TABLES
+from supervision_server.rules_schema import RULES_TABLES, rule_progress
 
 Migration = Callable[[Connection], None]
 
@@ -146,6 +146,19 @@ def _v9_device_roles(conn: Connection) -> None:
             )
 
 
+def _v10_rule_progress(conn: Connection) -> None:
+    """The ingest rules' own cursor; every batch stored before it was checked in its request."""
+    _add_missing(conn, [rule_progress], [])
+    conn.execute(
+        insert(rule_progress).from_select(
+            ["device_id", "checked_seq"],
+            select(schema.devices.c.device_id, schema.devices.c.main_seq).where(
+                schema.devices.c.device_id.not_in(select(rule_progress.c.device_id))
+            ),
+        )
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema: devices, events, forks, alerts, documents, read models", _v1_initial),
     (2, "live hall queue: tickets, windows, serials, operations", _v2_queue),
@@ -157,6 +170,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (7, "supervision rules: alert occurrences and steps, department registers", _v7_rules),
     (8, "events by type and device time, for the assessment", _v8_assessment_index),
     (9, "device roles: a window or a ticket kiosk, on devices and enrollment codes", _v9_device_roles),
+    (10, "the ingest rules' cursor per device: rules run after the request", _v10_rule_progress),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -9,7 +9,11 @@
 * ``register_imports`` / ``register_records`` - a department's own register export as imported,
   each record with the hall case it matched (or why it did not).
 
-All are insert-only: triggers refuse UPDATE and DELETE.
+All are insert-only: triggers refuse UPDATE and DELETE, except
+
+* ``rule_progress`` - per device, the last main-chain seq the ingest rules have looked at: the
+  rules run after the request, off its path (:mod:`supervision_server.rule_runner`), and this is
+  what they still owe, kept across restarts.
 """
 
 from __future__ import annotations
@@ -70,6 +74,13 @@ register_records = Table(
     Column("match", String(16), nullable=False),  # MATCHED | MISSING | LATE
     Column("project_no", String, nullable=True),
     Index("ix_register_records_dept_day", "dept_code", "accepted_on"),
+)
+
+rule_progress = Table(
+    "rule_progress",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("checked_seq", BigInteger, nullable=False),
 )
 
 RULES_TABLES = (alert_occurrences, alert_steps, register_imports, register_records)

@@ -92,7 +92,7 @@ class Settings(BaseModel):
         default=1, ge=1, le=32, description="server processes (serve); more than one needs PostgreSQL"
     )
     rules_on_ingest: bool = Field(
-        default=True, description="run the supervision rules on every ingested batch"
+        default=True, description="run the supervision rules over every stored batch, just after its request"
     )
     rules_on_schedule: bool = Field(
         default=True, description="run the supervision rules in the periodic watcher"

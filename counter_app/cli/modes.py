@@ -22,15 +22,14 @@ HELP = {
 }
 
 
+LANG_HELP = "界面语言（默认取设置 language，否则中文）"
 WINDOW_HELP = "窗口工作台（默认）：登录、叫号、受理、办件、今日办件；首次运行时引导管理员登记本机"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the mode commands."""
     p = sub.add_parser("window", help=WINDOW_HELP, description=WINDOW_HELP)
-    p.add_argument(
-        "--lang", choices=["zh", "en"], default=None, help="界面语言（默认取设置 language，否则中文）"
-    )
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help=LANG_HELP)
     p.add_argument(
         "--login", metavar="工号", help="登录窗口预填工号，并从标准输入读取密码后直接登录（演示与脚本用）"
     )
@@ -40,6 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("--full-screen", action="store_true", help="全屏显示（取号机和大厅屏的正常用法）")
         if mode == "display":
             p.add_argument("--speech-engine", default=None, help="语音引擎（默认系统引擎，如 speechd）")
+        p.add_argument("--lang", choices=["zh", "en"], default=None, help=LANG_HELP)
         p.set_defaults(func=run_mode, mode=mode)
     text = "监察台：大厅实况、监察预警（确认、批注、督办）、今日与本月考核及导出（无需数据目录）"
     p = sub.add_parser("supervisor", help=text, description=text)
@@ -58,7 +58,9 @@ def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         _out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
         return 2
-    return run(args.mode, store, args.clerk, args.full_screen, getattr(args, "speech_engine", None))
+    return run(
+        args.mode, store, args.clerk, args.full_screen, getattr(args, "speech_engine", None), args.lang
+    )
 
 
 def run_supervisor_mode(args: argparse.Namespace, out: Output) -> int:

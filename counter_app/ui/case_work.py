@@ -49,6 +49,7 @@ from counter_app.services.case_detail import case_detail
 from counter_app.services.clock import Clock, system_clock
 from counter_app.services.queries import CaseSummary, list_cases, search_cases
 from counter_app.services.reference import current_catalog
+from counter_app.ui.cells import wrap_column
 from counter_app.ui.document_view import DocumentDesk, error_text, outcome_text
 from counter_app.ui.session import WindowSession
 
@@ -259,8 +260,9 @@ class CaseWork(QWidget):
         documents_box = QVBoxLayout()
         documents_box.addWidget(QLabel("出具的文书"))
         documents_box.addWidget(self.documents)
-        tables.addLayout(history_box, 3)
-        tables.addLayout(documents_box, 2)
+        # half each: at 2/5 the documents' 打印结果 column was a few characters wide
+        tables.addLayout(history_box, 1)
+        tables.addLayout(documents_box, 1)
         detail.addLayout(tables, 1)
         detail.addLayout(actions)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -281,6 +283,8 @@ class CaseWork(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        wrap_column(table, stretch)  # 说明 and 打印结果: long text shown whole, and in a tooltip
+        table.setProperty("wrapped_column", stretch)
         return table
 
     # -- search -------------------------------------------------------------------------------
@@ -385,7 +389,10 @@ class CaseWork(QWidget):
         row = table.rowCount()
         table.insertRow(row)
         for column, value in enumerate(values):
-            table.setItem(row, column, QTableWidgetItem(str(value)))
+            item = QTableWidgetItem(str(value))
+            if column == table.property("wrapped_column"):
+                item.setToolTip(str(value))
+            table.setItem(row, column, item)
 
     # -- steps --------------------------------------------------------------------------------
     def start_step(self, key: str) -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from counter_app.domain.queue import HALL_TZ, display_call, spoken_call
+from counter_app.domain.queue import HALL_TZ, spoken_call
 from counter_app.ui.speech import CallAnnouncer
 
 WINDOW_COLUMNS = 3
-FEED_STATES = {"live": "实时", "polling": "轮询", "offline": "与服务器断开，显示可能不是最新"}
+FEED_STATES = {
+    "live": str(QT_TRANSLATE_NOOP("HallDisplay", "实时")),
+    "polling": str(QT_TRANSLATE_NOOP("HallDisplay", "轮询")),
+    "offline": str(QT_TRANSLATE_NOOP("HallDisplay", "与服务器断开，显示可能不是最新")),
+}
 
 
 def _label(
@@ -39,7 +43,7 @@ class HallDisplay(QWidget):
     def __init__(self, announcer: CallAnnouncer, hall_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("HallDisplay")
-        self.setWindowTitle(f"{hall_name} 叫号显示")
+        self.setWindowTitle(self.tr("{hall} 叫号显示").format(hall=hall_name))
         self.announcer = announcer
         announcer.setParent(self)  # the voice stops with the screen
         self._seen: set[tuple[Any, ...]] | None = None
@@ -48,10 +52,10 @@ class HallDisplay(QWidget):
         self.title = _label(hall_name, "head")
         self.clock = _label("", "head", Qt.AlignmentFlag.AlignRight)
         self.state = _label("", "head", Qt.AlignmentFlag.AlignRight)
-        self.current = _label("欢迎光临，请取号后留意叫号", "call-big", Qt.AlignmentFlag.AlignCenter)
+        self.current = _label(self.tr("欢迎光临，请取号后留意叫号"), "call-big", Qt.AlignmentFlag.AlignCenter)
         self.current.setWordWrap(True)
         self.voice_note = _label(
-            "" if announcer.voice else "（语音播报未开启）", "head", Qt.AlignmentFlag.AlignCenter
+            "" if announcer.voice else self.tr("（语音播报未开启）"), "head", Qt.AlignmentFlag.AlignCenter
         )
         self.windows = QGridLayout()
         self.windows.setHorizontalSpacing(36)
@@ -63,14 +67,14 @@ class HallDisplay(QWidget):
         top.addWidget(self.state)
         top.addWidget(self.clock)
         left = QVBoxLayout()
-        left.addWidget(_label("正在办理", "head"))
+        left.addWidget(_label(self.tr("正在办理"), "head"))
         left.addLayout(self.windows)
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(_label("最近叫号", "head"))
+        right.addWidget(_label(self.tr("最近叫号"), "head"))
         right.addLayout(self.recent)
         right.addSpacing(24)
-        right.addWidget(_label("等候人数", "head"))
+        right.addWidget(_label(self.tr("等候人数"), "head"))
         right.addLayout(self.waiting)
         right.addStretch(1)
         body = QHBoxLayout()
@@ -113,26 +117,38 @@ class HallDisplay(QWidget):
                 key=lambda w: w.get("called_at") or "",
             )
             for w in fresh:
+                # the hall hears Chinese; the screen shows the call in its own language
                 self.announcer.announce(
-                    display_call(w["number"], w["window_no"]), spoken_call(w["number"], w["window_no"])
+                    self.shown_call(w["number"], w["window_no"]), spoken_call(w["number"], w["window_no"])
                 )
             self._seen |= keys
         self._fill_windows(board.get("windows", []))
         self._fill(
             self.recent,
-            [f"{c['number']}  →  {c['window_no']}号窗口" for c in board.get("last_calls", [])[:8]],
+            [
+                self.tr("{number}  →  {window}号窗口").format(number=c["number"], window=c["window_no"])
+                for c in board.get("last_calls", [])[:8]
+            ],
         )
         self._fill(
             self.waiting,
-            [f"{w['category']} 类  {w['count']} 人" for w in board.get("waiting", [])] or ["暂无等候"],
+            [
+                self.tr("{category} 类  {count} 人").format(category=w["category"], count=w["count"])
+                for w in board.get("waiting", [])
+            ]
+            or [self.tr("暂无等候")],
         )
 
     @Slot(str)
     def set_feed_state(self, state: str) -> None:
         """Show whether the screen is live, polling or cut off from the server."""
-        self.state.setText(FEED_STATES.get(state, state))
+        self.state.setText(QCoreApplication.translate("HallDisplay", FEED_STATES.get(state, state)))
         self.state.setProperty("role", "head" if state != "offline" else "warning")
         self.state.style().polish(self.state)
+
+    def shown_call(self, number: str, window_no: int) -> str:
+        """The call as the screen shows it: :func:`display_call`'s words in the screen's language."""
+        return self.tr("请{number}号到{window}号窗口办理").format(number=number, window=window_no)
 
     def _announcing(self, shown: str, _spoken: str) -> None:
         self.current.setText(shown)
@@ -143,9 +159,10 @@ class HallDisplay(QWidget):
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()  # type: ignore[union-attr]
         for index, w in enumerate(windows):
-            text = w["number"] if w.get("number") else ("暂停服务" if w.get("paused") else "—")
+            text = w["number"] if w.get("number") else (self.tr("暂停服务") if w.get("paused") else "—")
             row, column = divmod(index, WINDOW_COLUMNS)
-            self.windows.addWidget(_label(f"{w['window_no']}号窗口", "cell"), row, column * 2)
+            window = self.tr("{window}号窗口").format(window=w["window_no"])
+            self.windows.addWidget(_label(window, "cell"), row, column * 2)
             self.windows.addWidget(_label(text, "call" if w.get("number") else "cell"), row, column * 2 + 1)
 
     @staticmethod

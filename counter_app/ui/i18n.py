@@ -22,6 +22,24 @@ log = logging.getLogger(__name__)
 I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 SOURCE_LANGUAGE = "zh"
 LANGUAGES = ("zh", "en")
+# The modules whose text is translated: what pyside6-lupdate reads to update the .ts files.
+TRANSLATED_MODULES = (
+    "faults",
+    "login",
+    "main_window",
+    "status_bar",
+    "today_cases",
+    "setup_wizard",
+    "queue_panel",
+    "kiosk",
+    "display",
+    "modes",
+)
+
+
+def translated_sources() -> list[Path]:
+    """The source files of :data:`TRANSLATED_MODULES`."""
+    return [Path(__file__).with_name(f"{name}.py") for name in TRANSLATED_MODULES]
 
 
 def _lrelease() -> str | None:

@@ -46,16 +46,16 @@ class KioskScreen(QWidget):
         self.runner = runner
         self.print_slip = print_slip
         self.last: IssuedTicket | None = None
-        self.setWindowTitle(f"{hall_name} 取号")
+        self.setWindowTitle(self.tr("{hall} 取号").format(hall=hall_name))
 
         self.pages = QStackedWidget()
         choose = QWidget()
-        title = QLabel(f"{hall_name}\n请选择您要办理的业务")
+        title = QLabel(hall_name + "\n" + self.tr("请选择您要办理的业务"))
         title.setProperty("role", "banner")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.priority = QCheckBox("绿色通道（老年人、残疾人、军人等优先）")
+        self.priority = QCheckBox(self.tr("绿色通道（老年人、残疾人、军人等优先）"))
         self.id_no = QLineEdit()
-        self.id_no.setPlaceholderText("身份证号（可不填）")
+        self.id_no.setPlaceholderText(self.tr("身份证号（可不填）"))
         self.id_no.setMaxLength(18)
         grid = QGridLayout()
         self.category_buttons: dict[str, QPushButton] = {}
@@ -87,7 +87,7 @@ class KioskScreen(QWidget):
         self.note = QLabel("")
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
-        done = QPushButton("完成")
+        done = QPushButton(self.tr("完成"))
         done.setProperty("role", "category")
         done.clicked.connect(self.back)
         result_layout = QVBoxLayout(result)
@@ -112,7 +112,7 @@ class KioskScreen(QWidget):
         id_no = self.id_no.text()
         for button in self.category_buttons.values():
             button.setEnabled(False)
-        self.error.setText("正在取号…")
+        self.error.setText(self.tr("正在取号…"))
 
         def work() -> tuple[IssuedTicket, str]:
             issued = self.kiosk.issue(category, priority, id_no)
@@ -125,18 +125,25 @@ class KioskScreen(QWidget):
         issued, printer_note = outcome
         self.last = issued
         self.number.setText(issued.number)
-        self.message.setText(issued.message)
+        # IssuedTicket.message in the screen's language (the same words in Chinese)
+        self.message.setText(
+            self.tr("您已领取{number}号，前方等待{ahead}人").format(
+                number=issued.number, ahead=issued.people_ahead
+            )
+        )
         notes = []
         if issued.offline:
-            notes.append("网络中断期间取号，号码照常有效，请留意叫号")
+            notes.append(self.tr("网络中断期间取号，号码照常有效，请留意叫号"))
         if printer_note:
             notes.append(printer_note)
-        self.note.setText("\n".join(notes) or "请取走小票，留意叫号屏幕和语音提示")
+        self.note.setText("\n".join(notes) or self.tr("请取走小票，留意叫号屏幕和语音提示"))
         self.pages.setCurrentIndex(1)
         self._timer.start(SHOW_TICKET_MS)
 
     def _refused(self, error: BaseException) -> None:
-        message = error.message if isinstance(error, DomainError) else "取号失败，请稍后再试或联系工作人员"
+        message = (
+            error.message if isinstance(error, DomainError) else self.tr("取号失败，请稍后再试或联系工作人员")
+        )
         self.error.setText(message)
         for button in self.category_buttons.values():
             button.setEnabled(True)

@@ -18,7 +18,7 @@ from counter_app.domain.queue import window_categories
 from counter_app.receipts.escpos_send import PrinterUnavailable, send_escpos
 from counter_app.receipts.escpos_slip import render_ticket_slip_escpos
 from counter_app.receipts.slip import render_ticket_slip
-from counter_app.services.clock import system_clock
+from counter_app.services.clock import Clock, system_clock
 from counter_app.services.documents import DocType
 from counter_app.services.kiosk import IssuedTicket, Kiosk
 from counter_app.services.queue import WindowQueue
@@ -43,6 +43,7 @@ class Built:
     feed: BoardFeed | None
     runner: Any
     client: ServerClient | SupervisionClient | None
+    translator: Any = None  # the QTranslator installed for the screen's language, if any
 
 
 def slip_printer(store: Store, kiosk: Kiosk) -> Any:
@@ -56,7 +57,11 @@ def slip_printer(store: Store, kiosk: Kiosk) -> Any:
             try:
                 send_escpos(render_ticket_slip_escpos(slip), target)
             except PrinterUnavailable as exc:
-                return f"小票打印机不可用：{exc}，请向工作人员报号 {ticket.number}"
+                from PySide6.QtCore import QCoreApplication
+
+                return QCoreApplication.translate(
+                    "KioskScreen", "小票打印机不可用：{reason}，请向工作人员报号 {number}"
+                ).format(reason=exc, number=ticket.number)
             return ""
         if settings.get("printer"):
             from counter_app.ui.printing import QtDocumentPrinter
@@ -70,8 +75,10 @@ def slip_printer(store: Store, kiosk: Kiosk) -> Any:
     return print_slip
 
 
-def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = None) -> Built:
-    """Create the screen of ``mode`` (a QApplication must exist).
+def build(
+    mode: str, store: Store, clerk_id: str, speech_engine: str | None = None, clock: Clock = system_clock
+) -> Built:
+    """Create the screen of ``mode`` (a QApplication must exist); ``clock`` is the hall's time.
 
     The kiosk runs only on a kiosk's folder and the queue panel only on a window's: DomainError
     DEVICE_NOT_A_KIOSK / QUEUE_NOT_A_WINDOW otherwise. The hall display runs on either.
@@ -90,7 +97,7 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
     if mode == "kiosk":
         from counter_app.ui.kiosk import KioskScreen
 
-        kiosk = Kiosk(store, system_clock, ops)
+        kiosk = Kiosk(store, clock, ops)
         widget: Any = KioskScreen(kiosk, runner, catalog.hall_name, slip_printer(store, kiosk))
     elif mode == "display":
         from counter_app.ui.display import HallDisplay
@@ -106,10 +113,12 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
         from counter_app.ui.queue_panel import QueuePanel
 
         window_no = int(settings["window_no"])
-        queue = WindowQueue(store, system_clock, clerk_id, ops)
+        queue = WindowQueue(store, clock, clerk_id, ops)
         widget = QueuePanel(queue, runner, window_categories(catalog, window_no))
         if config is not None:
-            feed = BoardFeed(config.server_url, settings["hall_code"], widget.board_arrived.emit)
+            feed = BoardFeed(
+                config.server_url, settings["hall_code"], widget.board_arrived.emit, widget.feed_state.emit
+            )
     else:
         raise ValueError(f"unknown mode {mode!r}")
     if feed is not None:
@@ -117,10 +126,40 @@ def build(mode: str, store: Store, clerk_id: str, speech_engine: str | None = No
     return Built(widget, feed, runner, client)
 
 
-def run(mode: str, store: Store, clerk_id: str, full_screen: bool, speech_engine: str | None = None) -> int:
+def run(
+    mode: str,
+    store: Store,
+    clerk_id: str,
+    full_screen: bool,
+    speech_engine: str | None = None,
+    lang: str | None = None,
+) -> int:
     """Open ``mode`` and run the event loop until the window closes; returns the exit status."""
     app = _application(14 if mode != "queue-panel" else 12)
-    return _show(app, build(mode, store, clerk_id, speech_engine), full_screen)
+    return _show(app, open_screen(mode, store, clerk_id, speech_engine, lang), full_screen)
+
+
+def open_screen(
+    mode: str,
+    store: Store,
+    clerk_id: str,
+    speech_engine: str | None = None,
+    lang: str | None = None,
+    clock: Clock = system_clock,
+) -> Built:
+    """The screen of ``mode`` in its language: ``lang``, else the ``language`` setting, else
+    Chinese (a QApplication must exist). The display's spoken calls stay Chinese whatever it shows.
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    from counter_app.ui.i18n import install_translator
+
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = install_translator(app, lang or store.settings().get("language") or "zh", store.data_dir)
+    built = build(mode, store, clerk_id, speech_engine, clock)
+    built.translator = translator
+    return built
 
 
 def build_supervisor(

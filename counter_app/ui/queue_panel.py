@@ -4,14 +4,19 @@ F1 叫号, F2 重呼, F3 过号, F4 转移, F5 暂停/恢复, F6 开始办理, F
 ticket is shown large; when the server cannot be reached the panel says so and offers 手工叫号
 (the number typed from the citizen's slip) and 无号办理. Every action runs on the worker thread
 through :class:`~counter_app.services.queue.WindowQueue`; refusals show their code and message.
+
+The waiting counts come from the hall board feed. When the feed loses the server they stay on
+screen marked as the last known, with the time they arrived (等候：A 类 5 人（离线，14:02 时）),
+until the next board makes them live again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,7 +24,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,11 +34,44 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.errors import DomainError
-from counter_app.domain.queue import Outcome, Ticket, TicketState
+from counter_app.domain.queue import HALL_TZ, Outcome, Ticket, TicketState
 from counter_app.services.queue import QueueResult, WindowQueue
 from counter_app.ui.tasks import TaskRunner
 
-PAUSE_REASONS = ["午间休息", "临时离岗", "业务培训", "设备故障", "其他"]
+# Recorded in Chinese whatever the screen's language; shown translated.
+PAUSE_REASONS = [
+    str(QT_TRANSLATE_NOOP("QueuePanel", "午间休息")),
+    str(QT_TRANSLATE_NOOP("QueuePanel", "临时离岗")),
+    str(QT_TRANSLATE_NOOP("QueuePanel", "业务培训")),
+    str(QT_TRANSLATE_NOOP("QueuePanel", "设备故障")),
+    str(QT_TRANSLATE_NOOP("QueuePanel", "其他")),
+]
+# The ticket states as the domain labels them (TicketState.label), marked for translation; the
+# screen translates the domain's label, so a label missing here simply stays Chinese.
+STATE_LABELS = [
+    str(QT_TRANSLATE_NOOP("TicketState", "等候中")),
+    str(QT_TRANSLATE_NOOP("TicketState", "已叫号")),
+    str(QT_TRANSLATE_NOOP("TicketState", "办理中")),
+    str(QT_TRANSLATE_NOOP("TicketState", "挂起")),
+    str(QT_TRANSLATE_NOOP("TicketState", "已完成")),
+    str(QT_TRANSLATE_NOOP("TicketState", "过号")),
+    str(QT_TRANSLATE_NOOP("TicketState", "已转移")),
+    str(QT_TRANSLATE_NOOP("TicketState", "已取消")),
+]
+# Refusal messages of the queue service that the panel shows in the screen's language.
+ERROR_MESSAGES = [
+    str(QT_TRANSLATE_NOOP("QueueError", "无法连接电子监察服务器：请按取号单上的号码手工叫号，或无号办理")),
+]
+
+
+def state_text(state: TicketState) -> str:
+    """The state's label in the screen's language."""
+    return QCoreApplication.translate("TicketState", state.label)
+
+
+def refusal_text(error: DomainError) -> str:
+    """``[CODE] message``, the message in the screen's language where it has a translation."""
+    return f"[{error.code}] {QCoreApplication.translate('QueueError', error.message)}"
 
 
 class FinishDialog(QDialog):
@@ -44,11 +81,11 @@ class FinishDialog(QDialog):
         self, ticket: Ticket, case_nos: list[str] | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"结束办理 {ticket.number}")
-        self.case_choice = QRadioButton("办件（已登记办件）")
-        self.consult_choice = QRadioButton("咨询（未形成办件）")
+        self.setWindowTitle(self.tr("结束办理 {number}").format(number=ticket.number))
+        self.case_choice = QRadioButton(self.tr("办件（已登记办件）"))
+        self.consult_choice = QRadioButton(self.tr("咨询（未形成办件）"))
         self.case_nos = QLineEdit()
-        self.case_nos.setPlaceholderText("办件编号，多个用逗号分隔")
+        self.case_nos.setPlaceholderText(self.tr("办件编号，多个用逗号分隔"))
         self.case_choice.toggled.connect(self.case_nos.setEnabled)
         # the cases recorded for this ticket are offered; none recorded: 咨询 is the likely outcome
         self.case_nos.setText("，".join(case_nos or []))
@@ -61,7 +98,7 @@ class FinishDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("请选择办理结果："))
+        layout.addWidget(QLabel(self.tr("请选择办理结果：")))
         layout.addWidget(self.case_choice)
         layout.addWidget(self.case_nos)
         layout.addWidget(self.consult_choice)
@@ -76,20 +113,27 @@ class FinishDialog(QDialog):
 
 
 class ChoiceDialog(QDialog):
-    """A small form with one combo box and optional free text (pause reason, transfer target)."""
+    """A small form with one combo box and optional free text (pause reason, transfer target).
 
-    def __init__(self, title: str, label: str, choices: list[str], parent: QWidget | None = None) -> None:
+    ``choices`` are (shown, recorded) pairs: the clerk reads the screen's language, the record
+    keeps the hall's own words.
+    """
+
+    def __init__(
+        self, title: str, label: str, choices: Sequence[tuple[str, str | None]], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.choice = QComboBox()
-        self.choice.addItems(choices)
+        for shown, recorded in choices:
+            self.choice.addItem(shown, recorded)
         self.text = QLineEdit()
         self.window_no = QSpinBox()
         self.window_no.setRange(0, 99)
-        self.window_no.setSpecialValueText("不指定")
+        self.window_no.setSpecialValueText(self.tr("不指定"))
         form = QFormLayout(self)
         form.addRow(label, self.choice)
-        form.addRow("说明", self.text)
+        form.addRow(self.tr("说明"), self.text)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -104,6 +148,7 @@ class QueuePanel(QWidget):
     changed = Signal()  # after every completed action (the main window refreshes its lists)
     ticket_finished = Signal(object, list)  # the Ticket as it was served, and its case numbers
     board_arrived = Signal(dict)
+    feed_state = Signal(str)  # the board feed's live / polling / offline
 
     def __init__(
         self, queue: WindowQueue, runner: TaskRunner, categories: list[str], parent: QWidget | None = None
@@ -118,10 +163,15 @@ class QueuePanel(QWidget):
         # the cases recorded for a ticket number (None: not known here; the clerk types them)
         self.recorded_cases: Callable[[str], list[str] | None] = lambda _number: None
         self._finishing: tuple[Ticket, list[str]] | None = None
+        # the last board's waiting counts of this window's categories, and when it arrived;
+        # stale once the feed has lost the server, until a new board comes
+        self.counts: dict[str, int] | None = None
+        self.counts_at: datetime | None = None
+        self.counts_stale = False
 
-        self.title = QLabel(f"{queue.window_no}号窗口")
+        self.title = QLabel(self.tr("{window}号窗口").format(window=queue.window_no))
         self.title.setProperty("role", "banner")
-        self.ticket = QLabel("空闲")
+        self.ticket = QLabel(self.tr("空闲"))
         self.ticket.setProperty("role", "ticket")
         self.ticket.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.state = QLabel("")
@@ -130,23 +180,25 @@ class QueuePanel(QWidget):
         self.message.setWordWrap(True)
         self.waiting = QLabel("")
         self.waiting.setProperty("role", "status")
+        # its own line under the title, wrapped: beside the title it was cut off in the narrow panel
+        self.waiting.setWordWrap(True)
         self.typed = QLineEdit()
-        self.typed.setPlaceholderText("手工叫号：输入取号单上的号码")
+        self.typed.setPlaceholderText(self.tr("手工叫号：输入取号单上的号码"))
         self.typed.returnPressed.connect(self.call_typed)
 
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         actions: list[tuple[str, str, str, Callable[[], None]]] = [
-            ("call_next", "叫号", "F1", self.call_next),
-            ("recall", "重呼", "F2", lambda: self._do("recall", self.queue.recall)),
-            ("no_show", "过号", "F3", lambda: self._do("no_show", self.queue.no_show)),
-            ("transfer", "转移", "F4", self.transfer),
-            ("pause", "暂停服务", "F5", self.toggle_pause),
-            ("start", "开始办理", "F6", lambda: self._do("start", self.queue.start)),
-            ("park", "挂起", "F7", lambda: self._do("park", self.queue.park)),
-            ("finish", "结束办理", "F8", self.finish),
-            ("call_back", "回呼挂起号", "", self.call_back),
-            ("walk_in", "无号办理", "", lambda: self._do("walk_in", self.queue.walk_in)),
+            ("call_next", self.tr("叫号"), "F1", self.call_next),
+            ("recall", self.tr("重呼"), "F2", lambda: self._do("recall", self.queue.recall)),
+            ("no_show", self.tr("过号"), "F3", lambda: self._do("no_show", self.queue.no_show)),
+            ("transfer", self.tr("转移"), "F4", self.transfer),
+            ("pause", self.tr("暂停服务"), "F5", self.toggle_pause),
+            ("start", self.tr("开始办理"), "F6", lambda: self._do("start", self.queue.start)),
+            ("park", self.tr("挂起"), "F7", lambda: self._do("park", self.queue.park)),
+            ("finish", self.tr("结束办理"), "F8", self.finish),
+            ("call_back", self.tr("回呼挂起号"), "", self.call_back),
+            ("walk_in", self.tr("无号办理"), "", lambda: self._do("walk_in", self.queue.walk_in)),
         ]
         for index, (key, text, shortcut, slot) in enumerate(actions):
             button = QPushButton(f"{text} ({shortcut})" if shortcut else text)
@@ -161,18 +213,16 @@ class QueuePanel(QWidget):
                 key_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
                 key_shortcut.activated.connect(button.click)  # a disabled button ignores it
 
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.waiting)
         layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addWidget(self.ticket)
+        layout.addWidget(self.title)
+        layout.addWidget(self.waiting)
+        layout.addWidget(self.ticket, 1)  # the room left goes to the number, title and count stay together
         layout.addWidget(self.state)
         layout.addLayout(grid)
         layout.addWidget(self.typed)
         layout.addWidget(self.message)
         self.board_arrived.connect(self.show_board, Qt.ConnectionType.QueuedConnection)
+        self.feed_state.connect(self.set_feed_state, Qt.ConnectionType.QueuedConnection)
         self._show(self.queue.current())
 
     # -- actions ------------------------------------------------------------------------------
@@ -196,11 +246,12 @@ class QueuePanel(QWidget):
         if self.paused:
             self._do("resume", self.queue.resume)
             return
-        dialog = ChoiceDialog("暂停服务", "原因", PAUSE_REASONS, self)
+        reasons = [(QCoreApplication.translate("QueuePanel", r), r) for r in PAUSE_REASONS]
+        dialog = ChoiceDialog(self.tr("暂停服务"), self.tr("原因"), reasons, self)
         dialog.window_no.hide()
 
         def chosen() -> None:
-            reason = dialog.choice.currentText()
+            reason = str(dialog.choice.currentData())
             if dialog.text.text().strip():
                 reason = f"{reason}：{dialog.text.text().strip()}"
             self._do("pause", lambda: self.queue.pause(reason))
@@ -210,13 +261,14 @@ class QueuePanel(QWidget):
 
     def transfer(self) -> None:
         """F4: to another category, or to a window."""
-        dialog = ChoiceDialog("转移", "转到类别", ["（本类别）", *self.categories], self)
-        dialog.layout().insertRow(1, "转到窗口", dialog.window_no)  # type: ignore[union-attr]
+        choices: list[tuple[str, str | None]] = [(self.tr("（本类别）"), None)]
+        choices += [(c, c) for c in self.categories]
+        dialog = ChoiceDialog(self.tr("转移"), self.tr("转到类别"), choices, self)
+        dialog.layout().insertRow(1, self.tr("转到窗口"), dialog.window_no)  # type: ignore[union-attr]
 
         def chosen() -> None:
-            category = dialog.choice.currentText()
+            target = dialog.choice.currentData()
             window = dialog.window_no.value() or None
-            target = None if category.startswith("（") else category
             self._do("transfer", lambda: self.queue.transfer(target, window))
 
         dialog.accepted.connect(chosen)
@@ -226,7 +278,7 @@ class QueuePanel(QWidget):
         """F8: choose the outcome."""
         held = self.queue.current()
         if held is None or held.state is not TicketState.SERVING:
-            self._say("请先开始办理，再结束", error=True)
+            self._say(self.tr("请先开始办理，再结束"), error=True)
             return
         dialog = FinishDialog(held, self.recorded_cases(held.number), self)
         dialog.accepted.connect(lambda: self._finish_with(*dialog.outcome()))
@@ -253,11 +305,13 @@ class QueuePanel(QWidget):
         self.offline = result.offline
         if result.paused is not None:
             self.paused = result.paused
-            self.buttons["pause"].setText("恢复服务 (F5)" if self.paused else "暂停服务 (F5)")
+            self.buttons["pause"].setText(
+                self.tr("恢复服务") + " (F5)" if self.paused else self.tr("暂停服务") + " (F5)"
+            )
         if action == "call_next" and result.ticket is None:
-            self._say("当前没有等候的号")
+            self._say(self.tr("当前没有等候的号"))
         else:
-            self._say("离线办理：将在网络恢复后上报" if result.offline else "")
+            self._say(self.tr("离线办理：将在网络恢复后上报") if result.offline else "")
         if action == "call_typed":
             self.typed.clear()
         self._show(self.queue.current())
@@ -270,11 +324,11 @@ class QueuePanel(QWidget):
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, DomainError):
             self.offline = self.offline or error.code == "QUEUE_OFFLINE"
-            self._say(f"[{error.code}] {error.message}", error=True)
+            self._say(refusal_text(error), error=True)
             if error.code == "QUEUE_OFFLINE":
                 self.typed.setFocus()
         else:
-            self._say(f"[INTERNAL] 程序出错：{type(error).__name__}", error=True)
+            self._say(self.tr("[INTERNAL] 程序出错：{kind}").format(kind=type(error).__name__), error=True)
         self._show(self.queue.current())
 
     def _say(self, text: str, error: bool = False) -> None:
@@ -283,8 +337,10 @@ class QueuePanel(QWidget):
         self.message.style().polish(self.message)
 
     def _show(self, ticket: Ticket | None) -> None:
-        self.ticket.setText(ticket.number if ticket else ("暂停" if self.paused else "空闲"))
-        self.state.setText(ticket.state.label if ticket else "")
+        self.ticket.setText(
+            ticket.number if ticket else (self.tr("暂停") if self.paused else self.tr("空闲"))
+        )
+        self.state.setText(state_text(ticket.state) if ticket else "")
         active = ticket is not None and ticket.state.active
         serving = ticket is not None and ticket.state is TicketState.SERVING
         called = ticket is not None and ticket.state is TicketState.CALLED
@@ -306,7 +362,40 @@ class QueuePanel(QWidget):
 
     @Slot(dict)
     def show_board(self, board: dict[str, Any]) -> None:
-        """Waiting counts of this window's categories."""
+        """Waiting counts of this window's categories, live as of now."""
         counts = {w["category"]: w["count"] for w in board.get("waiting", [])}
-        mine = [f"{c} 类 {counts.get(c, 0)} 人" for c in self.categories]
-        self.waiting.setText("等候：" + "，".join(mine) if mine else "")
+        self.counts = {c: counts.get(c, 0) for c in self.categories}
+        self.counts_at = self.queue.clock().astimezone(HALL_TZ)
+        self.counts_stale = False
+        self._show_counts()
+
+    @Slot(str)
+    def set_feed_state(self, state: str) -> None:
+        """``offline``: the counts on screen are the last ones known, and say so until a board comes."""
+        if state == "offline" and not self.counts_stale:
+            self.counts_stale = True
+            self._show_counts()
+
+    def _show_counts(self) -> None:
+        if self.counts is None:
+            text = self.tr("等候人数：未连接服务器") if self.counts_stale else ""
+        elif not self.categories:
+            text = ""
+        else:
+            mine = self.tr("，", "between the categories' counts").join(
+                self.tr("{category} 类 {count} 人").format(category=c, count=n)
+                for c, n in self.counts.items()
+            )
+            text = self.tr("等候：{counts}").format(counts=mine)
+            if self.counts_stale and self.counts_at is not None:
+                text = self.tr("{counts}（离线，{time} 时）").format(
+                    counts=text, time=self.counts_at.strftime("%H:%M")
+                )
+        self.waiting.setText(text)
+        self.waiting.setProperty("role", "warning" if self.counts_stale else "status")
+        self.waiting.setToolTip(
+            self.tr("与服务器断开：这是最后一次收到的等候人数，可能已不是当前人数")
+            if self.counts_stale
+            else ""
+        )
+        self.waiting.style().polish(self.waiting)

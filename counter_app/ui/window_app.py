@@ -211,7 +211,9 @@ class WindowApp(QObject):
         self.main.logout_requested.connect(self.log_out)
         self.main.closing.connect(self._main_closing)
         if config is not None:
-            self.feed = BoardFeed(config.server_url, settings["hall_code"], panel.board_arrived.emit)
+            self.feed = BoardFeed(
+                config.server_url, settings["hall_code"], panel.board_arrived.emit, panel.feed_state.emit
+            )
             self.feed.start()
         self.idle = IdleWatcher(lock_after_s(settings), self)
         self.idle.idle.connect(lambda: self.lock("idle"))

@@ -4,7 +4,8 @@ Each rule is a function in this package whose docstring names the misconduct it 
 id, version and level are in :data:`supervision_server.alerts.RULES`, its thresholds in
 :class:`supervision_server.settings.Settings` (``SUPERVISION_*``). Rules run
 
-* on ingest (:func:`run_rules_on_ingest`), for the cases and tickets a batch touched, and
+* after ingest (:func:`run_rules_on_events`, from :mod:`supervision_server.rule_runner`), for
+  the cases and tickets the stored batches touched, and
 * on the watcher's schedule (:func:`run_scheduled_rules`), for everything recent, which is
   where rules that need time to pass (a grace period, the hall's closing, a deadline) fire.
 
@@ -15,7 +16,6 @@ however often the rules run. Alerts whose cause clears itself are closed by
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,16 +25,12 @@ from sqlalchemy import Connection, select
 
 from supervision_server.alert_life import close_by_itself, open_alerts
 from supervision_server.alerts import AlertDraft, record_alerts
-from supervision_server.context import ServerContext
-from supervision_server.db import run_write
 from supervision_server.rules import cases as case_rules
 from supervision_server.rules import deadlines, tickets
 from supervision_server.rules.base import Check, Scope, stored_events
 from supervision_server.rules.register import register_match_rates
 from supervision_server.schema import cases, events
 from supervision_server.settings import Settings
-
-log = logging.getLogger("supervision_server")
 
 
 @dataclass(frozen=True)
@@ -100,16 +96,15 @@ def run_scheduled_rules(conn: Connection, now: datetime, settings: Settings) -> 
     return raised
 
 
-def run_rules_on_ingest(
-    conn: Connection, device_id: str, first_seq: int, last_seq: int, now: datetime, settings: Settings
-) -> int:
-    """The rules for the events of ``device_id`` stored at ``first_seq..last_seq``; returns alerts raised."""
-    batch = stored_events(
-        conn,
-        select(events)
-        .where(events.c.device_id == device_id, events.c.seq.between(first_seq, last_seq))
-        .order_by(events.c.seq),
-    )
+def run_rules_on_events(conn: Connection, where: Any, now: datetime, settings: Settings) -> int:
+    """The ingest rules for the stored events matching ``where`` (a condition on ``events``, in
+    practice device and seq ranges just stored); returns the alerts raised.
+
+    They run after the request that stored the events, from the rule runner
+    (:mod:`supervision_server.rule_runner`), and again, with everything else recent, on the
+    watcher's schedule.
+    """
+    batch = stored_events(conn, select(events).where(where).order_by(events.c.device_id, events.c.seq))
     if not batch:
         return 0
     numbers = {e.text("project_no") for e in batch if e.type.startswith("case.")}
@@ -118,23 +113,6 @@ def run_rules_on_ingest(
     if scope.project_nos:
         close_cleared(conn, now, scope.project_nos)
     return raised
-
-
-def rules_after_ingest(
-    ctx: ServerContext, device_id: str, first_seq: int, last_seq: int, now: datetime
-) -> int:
-    """Run the ingest rules for a batch just committed (its own transaction; the watcher's next
-    pass covers a batch whose rules were cut off). Off when ``rules_on_ingest`` is false."""
-    if not ctx.settings.rules_on_ingest or last_seq < first_seq:
-        return 0
-    try:
-        return run_write(
-            ctx.engine,
-            lambda conn: run_rules_on_ingest(conn, device_id, first_seq, last_seq, now, ctx.settings),
-        )
-    except Exception:  # the batch is stored and acknowledged whatever a rule does; the watcher retries
-        log.exception("supervision rules failed on ingest of %s seq %d-%d", device_id, first_seq, last_seq)
-        return 0
 
 
 def close_cleared(conn: Connection, now: datetime, project_nos: set[str] | None = None) -> int:
@@ -168,7 +146,6 @@ __all__ = [
     "RuleCheck",
     "close_cleared",
     "register_match_rates",
-    "rules_after_ingest",
-    "run_rules_on_ingest",
+    "run_rules_on_events",
     "run_scheduled_rules",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from counter_app.domain.case import CaseState, ResultCode
+from counter_app.domain.case import TRANSITIONS, CaseState, ResultCode
 from counter_app.domain.catalog import ProjectType
 from supervision_server.alerts import AlertDraft
 from supervision_server.projected import chunks
@@ -26,7 +26,7 @@ from supervision_server.schema import cases, events
 
 LOGIN, LOGOUT = "clerk.logged_in", "clerk.logged_out"
 PROCESS_RECORDED = "case.process_recorded"
-SUSPENDED = "case.suspended"
+SUSPENDED = TRANSITIONS["suspend"].event_type
 ABNORMAL = frozenset(
     {int(ResultCode.VOIDED), int(ResultCode.RETURNED), int(ResultCode.NOT_ACCEPTED), int(ResultCode.DENIED)}
 )

@@ -10,25 +10,32 @@
   matter whose catalog entry states no statutory limit (0) gets no red card.
 
 A case in 特别程序 (SUSPENDED) has its clock stopped and is not judged until it resumes (the
-window moves ``promise_due`` when it does).
+window moves ``promise_due`` when it does). The statutory limit is moved the same way, by the
+one rule of :func:`counter_app.domain.calendar.promise_due`: the working days of every
+clock-stopping 特别程序 (听证、检验、鉴定、专家评审 ...) are added back, and an approved 延长审批
+adds its days to the limit (行政许可法 第42条、第45条).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from counter_app.domain.calendar import LimitUnit, TimeLimit, WorkCalendar, promise_due
-from counter_app.domain.case import CaseState
+from counter_app.domain.case import TRANSITIONS, CaseState, SuspensionKind
 from counter_app.domain.catalog import TimeUnit
 from counter_app.domain.errors import DomainError
 from supervision_server.alerts import AlertDraft
+from supervision_server.projected import chunks
 from supervision_server.rules.base import Scope, about_case, case_in, case_rows, moment
-from supervision_server.schema import cases
+from supervision_server.schema import cases, events
 
 _RUNNING = [CaseState.ACCEPTED.value, CaseState.IN_PROCESS.value]
+SUSPENDED, RESUMED = TRANSITIONS["suspend"].event_type, TRANSITIONS["resume"].event_type  # 特别程序
 
 
 def deadline_cards(conn: Connection, scope: Scope) -> list[AlertDraft]:
@@ -37,7 +44,9 @@ def deadline_cards(conn: Connection, scope: Scope) -> list[AlertDraft]:
         return []
     drafts = []
     calendar = scope.calendar
-    for row in case_rows(conn, scope, case_in("state", _RUNNING), recent=False):
+    running = case_rows(conn, scope, case_in("state", _RUNNING), recent=False)
+    special = _special_procedures(conn, {r["project_no"] for r in running})
+    for row in running:
         due = moment(row["promise_due"])
         accepted = moment(row["accepted_at"])
         if due is None:
@@ -66,7 +75,7 @@ def deadline_cards(conn: Connection, scope: Scope) -> list[AlertDraft]:
                         **about,
                     )
                 )
-        statutory = _statutory_due(scope, row, accepted)
+        statutory = _statutory_due(scope, row, accepted, special.get(row["project_no"]))
         if statutory is not None and scope.now > statutory:
             drafts.append(
                 AlertDraft(
@@ -89,7 +98,43 @@ def _previous_working_day(calendar: WorkCalendar, day: date) -> date:
     return back
 
 
-def _statutory_due(scope: Scope, row: dict[str, Any], accepted: datetime | None) -> datetime | None:
+@dataclass
+class _Special:
+    """A case's 特别程序 so far: clock stops as (start, end) and the days 延长审批 added."""
+
+    stops: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    extension_days: int = 0
+
+
+def _special_procedures(conn: Connection, numbers: set[str]) -> dict[str, _Special]:
+    """The 特别程序 of the cases ``numbers`` from their stored events, in the order they happened."""
+    found: dict[str, _Special] = {}
+    for part in chunks(sorted(numbers)):
+        query = (
+            select(events.c.project_no, events.c.type, events.c.occurred_at, events.c.envelope)
+            .where(events.c.project_no.in_(part), events.c.type.in_([SUSPENDED, RESUMED]))
+            .order_by(events.c.device_id, events.c.seq)
+        )
+        for no, kind, occurred, envelope in conn.execute(query):
+            at = moment(occurred)
+            if at is None:
+                continue
+            special = found.setdefault(no, _Special())
+            if kind == RESUMED:
+                if special.stops and special.stops[-1][1] is None:
+                    special.stops[-1] = (special.stops[-1][0], at)
+                continue
+            payload = json.loads(envelope).get("payload") or {}
+            if payload.get("kind") == SuspensionKind.EXTENSION:
+                special.extension_days += max(0, int(payload.get("extend_days") or 0))
+            else:
+                special.stops.append((at, None))
+    return found
+
+
+def _statutory_due(
+    scope: Scope, row: dict[str, Any], accepted: datetime | None, special: _Special | None
+) -> datetime | None:
     catalog = scope.catalog
     if catalog is None or accepted is None:
         return None
@@ -99,9 +144,14 @@ def _statutory_due(scope: Scope, row: dict[str, Any], accepted: datetime | None)
         return None
     if item.legal_limit.value == 0:  # the catalog states no statutory limit (as its own checks read it)
         return None
+    special = special or _Special()
     natural = item.legal_limit.unit is TimeUnit.NATURAL_DAY
-    limit = TimeLimit(item.legal_limit.value, LimitUnit.NATURAL_DAY if natural else LimitUnit.WORKING_DAY)
-    return promise_due(accepted, limit, scope.calendar).due
+    limit = TimeLimit(
+        item.legal_limit.value + special.extension_days,
+        LimitUnit.NATURAL_DAY if natural else LimitUnit.WORKING_DAY,
+    )
+    stops = [(start, end) for start, end in special.stops if start >= accepted]
+    return promise_due(accepted, limit, scope.calendar, stops, now=scope.now).due
 
 
 def deadline_near_cleared(conn: Connection, alert: dict[str, Any]) -> str | None:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from supervision_server.app import run_periodic_checks
+from supervision_server.rule_runner import run_rules_now
 from tests.server.conftest import enroll
 from tests.server.helpers import ADMIN, Chain, StepClock, unique, wire
 
@@ -98,14 +99,28 @@ class Hall:
             self.windows[window_no] = Window(chain, window_no)
         return self.windows[window_no]
 
-    def send(self, window_no: int, *items: tuple[str, dict[str, Any], str], clerk: str = "clerk-1") -> None:
-        """Write ``(type, payload, occurred_at)`` events at the window and deliver them."""
+    def send(
+        self,
+        window_no: int,
+        *items: tuple[str, dict[str, Any], str],
+        clerk: str = "clerk-1",
+        settle: bool = True,
+    ) -> None:
+        """Write ``(type, payload, occurred_at)`` events at the window and deliver them (then
+        run the rules over them, unless ``settle`` is false)."""
         chain = self.window(window_no).chain
         batch = [
             chain.append(kind, payload, clerk_id=clerk, occurred_at=when) for kind, payload, when in items
         ]
         reply = self.client.post(f"/api/v1/devices/{chain.device_id}/events", json=wire(batch))
         assert reply.status_code == 200, reply.text
+        if settle:
+            self.settle()
+
+    def settle(self) -> int:
+        """What the rule runner does after each batch (no runner thread without the app's
+        lifespan): the ingest rules over every stored event they have not looked at."""
+        return run_rules_now(self.app.state.ctx)
 
     def serve(
         self,

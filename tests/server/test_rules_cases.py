@@ -8,6 +8,8 @@ from collections.abc import Callable
 import pytest
 from fastapi import FastAPI
 
+from supervision_server.db import read_connection
+from supervision_server.rule_runner import Owed, owed
 from tests.server.helpers import StepClock
 from tests.server.rules_support import COMPANY, Hall, accepted, at, make_hall, received
 
@@ -240,8 +242,14 @@ def test_one_correction_notice_then_acceptance_is_not_flagged(hall: Hall) -> Non
     assert hall.rules("MULTIPLE_CORRECTIONS") == []
 
 
+def owed_by(hall: Hall) -> list[Owed]:
+    with read_connection(hall.app.state.ctx.engine) as conn:
+        return owed(conn)
+
+
 def test_a_rule_that_fails_never_costs_the_batch(hall: Hall, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bug in a rule is logged; the batch stays stored and acknowledged (the watcher retries)."""
+    """A bug in a rule never touches the batch: it is stored and acknowledged before the rules
+    run, and stays owed to them until a pass succeeds."""
     from supervision_server import rules
 
     def broken(conn: object, scope: object) -> list[object]:
@@ -252,14 +260,22 @@ def test_a_rule_that_fails_never_costs_the_batch(hall: Hall, monkeypatch: pytest
         for c in rules.CHECKS
     )
     monkeypatch.setattr(rules, "CHECKS", broken_checks)
-    hall.send(3, ("case.received", received("P-BUG-1", 3), at("20:15")))  # would be OUTSIDE_HOURS
+    hall.send(3, ("case.received", received("P-BUG-1", 3), at("20:15")), settle=False)  # OUTSIDE_HOURS
+    with pytest.raises(RuntimeError, match="a rule with a bug"):
+        hall.settle()
     reply = hall.client.get(
         "/api/v1/cases",
         params={"project_no": "P-BUG-1"},
         headers={"Authorization": "Bearer test-admin-token-0123456789abcdef"},
     )
     assert [c["project_no"] for c in reply.json()["cases"]] == ["P-BUG-1"]
-    assert hall.rules("OUTSIDE_HOURS") == []  # the whole ingest pass is one transaction, rolled back
+    assert hall.rules("OUTSIDE_HOURS") == []  # the whole pass is one transaction, rolled back
+    device_id = hall.window(3).chain.device_id
+    owed_now = owed_by(hall)
+    assert [(o.device_id, o.first, o.last) for o in owed_now if o.device_id == device_id] == [
+        (device_id, 1, 1)
+    ]
     monkeypatch.undo()
-    hall.watch("20:30")  # the watcher's pass finds it
+    hall.settle()  # the runner's next pass, the rule fixed
     assert hall.rules("OUTSIDE_HOURS") == [("OUTSIDE_HOURS", "P-BUG-1")]
+    assert [o for o in owed_by(hall) if o.device_id == device_id] == []

@@ -6,6 +6,7 @@ due Wednesday 2026-12-09) and promised for Wednesday 2026-12-02 (5 working days)
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -85,4 +86,40 @@ def test_a_matter_without_a_statutory_limit_gets_no_red_card(hall: Hall) -> None
         ("OVERDUE_PROMISE", "P-DL-1"),
         ("OVERDUE_STATUTORY", "P-DL-1"),
         ("OVERDUE_PROMISE", "P-DL-3"),
+    ]
+
+
+def _special(
+    kind: int, start: tuple[str, str], end: tuple[str, str], extend_days: int = 0
+) -> list[tuple[str, dict[str, Any], str]]:
+    """特别程序 of P-DL-1 from ``start`` to ``end`` ((day, hall time) each), as the window records it."""
+    begin = {"project_no": "P-DL-1", "kind": kind, "reason": "专家评审", "extend_days": extend_days}
+    return [
+        ("case.suspended", begin, at(start[1], start[0])),
+        ("case.resumed", {"project_no": "P-DL-1", "outcome": "评审通过"}, at(end[1], end[0])),
+    ]
+
+
+def test_a_clock_stopping_special_procedure_moves_the_statutory_limit_by_its_working_days(hall: Hall) -> None:
+    """专家评审 from Thursday 11-26 to Monday 11-30: Friday 27 and Monday 30 are stopped working days,
+    so the statutory Wednesday 12-09 becomes Friday 12-11."""
+    hall.send(3, *_special(2, ("2026-11-26", "10:00"), ("2026-11-30", "10:00")))
+    hall.watch("09:00", "2026-12-11")
+    assert hall.rules("OVERDUE_STATUTORY") == []
+    hall.watch("09:00", "2026-12-12")
+    found = hall.alerts(rule_id="OVERDUE_STATUTORY")
+    assert [(a["project_no"], a["details"]["statutory_due"]) for a in found] == [
+        ("P-DL-1", "2026-12-11T23:59:59+08:00")
+    ]
+
+
+def test_an_approved_extension_adds_its_days_to_the_statutory_limit(hall: Hall) -> None:
+    """延长审批 by 5 working days: the statutory Wednesday 12-09 becomes Wednesday 12-16."""
+    hall.send(3, *_special(1, ("2026-11-26", "10:00"), ("2026-11-26", "11:00"), extend_days=5))
+    hall.watch("17:00", "2026-12-16")
+    assert hall.rules("OVERDUE_STATUTORY") == []
+    hall.watch("09:00", "2026-12-17")
+    found = hall.alerts(rule_id="OVERDUE_STATUTORY")
+    assert [(a["project_no"], a["details"]["statutory_due"]) for a in found] == [
+        ("P-DL-1", "2026-12-16T23:59:59+08:00")
     ]

@@ -320,3 +320,44 @@ def test_accept_corrected_with_a_deferred_optional_material(qtbot, counter: Coun
     accepted = counter.events("case.accepted")[-1]["payload"]
     assert accepted["supplied"] == [required]
     assert accepted["deferred"] == [{"name": optional, "due": "2026-12-04"}]
+
+
+def shown_whole(table: Any, row: int, column: int) -> bool:
+    """Whether the cell shows all of its text: as wide and as tall as its delegate needs it."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    index = table.model().index(row, column)
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    option.rect = table.visualRect(index)
+    needed = table.itemDelegateForIndex(index).sizeHint(option, index)
+    return bool(needed.width() <= table.columnWidth(column) and needed.height() <= table.rowHeight(row))
+
+
+def test_a_long_print_result_is_shown_whole_and_in_its_tooltip(
+    qtbot, counter: Counter, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project_no = take_in(counter)
+    work = make_work(qtbot, counter)
+    work.resize(1010, 700)  # its tab's size in the main window at 1366x768
+    folder = tmp_path / "window-3-receipts-archive" / "2026-11-25" / "printed-documents-of-the-day"
+    folder.mkdir(parents=True)
+    out = folder / "acceptance-receipt-of-the-food-business-licence.pdf"
+    work.desk.make_printer = lambda: QtDocumentPrinter(output_file=str(out))
+    opened(qtbot, work, project_no)
+    qtbot.keyClick(work.query, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: work.desk.preview is not None and work.desk.preview.isVisible())
+    assert work.desk.preview is not None
+    qtbot.mouseClick(work.desk.preview.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: work.documents.rowCount() == 1)
+    cell = work.documents.item(0, 3)
+    assert cell is not None
+    assert cell.text() == f"已打印（PDF:{out}）"
+    assert cell.toolTip() == f"已打印（PDF:{out}）"
+    assert work.documents.item(0, 1).toolTip() == ""  # type: ignore[union-attr]  # short columns: no tooltip
+    qtbot.waitUntil(lambda: shown_whole(work.documents, 0, 3))
+    assert (
+        work.documents.rowHeight(0) > work.documents.fontMetrics().height() * 3
+    )  # wrapped, not one cut line
+    if shots := os.environ.get("SC_SCREENSHOT_DIR"):
+        work.grab().save(str(Path(shots) / "case-documents-long-result.png"))

@@ -1,6 +1,7 @@
 """The clerk's window through real widgets, against a real server process: first-run wizard,
 login from the roster the server gave (offline afterwards), lockout, idle lock and unlock, the
-status bar's waiting count across a server outage, a crash shown and logged, and English.
+status bar's waiting count across a server outage (and the queue panel's, stale and live
+again), a crash shown and logged, and English.
 
 Screenshots at 1366x768 go to ``SC_SCREENSHOT_DIR`` when it is set.
 """
@@ -59,6 +60,17 @@ def shoot(widget: Any, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+def shown_whole(label: Any) -> bool:
+    """Whether ``label`` shows all of its text at its present size and place (wrapped where it wraps)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+
+    room = label.contentsRect().intersected(label.visibleRegion().boundingRect())  # not hidden by a neighbour
+    flags = Qt.TextFlag.TextWordWrap if label.wordWrap() else Qt.TextFlag.TextSingleLine
+    needed = QFontMetrics(label.font()).boundingRect(QRect(0, 0, room.width(), 100_000), flags, label.text())
+    return bool(label.text()) and needed.width() <= room.width() and needed.height() <= room.height()
 
 
 def enrolled_window(
@@ -348,6 +360,8 @@ def test_waiting_count_rises_while_the_server_is_down_and_drains_after(
             )
             assert main.status.waiting.text() == "已全部上报"
             assert main.status.online.text() == "在线"
+            panel = main.queue_panel
+            qtbot.waitUntil(lambda: panel.waiting.text() == "等候：A 类 0 人", timeout=15000)
             own.kill()
             for _ in range(3):  # three events while the server is away
                 main.shortcuts["Ctrl+L"].activated.emit()
@@ -365,6 +379,11 @@ def test_waiting_count_rises_while_the_server_is_down_and_drains_after(
                 timeout=20000,
             )
             qtbot.waitUntil(lambda: main.status.online.text() == "离线", timeout=20000)
+            # the queue panel's count is the last one the server gave, and says so
+            stale = f"等候：A 类 0 人（离线，{real.now:%H:%M} 时）"
+            qtbot.waitUntil(lambda: panel.waiting.text() == stale, timeout=20000)
+            main.resize(1366, 768)
+            qtbot.waitUntil(lambda: shown_whole(panel.waiting), timeout=5000)
             real.now += timedelta(seconds=75)
             main.status.tick()
             assert main.status.waiting.text() == "待上报 6 条，最早 1 分钟前"
@@ -374,6 +393,7 @@ def test_waiting_count_rises_while_the_server_is_down_and_drains_after(
             own.start()
             qtbot.waitUntil(lambda: main.status.waiting_count == 0, timeout=30000)
             assert main.status.waiting.text() == "已全部上报"
+            qtbot.waitUntil(lambda: panel.waiting.text() == "等候：A 类 0 人", timeout=30000)
         finally:
             window.shutdown()
     finally:
@@ -434,7 +454,15 @@ def test_the_english_window_shows_english(
             main: MainWindow = log_in(qtbot, window, dialog)
             assert main.tabs.tabText(2) == "Today's cases (Ctrl+T)"
             assert main.status.window_label.text() == "Window 3"
+            panel = main.queue_panel
+            assert (panel.title.text(), panel.ticket.text(), panel.buttons["call_next"].text()) == (
+                "Window 3",
+                "Free",
+                "Call next (F1)",
+            )
+            qtbot.waitUntil(lambda: panel.waiting.text() == "Waiting — A: 0", timeout=15000)
             main.resize(1366, 768)
+            qtbot.waitUntil(lambda: shown_whole(panel.waiting), timeout=5000)
             shoot(main, "window-main-en")
         finally:
             window.shutdown()
