@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import json
-import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -34,7 +33,7 @@ from counter_app.ledger.signed_request import queue_op_message
 from supervision_server import queue_service as qs
 from supervision_server.api_support import Ctx, errors, request_body_doc
 from supervision_server.context import ServerContext
-from supervision_server.db import deferred_writes, is_postgres, read_connection, run_write
+from supervision_server.db import deferred_writes, read_connection, run_write
 from supervision_server.distribution import published_catalog
 from supervision_server.enroll import valid_device_id
 from supervision_server.errors import ApiError, unknown_device
@@ -136,18 +135,11 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> tupl
         return answer, call.hall_code
 
     try:
-        if is_postgres(ctx.engine):
-            return run_write(ctx.engine, work)
-        # SQLite: the queue's writers of this process wait their turn here rather than in
-        # SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and so wakes long
-        # after the lock is free; a thread blocked on this lock runs the moment it is released.
-        with _SQLITE_QUEUE_WRITER:
-            return run_write(ctx.engine, work)
+        return run_write(ctx.engine, work)  # on SQLite, one writer of this process at a time (db)
     except QueueError as exc:
         raise ApiError(409, exc.code, exc.message) from exc
 
 
-_SQLITE_QUEUE_WRITER = threading.Lock()
 _DEVICE = select(devices.c.public_key, devices.c.hall_code, devices.c.window_no, devices.c.role).where(
     devices.c.device_id == bindparam("device_id")
 )
