@@ -38,6 +38,7 @@ from supervision_server.distribution import published_catalog
 from supervision_server.enroll import valid_device_id
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.queue_board import board, board_changes, board_version
+from supervision_server.queue_schema import queue_windows
 from supervision_server.schema import devices
 from supervision_server.timeutil import parse_iso
 
@@ -96,10 +97,25 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> tupl
     now = ctx.clock()
     settings = ctx.settings
 
+    # Parsed before the transaction, but a malformed body is refused only once the signature is
+    # checked: a bad signature is answered BAD_SIGNATURE whatever the body holds.
+    try:
+        parsed: dict[str, Any] | None = _parse(raw)
+        refusal: ApiError | None = None
+    except ApiError as exc:
+        parsed, refusal = None, exc
+    # A window's requests, retries included, run one at a time on its locked row, which the
+    # action then works on. Its row is locked in the statement that reads the device's key (one
+    # round trip); a window's first request ever creates the row and locks it apart.
+    locks_window = parsed is not None and parsed["action"] not in ("issue", "cancel")
+
     def work(conn: Connection) -> tuple[dict[str, Any], str]:
         # The device's key is read in the operation's own transaction: one connection, no
         # separate read and rollback before it.
-        device = conn.execute(_DEVICE, {"device_id": device_id}).first()
+        found = conn.execute(
+            _DEVICE_AND_WINDOW if locks_window else _DEVICE, {"device_id": device_id}
+        ).first()
+        device = found or (conn.execute(_DEVICE, {"device_id": device_id}).first() if locks_window else None)
         if device is None:
             raise unknown_device(device_id)
         try:
@@ -108,16 +124,17 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> tupl
             )
         except (binascii.Error, ValueError, InvalidSignature) as exc:
             raise ApiError(400, "BAD_SIGNATURE", "叫号请求签名无效") from exc
-        op = _parse(raw)
+        if parsed is None:
+            assert refusal is not None
+            raise refusal
+        op = parsed
         if device.role == DeviceRole.KIOSK and op["action"] not in KIOSK_QUEUE_ACTIONS:
             raise ApiError(403, NOT_A_WINDOW, NOT_A_WINDOW_MESSAGE, action=op["action"])
         window_no = None if device.role == DeviceRole.KIOSK else device.window_no
         call = qs.QueueCall(device.hall_code, device_id, window_no, now)
         window = None
-        if call.window_no is not None and op["action"] not in ("issue", "cancel"):
-            # A window's requests, retries included, one at a time; the row read here is the one
-            # the action works on (it is not read twice).
-            window = qs.lock_window(conn, call)
+        if call.window_no is not None and locks_window:
+            window = found if found is not None else qs.lock_window(conn, call)
         done = qs.stored_op(conn, op["op_id"])
         if done is None and abs(now - op["device_time"]) > FRESH_FOR:
             raise ApiError(409, "STALE_REQUEST", "请求时间与服务器相差过大，请核对本机时钟后重试")
@@ -142,6 +159,19 @@ def _run(ctx: ServerContext, device_id: str, raw: bytes, signature: str) -> tupl
 
 _DEVICE = select(devices.c.public_key, devices.c.hall_code, devices.c.window_no, devices.c.role).where(
     devices.c.device_id == bindparam("device_id")
+)
+# The device and its window's row (all of queue_windows' columns), the window's row locked.
+_DEVICE_AND_WINDOW = (
+    select(devices.c.public_key, devices.c.role, *queue_windows.c)
+    .select_from(
+        devices.join(
+            queue_windows,
+            (queue_windows.c.hall_code == devices.c.hall_code)
+            & (queue_windows.c.window_no == devices.c.window_no),
+        )
+    )
+    .where(devices.c.device_id == bindparam("device_id"))
+    .with_for_update(of=queue_windows)
 )
 
 

@@ -87,7 +87,7 @@ def test_the_board_is_read_while_a_writer_holds_sqlite(server: Server) -> None: 
         writer.close()
 
 
-def test_one_call_next_is_eight_statements(make_app: Any, clock: StepClock) -> None:
+def test_one_call_next_is_seven_statements(make_app: Any, clock: StepClock) -> None:
     app = make_app()
     client = TestClient(app)
     catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
@@ -110,16 +110,42 @@ def test_one_call_next_is_eight_statements(make_app: Any, clock: StepClock) -> N
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert reply.json()["ticket"]["number"] == "A002"
-    # BEGIN IMMEDIATE, then: the device, the window (locked), the stored answer, the catalog's
-    # version, the candidates, the claim, the window's new ticket, the answer kept.
+    # BEGIN IMMEDIATE, then: the device with its window (locked), the stored answer, the
+    # catalog's version, the candidates, the claim, the window's new ticket, the answer kept.
     assert seen == [
         "BEGIN IMMEDIATE",
-        "SELECT devices.public_key, devices.hall_code,",
-        "SELECT queue_windows.hall_code, queue_windows.window_no,",
+        "SELECT devices.public_key, devices.role,",
         "SELECT queue_ops.op_id, queue_ops.device_id,",
         "SELECT documents.etag FROM",
         "SELECT anon_1.id, anon_1.hall_code,",
         "UPDATE queue_tickets SET",
         "UPDATE queue_windows SET",
         "INSERT INTO queue_ops",
+    ]
+
+
+def test_a_malformed_body_is_refused_only_after_its_signature(make_app: Any, clock: StepClock) -> None:
+    from counter_app.ledger import DeviceKey
+    from supervision_server.routes_queue import sign_queue_op
+
+    client = TestClient(make_app())
+    clock.now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    window = Device(client, 3)
+    url = f"/api/v1/queue/devices/{window.device_id}/ops"
+    answers = []
+    for body in (
+        b"{not json",
+        b'{"op_id": "x", "action": "call_next"}',
+        b'{"op_id": "12345678", "action": "fly"}',
+    ):
+        for key in (DeviceKey.generate(), window.key):  # a stranger's signature, then the window's
+            reply = client.post(url, content=body, headers={"X-Signature": sign_queue_op(key, body)})
+            answers.append((reply.status_code, reply.json()["code"]))
+    assert answers == [
+        (400, "BAD_SIGNATURE"),
+        (400, "MALFORMED_JSON"),
+        (400, "BAD_SIGNATURE"),
+        (422, "QUEUE_OP_INVALID"),
+        (400, "BAD_SIGNATURE"),
+        (422, "QUEUE_ACTION_UNKNOWN"),
     ]
