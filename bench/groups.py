@@ -327,6 +327,8 @@ def queue(quick: bool, repeats: int) -> list[Figure]:
             burst_p99 = figure(
                 f"stress: call-next, {n} windows at once, p99, {label}", "ms", found["p99_ms"], burst_cpu
             )
+            burst_p99.ceiling = found["burst_cpu_bound_ms"]
+            burst_p99.ceiling_what = "the burst's serial CPU (server's, or all / cores)"
             burst_p50 = figure(
                 f"stress: call-next, {n} windows at once, p50, {label}", "ms", found["p50_ms"], burst_cpu
             )
