@@ -5,6 +5,8 @@ Ticket numbers and window numbers only: the board is shown on a public screen.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import date
 from typing import Any
 
@@ -87,3 +89,42 @@ def board_version(conn: Connection, hall_code: str, day: date) -> tuple[Any, ...
         )
     ).one()
     return (day.isoformat(), *tickets, *windows)
+
+
+class BoardChanges:
+    """Which halls' queues this server process has changed, so that a board stream wakes the
+    moment its hall changes instead of at its next poll.
+
+    Used on the event loop only. Each change of a hall raises its generation; a stream notes the
+    generation before it reads the board and then waits for a higher one (or its poll interval,
+    which still catches changes made by other processes: ingest of offline work, other workers).
+    """
+
+    def __init__(self) -> None:
+        self._generation: dict[str, int] = {}
+        self._waiting: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
+
+    def generation(self, hall_code: str) -> int:
+        """How many changes of ``hall_code`` this process has seen."""
+        return self._generation.get(hall_code, 0)
+
+    def changed(self, hall_code: str) -> None:
+        """``hall_code``'s queue changed (a write of this process committed)."""
+        self._generation[hall_code] = self.generation(hall_code) + 1
+        waiting = self._waiting.pop(hall_code, None)
+        if waiting is not None:
+            waiting[1].set()
+
+    async def wait(self, hall_code: str, seen: int, timeout: float) -> None:
+        """Return when ``hall_code`` changed after generation ``seen``, or after ``timeout`` s."""
+        if self.generation(hall_code) != seen:
+            return
+        loop = asyncio.get_running_loop()
+        waiting = self._waiting.get(hall_code)
+        if waiting is None or waiting[0] is not loop:  # an app's loop of an earlier test
+            waiting = self._waiting[hall_code] = (loop, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiting[1].wait(), timeout)
+
+
+board_changes = BoardChanges()  # one per server process: the routes that change a queue tell it

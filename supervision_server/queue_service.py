@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, bindparam, func, or_, select, union_all
 
 from counter_app.domain.device_role import NOT_A_WINDOW, NOT_A_WINDOW_MESSAGE
 from counter_app.domain.queue import (
@@ -38,12 +38,13 @@ from counter_app.domain.queue import (
     pick_next,
     ticket_number,
 )
+from supervision_server.db import write
 from supervision_server.errors import ApiError
 from supervision_server.queue_schema import queue_ops, queue_serials, queue_tickets, queue_windows
 from supervision_server.timeutil import iso, parse_iso
 
-_CANDIDATES = 64  # waiting tickets read per attempt, oldest first (plus priority ones, plus transfers)
-_ATTEMPTS = 8
+_CANDIDATES = 8  # per list and attempt: the oldest eligible, the oldest priority, the oldest sent here
+_ATTEMPTS = 16
 
 
 @dataclass(frozen=True)
@@ -61,26 +62,41 @@ class QueueCall:
         return business_date(self.now.astimezone(HALL_TZ))
 
 
+_STORED_OP = select(queue_ops).where(queue_ops.c.op_id == bindparam("op_id"))
+_REMEMBER_OP = queue_ops.insert()
+
+
+def stored_op(conn: Connection, op_id: str) -> Any:
+    """The stored row of operation ``op_id`` (device, action, answer), or None if it is new."""
+    return conn.execute(_STORED_OP, {"op_id": op_id}).first()
+
+
 def once(
-    conn: Connection, call: QueueCall, op_id: str, action: str, work: Callable[[], dict[str, Any]]
+    conn: Connection,
+    call: QueueCall,
+    op_id: str,
+    action: str,
+    done: Any,
+    work: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Run ``work`` unless ``op_id`` was already done, and remember its answer."""
-    done = conn.execute(select(queue_ops).where(queue_ops.c.op_id == op_id)).first()
+    """Run ``work`` unless ``op_id`` was already done (``done``, its :func:`stored_op` row, read
+    after the window's lock), and remember its answer. The answer is written through
+    :func:`supervision_server.db.write`: inside ``deferred_writes`` it goes with the transaction's
+    last writes, in one round trip on PostgreSQL."""
     if done is not None:
         if done.device_id != call.device_id or done.action != action:
             raise ApiError(409, "OP_ID_REUSED", "操作编号已被另一操作使用，请重新发起", op_id=op_id)
         answer: dict[str, Any] = json.loads(done.response)
         return {**answer, "replayed": True}
     answer = work()
-    conn.execute(
-        queue_ops.insert().values(
-            op_id=op_id,
-            device_id=call.device_id,
-            action=action,
-            response=json.dumps(answer, ensure_ascii=False),
-            created_at=iso(call.now),
-        )
-    )
+    row = {
+        "op_id": op_id,
+        "device_id": call.device_id,
+        "action": action,
+        "response": json.dumps(answer, ensure_ascii=False),
+        "created_at": iso(call.now),
+    }
+    write(conn, _REMEMBER_OP, row)
     return {**answer, "replayed": False}
 
 
@@ -162,10 +178,12 @@ def _waiting_ahead(
 
 
 def call_next(
-    conn: Connection, call: QueueCall, categories: list[str], policy: PriorityPolicy
+    conn: Connection, call: QueueCall, categories: list[str], policy: PriorityPolicy, window: Any = None
 ) -> dict[str, Any]:
-    """The window calls the next ticket of its categories; ``ticket`` is None when none waits."""
-    window = lock_window(conn, call)
+    """The window calls the next ticket of its categories; ``ticket`` is None when none waits.
+
+    ``window`` is the window's row when the caller already holds its lock (:func:`lock_window`)."""
+    window = window if window is not None else lock_window(conn, call)
     if window.active_ticket_id is not None:
         active = _load(conn, window.active_ticket_id)
         raise ApiError(
@@ -187,16 +205,20 @@ def call_next(
         offered = False
         for ticket_id, chosen in order:
             offered = True
-            # Skip a ticket another window is taking right now instead of queueing behind it:
-            # under a rush every window gets the next free ticket at once.
-            if not _claim(conn, ticket_id):
-                refused.add(ticket_id)
-                continue
             called = chosen.call(window_no_of(call), call.now)
-            if _write_if(conn, call, ticket_id, TicketState.WAITING, called):
+            if _claim(conn, call, ticket_id, called):
                 in_a_row = 0 if chosen.priority is not Priority.NORMAL else window.ordinary_in_a_row + 1
-                _set_window(
-                    conn, call, active_ticket_id=ticket_id, ordinary_in_a_row=in_a_row, calls=window.calls + 1
+                write(
+                    conn,
+                    _WINDOW_CALLED,
+                    {
+                        "w_hall": call.hall_code,
+                        "w_no": call.window_no,
+                        "active": ticket_id,
+                        "in_a_row": in_a_row,
+                        "calls": window.calls + 1,
+                        "at": iso(call.now),
+                    },
                 )
                 return {"ticket": _public(called, ticket_id)}
             refused.add(ticket_id)
@@ -224,41 +246,84 @@ def _in_call_order(
         del left[row_id]
 
 
-def _claim(conn: Connection, ticket_id: int) -> bool:
-    """Lock the ticket if it still waits and no one else holds it (PostgreSQL SKIP LOCKED; on
-    SQLite the write lock already serialises every call)."""
+def _claim(conn: Connection, call: QueueCall, ticket_id: int, called: Ticket) -> bool:
+    """Write the called ticket over its row if the row still waits and no other window is taking
+    it right now: one statement. On PostgreSQL its subquery locks the row with SKIP LOCKED, so a
+    window skips a ticket another one is taking instead of queueing behind it (under a rush every
+    window gets the next free ticket at once); on SQLite the write lock serialises every call."""
+    return conn.execute(_CLAIM, _state_params(call, ticket_id, called)).rowcount == 1
+
+
+def _claim_statement() -> Any:
     t = queue_tickets.c
-    query = select(t.id).where(t.id == ticket_id, t.state == TicketState.WAITING.value)
-    return conn.execute(query.with_for_update(skip_locked=True)).first() is not None
+    free = (
+        select(t.id)
+        .where(t.id == bindparam("ticket_id"), t.state == TicketState.WAITING.value)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        queue_tickets.update()
+        .where(t.id == free, t.state == TicketState.WAITING.value)
+        .values({name: bindparam("v_" + name) for name in _STATE_COLUMNS})
+    )
 
 
 def _candidates(
     conn: Connection, call: QueueCall, day: str, categories: list[str], refused: set[int]
 ) -> list[tuple[int, Ticket]]:
-    """Row ids and tickets that may be next: the oldest waiting, the oldest priority ones, and
-    those transferred to this window (each list bounded)."""
-    t = queue_tickets.c
-    base = select(queue_tickets).where(
-        t.hall_code == call.hall_code,
-        t.business_date == day,
-        t.state == TicketState.WAITING.value,
-        t.category.in_(categories),
-    )
-    rows = {}
-    for query in (
-        base.order_by(t.issued_at, t.id).limit(_CANDIDATES),
-        base.where(t.priority != Priority.NORMAL.value).order_by(t.issued_at, t.id).limit(_CANDIDATES),
-        base.where(t.to_window_no == call.window_no).order_by(t.issued_at, t.id).limit(_CANDIDATES),
-    ):
-        for row in conn.execute(query).mappings():
-            if row["id"] not in refused:
-                rows[row["id"]] = row
+    """Row ids and tickets that may be next, in one statement: the oldest waiting, the oldest
+    priority ones and the oldest transferred to this window (each list bounded), none of the
+    ``refused`` (taken by another window while this one tried them)."""
+    query = _candidate_query(len(categories), bool(refused))
+    params: dict[str, Any] = {
+        "hall": call.hall_code,
+        "day": day,
+        "window_no": call.window_no,
+        **{f"category_{i}": c for i, c in enumerate(categories)},
+    }
+    if refused:
+        params["refused"] = sorted(refused)
+    rows = {row["id"]: row for row in conn.execute(query, params).mappings()}
     return [(row_id, _ticket(row)) for row_id, row in rows.items()]
 
 
-def act(conn: Connection, call: QueueCall, action: str, args: dict[str, Any]) -> dict[str, Any]:
-    """recall, start, finish, no_show, transfer, park on the window's active ticket; call_back by number."""
-    window = lock_window(conn, call)
+_candidate_queries: dict[tuple[int, bool], Any] = {}
+
+
+def _candidate_query(n_categories: int, excluding: bool) -> Any:
+    """The candidates' statement for a window of ``n_categories``, built once per shape."""
+    query = _candidate_queries.get((n_categories, excluding))
+    if query is None:
+        t = queue_tickets.c
+        base = select(queue_tickets).where(
+            t.hall_code == bindparam("hall"),
+            t.business_date == bindparam("day"),
+            t.state == TicketState.WAITING.value,
+            t.category.in_([bindparam(f"category_{i}") for i in range(n_categories)]),
+            # a ticket transferred to another window is that window's alone (the rules say so too)
+            or_(t.to_window_no.is_(None), t.to_window_no == bindparam("window_no")),
+        )
+        if excluding:
+            base = base.where(t.id.not_in(bindparam("refused", expanding=True)))
+        lists: list[Select[Any]] = [
+            base,
+            base.where(t.priority != Priority.NORMAL.value),
+            base.where(t.to_window_no == bindparam("window_no")),
+        ]
+        query = union_all(
+            *(select(q.order_by(t.issued_at, t.id).limit(_CANDIDATES).subquery()) for q in lists)
+        )
+        _candidate_queries[(n_categories, excluding)] = query
+    return query
+
+
+def act(
+    conn: Connection, call: QueueCall, action: str, args: dict[str, Any], window: Any = None
+) -> dict[str, Any]:
+    """recall, start, finish, no_show, transfer, park on the window's active ticket; call_back by
+    number. ``window`` is the window's row when the caller already holds its lock."""
+    window = window if window is not None else lock_window(conn, call)
     if action == "call_back":
         return _call_back(conn, call, window, str(args.get("number", "")))
     if window.active_ticket_id is None:
@@ -361,20 +426,21 @@ def _change(
         raise ApiError(409, "TICKET_CHANGED", f"{number} 号刚被其他操作改变，请刷新后重试")
 
 
-def pause(conn: Connection, call: QueueCall, reason: str) -> dict[str, Any]:
+def pause(conn: Connection, call: QueueCall, reason: str, window: Any = None) -> dict[str, Any]:
     """暂停服务 with a reason; a ticket being served is finished first."""
     if not reason.strip():
         raise ApiError(422, "PAUSE_REASON_REQUIRED", "暂停服务必须填写原因")
-    window = lock_window(conn, call)
+    window = window if window is not None else lock_window(conn, call)
     if window.active_ticket_id is not None:
         raise ApiError(409, "WINDOW_BUSY", "请先结束当前号再暂停服务")
     _set_window(conn, call, paused=True, pause_reason=reason.strip())
     return {"paused": True, "reason": reason.strip()}
 
 
-def resume(conn: Connection, call: QueueCall) -> dict[str, Any]:
+def resume(conn: Connection, call: QueueCall, window: Any = None) -> dict[str, Any]:
     """恢复服务."""
-    lock_window(conn, call)
+    if window is None:
+        lock_window(conn, call)
     _set_window(conn, call, paused=False, pause_reason="")
     return {"paused": False}
 
@@ -388,9 +454,27 @@ def window_no_of(call: QueueCall) -> int:
     return call.window_no
 
 
+_WINDOW_KEY = (queue_windows.c.hall_code == bindparam("w_hall")) & (
+    queue_windows.c.window_no == bindparam("w_no")
+)
+_LOCK_WINDOW = select(queue_windows).where(_WINDOW_KEY).with_for_update()
+_WINDOW_CALLED = (
+    queue_windows.update()
+    .where(_WINDOW_KEY)
+    .values(
+        active_ticket_id=bindparam("active"),
+        ordinary_in_a_row=bindparam("in_a_row"),
+        calls=bindparam("calls"),
+        updated_at=bindparam("at"),
+    )
+)
+
+
 def lock_window(conn: Connection, call: QueueCall) -> Any:
-    key = (queue_windows.c.hall_code == call.hall_code) & (queue_windows.c.window_no == window_no_of(call))
-    row = conn.execute(select(queue_windows).where(key).with_for_update()).first()
+    """The window's row, locked until the transaction ends (created on the window's first use):
+    a window's requests, retries included, run one at a time."""
+    key = {"w_hall": call.hall_code, "w_no": window_no_of(call)}
+    row = conn.execute(_LOCK_WINDOW, key).first()
     if row is None:
         conn.execute(
             queue_windows.insert().values(
@@ -404,13 +488,15 @@ def lock_window(conn: Connection, call: QueueCall) -> Any:
                 updated_at=iso(call.now),
             )
         )
-        row = conn.execute(select(queue_windows).where(key).with_for_update()).one()
+        row = conn.execute(_LOCK_WINDOW, key).one()
     return row
 
 
 def _set_window(conn: Connection, call: QueueCall, **values: Any) -> None:
+    """Update the window's row (through :func:`supervision_server.db.write`: nothing in an
+    operation reads the window again after changing it)."""
     key = (queue_windows.c.hall_code == call.hall_code) & (queue_windows.c.window_no == call.window_no)
-    conn.execute(queue_windows.update().where(key).values(updated_at=iso(call.now), **values))
+    write(conn, queue_windows.update().where(key).values(updated_at=iso(call.now), **values))
 
 
 def _load(conn: Connection, ticket_id: int) -> tuple[int, Ticket]:
@@ -495,17 +581,48 @@ def _insert(
     return int(key[0])
 
 
+_STATE_COLUMNS = (
+    "category",
+    "priority",
+    "state",
+    "window_no",
+    "to_window_no",
+    "transferred_from",
+    "first_called_at",
+    "called_at",
+    "recalls",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "case_nos",
+    "updated_at",
+)
+
+
+def _write_if_statement() -> Any:
+    t = queue_tickets.c
+    return (
+        queue_tickets.update()
+        .where(t.id == bindparam("ticket_id"), t.state == bindparam("expected"))
+        .values({name: bindparam("v_" + name) for name in _STATE_COLUMNS})
+    )
+
+
+def _state_params(call: QueueCall, ticket_id: int, ticket: Ticket) -> dict[str, Any]:
+    values = {**_columns(ticket), "updated_at": iso(call.now)}
+    return {"ticket_id": ticket_id, **{"v_" + name: values[name] for name in _STATE_COLUMNS}}
+
+
 def _write_if(
     conn: Connection, call: QueueCall, ticket_id: int, expected: TicketState, ticket: Ticket
 ) -> bool:
     """Write ``ticket`` over its row only if the row is still in ``expected``; whether it was."""
-    t = queue_tickets.c
-    result = conn.execute(
-        queue_tickets.update()
-        .where(t.id == ticket_id, t.state == expected.value)
-        .values(updated_at=iso(call.now), **_columns(ticket))
-    )
-    return result.rowcount == 1
+    params = {**_state_params(call, ticket_id, ticket), "expected": expected.value}
+    return conn.execute(_WRITE_IF, params).rowcount == 1
+
+
+_CLAIM = _claim_statement()
+_WRITE_IF = _write_if_statement()
 
 
 def _public(ticket: Ticket, ticket_id: int) -> dict[str, Any]:
