@@ -131,7 +131,7 @@ def _tls_files(settings: Settings) -> tuple[str, str] | None:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from supervision_server.app import WORKER_SETTINGS_ENV, create_app
+    from supervision_server.app import WORKER_SETTINGS_ENV, create_app, settle_heap
 
     tls = _tls_files(settings)
     app = create_app(settings)
@@ -151,6 +151,7 @@ def _serve(settings: Settings) -> int:
         "ssl_keyfile": tls[1] if tls else None,
     }
     if ready.workers == 1:
+        settle_heap()
         uvicorn.run(app, **options)
         return 0
     # Several processes: this one migrated and prepared the database; each worker builds its app

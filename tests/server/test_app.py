@@ -197,3 +197,23 @@ def test_floats_and_huge_integers_are_refused_like_the_reference() -> None:
         with pytest.raises(LedgerError) as caught:
             check_hash(event)
         assert caught.value.code == "EVENT_MALFORMED"
+
+
+def test_serve_settles_the_heap_before_it_serves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The objects alive once the app is built are out of the collector's reach while it serves."""
+    import gc
+
+    import uvicorn
+
+    from supervision_server import __main__ as server_main
+    from supervision_server.settings import Settings
+
+    frozen: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: frozen.append(gc.get_freeze_count()))
+    gc.unfreeze()
+    try:
+        settings = Settings(data_dir=tmp_path / "srv", admin_token="t" * 32, port=8799)
+        assert server_main._serve(settings) == 0
+        assert len(frozen) == 1 and frozen[0] > 10_000  # the modules, the app, its routes ...
+    finally:
+        gc.unfreeze()
