@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
@@ -42,9 +43,14 @@ def open_engine(path: Path | str, *, pool_size: int = 2) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Readers take a deferred transaction (a consistent snapshot, no write lock).
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Readers take a deferred transaction (a consistent snapshot, no write lock). BEGIN goes
+        # straight to the driver: through exec_driver_sql it costs some 20 µs of bookkeeping, on
+        # every unit of work, for a statement with no parameters and no result.
+        statement = f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}"
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except sqlite3.Error as exc:  # raised as SQLAlchemy's own, as exec_driver_sql would
+            raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
     return engine
 
