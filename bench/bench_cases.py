@@ -163,8 +163,8 @@ def fill(store: Store, rows: int) -> list[tuple[str, str, str]]:
         conn.executemany(
             "INSERT INTO cases (rowid, project_no, task_code, item_name, dept_code, project_type,"
             " applicant_kind, applicant_name, cert_type, cert_no, phone, window_no, clerk_id, ticket_no,"
-            " received_at, intake, seq) VALUES (?, ?, ?, ?, 'SCJG', 2, 'person', ?, '111', ?,"
-            " '', 3, 'c', NULL, ?, '{}', ?)",
+            " received_at, seq) VALUES (?, ?, ?, ?, 'SCJG', 2, 'person', ?, '111', ?,"
+            " '', 3, 'c', NULL, ?, ?)",
             cases,
         )
         conn.executemany(

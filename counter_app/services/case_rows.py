@@ -24,6 +24,7 @@ class CaseNotFound(DomainError):
     code = "CASE_NOT_FOUND"
 
 
+_CASE_COLUMNS = tuple(c.name for c in schema.cases.columns)
 _INSERT_TRANSITION = prepared.insert(
     schema.case_transitions, ("project_no", "seq", "action", "state", "at", "snapshot")
 )
@@ -31,13 +32,15 @@ _INSERT_TRANSITION = prepared.insert(
 
 @dataclass(frozen=True)
 class CaseRecord:
-    """A case as the window knows it now: the domain case plus its deadline and intake."""
+    """A case as the window knows it now: the domain case plus its deadline, its ``cases`` row
+    (``header``) and its whole intake (the payload of its signed ``case.received`` event)."""
 
     case: Case
     promise_due: datetime | None
     promise_estimated: bool
     extension_days: int
     header: dict[str, Any]
+    intake: dict[str, Any]
 
 
 def add_transition(
@@ -72,9 +75,14 @@ def add_transition(
 
 def load_case(conn: Connection, project_no: str) -> CaseRecord:
     """The current record of a case; CaseNotFound if this window has no such case."""
-    header = conn.execute(select(schema.cases).where(schema.cases.c.project_no == project_no)).first()
-    if header is None:
+    found = conn.execute(
+        select(schema.cases, schema.events.c.envelope)
+        .join(schema.events, schema.events.c.seq == schema.cases.c.seq)
+        .where(schema.cases.c.project_no == project_no)
+    ).first()
+    if found is None:
         raise CaseNotFound(f"未找到办件：{project_no}")
+    header = {name: found._mapping[name] for name in _CASE_COLUMNS}
     snap_text = conn.execute(
         select(schema.case_transitions.c.snapshot)
         .where(schema.case_transitions.c.project_no == project_no)
@@ -87,7 +95,8 @@ def load_case(conn: Connection, project_no: str) -> CaseRecord:
         promise_due=_dt(snap["promise_due"]),
         promise_estimated=snap["promise_estimated"],
         extension_days=snap["extension_days"],
-        header=dict(header._mapping),
+        header=header,
+        intake=json.loads(found.envelope)["payload"],
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -189,7 +188,6 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
                 "clerk_id": clerk_id,
                 "ticket_no": intake.ticket_no,
                 "received_at": now.isoformat(timespec="milliseconds"),
-                "intake": json.dumps(received_payload, ensure_ascii=False),
                 "seq": received_event.seq,
             },
         )

@@ -28,7 +28,20 @@ def _v2_search_index(conn: Connection) -> None:
     search_index.rebuild(conn)
 
 
-MIGRATIONS: list[tuple[int, Migration]] = [(1, _v1_initial), (2, _v2_search_index)]
+def _v3_intake_in_the_event_only(conn: Connection) -> None:
+    """The intake is read from the case's signed ``case.received`` event, not from a copy in
+    ``cases`` (hundreds of bytes a case, written twice). The copy of a database made before is
+    dropped: it equals that event's payload, which ``verify`` checked against it."""
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(cases)")}
+    if "intake" in columns:  # a file created at version 1 or 2 (newer ones never had it)
+        conn.exec_driver_sql("ALTER TABLE cases DROP COLUMN intake")
+
+
+MIGRATIONS: list[tuple[int, Migration]] = [
+    (1, _v1_initial),
+    (2, _v2_search_index),
+    (3, _v3_intake_in_the_event_only),
+]
 LATEST = MIGRATIONS[-1][0]
 
 
