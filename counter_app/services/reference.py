@@ -13,20 +13,19 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
 from counter_app import calendar_source
 from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource, WorkCalendar
 from counter_app.domain.calendar_document import calendar_from_document
 from counter_app.domain.catalog import Catalog, dump_catalog, load_catalog
 from counter_app.domain.errors import DomainError
-from counter_app.store import schema
-from counter_app.store.prepared import Prepared, select_where
+from counter_app.store import calendar_changes, schema
+from counter_app.store.calendar_changes import CALENDAR_DOC, OFFICIAL_YEARS_KEY
+from counter_app.store.prepared import select_where
 from counter_app.store.uow import UnitOfWork
 
 CATALOG_DOC = "catalog"
-CALENDAR_DOC = "calendar"  # as cached by counter_app.sync from the server
-OFFICIAL_YEARS_KEY = "calendar_official_years"
 log = logging.getLogger(__name__)
 
 
@@ -108,27 +107,17 @@ def override_day(uow: UnitOfWork, day: date, kind: DayKind, name: str, at: datet
     return entry
 
 
-# Everything the calendar is built from, read in one statement: the table's rows (fields apart
-# by US, rows by RS), the published document and the official years. Equal state, equal
-# calendar: the built calendar is kept under this key, so whoever changes the tables (this
-# process, another one, an administrator's SQL) is seen on the next read. (Rows come in scan
-# order: the same rows in another order only cost a rebuild.)
-_CALENDAR_STATE = Prepared(
-    text(
-        "SELECT (SELECT group_concat(day || '\x1f' || kind || '\x1f' || source || '\x1f' || name, '\x1e')"
-        " FROM calendar_days),"
-        " (SELECT body FROM documents WHERE name = :doc),"
-        " (SELECT value FROM settings WHERE key = :years)"
-    )
-)
-_calendar_cache: dict[tuple[str | None, ...], WorkCalendar] = {}
+# The built calendar under its database's token and count of calendar changes: whoever changes
+# the tables it comes from (this process, another one, an administrator's SQL) moves the count,
+# and the next read builds it again.
+_calendar_cache: dict[tuple[str, int], WorkCalendar] = {}
 
 
 def current_calendar(conn: Connection) -> WorkCalendar:
     """The hall calendar: the server's published calendar once one was pulled, signed and
     checked (it is the authority), else the local seed; this window's own overrides are laid on
     top of either. Built once per state of the tables it comes from."""
-    key = tuple(_CALENDAR_STATE.first(conn, {"doc": CALENDAR_DOC, "years": OFFICIAL_YEARS_KEY}))
+    key = calendar_changes.state(conn)
     cached = _calendar_cache.get(key)
     if cached is None:
         cached = _build_calendar(conn)
