@@ -16,6 +16,7 @@ from counter_app.store import prepared, schema
 from counter_app.store.case_snapshot import case_from_json, case_to_json
 from counter_app.store.case_snapshot import datetime_or_none as _dt
 from counter_app.store.case_snapshot import iso_or_none as _iso
+from counter_app.store.prepared import Executor
 
 
 class CaseNotFound(DomainError):
@@ -24,6 +25,7 @@ class CaseNotFound(DomainError):
     code = "CASE_NOT_FOUND"
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), built once
 _CASE_COLUMNS = tuple(c.name for c in schema.cases.columns)
 _INSERT_TRANSITION = prepared.insert(
     schema.case_transitions, ("project_no", "seq", "action", "state", "at", "snapshot")
@@ -44,7 +46,7 @@ class CaseRecord:
 
 
 def add_transition(
-    conn: Connection,
+    conn: Executor,
     seq: int,
     action: str,
     case: Case,
@@ -68,7 +70,7 @@ def add_transition(
             "action": action,
             "state": case.state.value,
             "at": at.isoformat(timespec="milliseconds"),
-            "snapshot": json.dumps(snapshot, ensure_ascii=False),
+            "snapshot": _to_json(snapshot),
         },
     )
 

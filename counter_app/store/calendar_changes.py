@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from counter_app.store.prepared import Prepared
+from counter_app.store.prepared import Executor, Prepared
 
 CALENDAR_DOC = "calendar"  # the server's calendar in ``documents``, as cached by counter_app.sync
 OFFICIAL_YEARS_KEY = "calendar_official_years"  # the setting listing the years with official data
@@ -48,7 +48,7 @@ def install(conn: Connection) -> None:
 _STATE = Prepared(text(f"SELECT token, n FROM {TABLE}"))
 
 
-def state(conn: Connection) -> tuple[str, int]:
+def state(conn: Executor) -> tuple[str, int]:
     """This database's token and its count of calendar changes, as of ``conn``'s transaction."""
     token, n = _STATE.first(conn)
     return str(token), int(n)

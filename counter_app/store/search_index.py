@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from counter_app.store.prepared import Prepared
+from counter_app.store.prepared import Executor, Prepared
 
 TABLE = "case_search"
 
@@ -80,7 +80,7 @@ def names_in(intake: dict[str, Any]) -> list[str]:
 _INSERT = Prepared(text(f"INSERT INTO {TABLE} (rowid, grams, singles) VALUES (:rowid, :grams, :singles)"))
 
 
-def index_case(conn: Connection, rowid: int, names: Iterable[str]) -> None:
+def index_case(conn: Executor, rowid: int, names: Iterable[str]) -> None:
     """Add the case at ``rowid`` of ``cases`` to the index (in the caller's transaction)."""
     grams, singles = tokens(names)
     _INSERT.run(conn, {"rowid": rowid, "grams": grams, "singles": singles})

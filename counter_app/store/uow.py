@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from types import TracebackType
 from typing import Any
 
@@ -70,17 +71,21 @@ class UnitOfWork:
     def __init__(self, store: Store) -> None:
         self._store = store
         self.conn: Connection
+        self.driver: sqlite3.Connection  # the DBAPI connection under ``conn``, for prepared statements
         self.ledger: LedgerWriter
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self._store.engine.connect()
         self.conn.begin()
-        settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(self.conn)}
+        driver = self.conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        self.driver = driver
+        settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(driver)}
         self.settings = settings
         offset = settings.get("clock_offset_ms")
         self.ledger = LedgerWriter(
-            self.conn,
+            driver,
             self._store.key,
             settings.get("device_id", ""),
             int(offset) if offset not in (None, "") else None,
