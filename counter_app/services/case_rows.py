@@ -13,7 +13,7 @@ from counter_app.domain.case import Case
 from counter_app.domain.case_authority import HANDED_OVER
 from counter_app.domain.errors import DomainError
 from counter_app.store import prepared, schema
-from counter_app.store.case_snapshot import case_from_json, case_to_json
+from counter_app.store.case_snapshot import case_from_json, case_to_json, iso_ms
 from counter_app.store.case_snapshot import datetime_or_none as _dt
 from counter_app.store.case_snapshot import iso_or_none as _iso
 from counter_app.store.prepared import Executor
@@ -69,7 +69,7 @@ def add_transition(
             "seq": seq,
             "action": action,
             "state": case.state.value,
-            "at": at.isoformat(timespec="milliseconds"),
+            "at": iso_ms(at),
             "snapshot": _to_json(snapshot),
         },
     )

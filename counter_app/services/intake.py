@@ -21,6 +21,7 @@ from counter_app.services.clock import Clock
 from counter_app.services.intake_model import CaseIntake, Decision, Party
 from counter_app.services.reference import current_calendar, current_catalog
 from counter_app.store import prepared, schema, search_index
+from counter_app.store.case_snapshot import iso_ms
 from counter_app.store.uow import Store, UnitOfWork
 
 CHECK_CODE_LENGTH = 10
@@ -155,7 +156,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
         serial = _next_serial(uow, now.date())
         project_no = make_case_number(s["hall_code"], now.date(), window_no, s["device_tag"], serial)
         case = Case.receive(project_no, instant=int(item.project_type) == 1, at=now)
-        at = now.isoformat(timespec="milliseconds")
+        at = iso_ms(now)
         intake_data = intake.as_payload()
         received_payload = {
             "project_no": project_no,

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 
 from counter_app.ledger import GENESIS_HASH, AckReceipt, DeviceKey, Envelope, SignedEvent, seal_canonical
 from counter_app.store import prepared, schema
+from counter_app.store.case_snapshot import iso_ms
 from counter_app.store.prepared import Executor
 
 _INSERT_EVENT = prepared.insert(schema.events)
@@ -56,7 +57,7 @@ class LedgerWriter:
             type=type_,
             payload=payload,
             clerk_id=clerk_id,
-            occurred_at=occurred_at.isoformat(timespec="milliseconds"),
+            occurred_at=iso_ms(occurred_at),
             clock_offset_ms=self._clock_offset_ms,
         )
         event, body = seal_canonical(envelope, self._key)
