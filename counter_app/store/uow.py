@@ -15,6 +15,7 @@ from counter_app.store.datadir import DataDir, NotInitialised
 from counter_app.store.db import open_engine
 from counter_app.store.ledger_store import LedgerWriter
 from counter_app.store.migrations import migrate
+from counter_app.store.writer import SharedWriter
 
 __all__ = ["NotInitialised", "Store", "UnitOfWork"]
 
@@ -28,9 +29,11 @@ class Store:
         self.engine: Engine = open_engine(data_dir.db_path)
         migrate(self.engine)
         self.key = DeviceKey.load_or_create(data_dir.key_path)
+        self.writer = SharedWriter(self.engine)  # idle between units of work; close() returns it
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (the store opens new ones if used again)."""
+        self.writer.close()
         self.engine.dispose()
 
     def settings(self) -> dict[str, str]:
@@ -76,12 +79,18 @@ class UnitOfWork:
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
-        self.conn = self._store.engine.connect()
-        self.conn.begin()
-        driver = self.conn.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
-        self.driver = driver
-        settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(driver)}
+        shared = self._store.writer.take()
+        self._shared = shared is not None
+        self.conn = shared if shared is not None else self._store.engine.connect()
+        try:
+            self.conn.begin()
+            driver = self.conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            self.driver = driver
+            settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(driver)}
+        except BaseException:
+            self._release(broken=True)
+            raise
         self.settings = settings
         offset = settings.get("clock_offset_ms")
         self.ledger = LedgerWriter(
@@ -112,8 +121,16 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        broken = True
         try:
             if not self._committed:
                 self.conn.rollback()
+            broken = False
         finally:
+            self._release(broken)
+
+    def _release(self, broken: bool) -> None:
+        if self._shared:
+            self._store.writer.give_back(broken=broken)
+        else:
             self.conn.close()

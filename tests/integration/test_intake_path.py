@@ -21,7 +21,7 @@ from tests.support import DEMO_CATALOG, intake_for, promise_item
 
 
 def _statements(store: Store, work: Any) -> list[str]:
-    """Every statement SQLite itself runs during ``work`` (its trace callback on each pooled
+    """Every statement SQLite itself runs during ``work`` (its trace callback on each
     connection: what goes through SQLAlchemy and what runs on the DBAPI cursor alike)."""
     seen: list[str] = []
 
@@ -32,13 +32,13 @@ def _statements(store: Store, work: Any) -> list[str]:
     def trace(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.set_trace_callback(record)
 
-    store.engine.dispose()
+    store.close()  # every connection after this one is new, and traced (the store reopens them)
     event.listen(store.engine, "connect", trace)
     try:
         work()
     finally:
         event.remove(store.engine, "connect", trace)
-        store.engine.dispose()
+        store.close()
     return [s for s in seen if not s.startswith("PRAGMA")]
 
 
