@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, select
 from counter_app.ledger import DeviceKey
 from counter_app.store import prepared, schema
 from counter_app.store.datadir import DataDir, NotInitialised
-from counter_app.store.db import open_engine
+from counter_app.store.db import open_engine, run_on_driver
 from counter_app.store.ledger_store import LedgerWriter
 from counter_app.store.migrations import migrate
 from counter_app.store.writer import SharedWriter
@@ -67,6 +67,9 @@ _SETTINGS = prepared.Prepared(select(schema.settings.c.key, schema.settings.c.va
 class UnitOfWork:
     """One BEGIN IMMEDIATE transaction with the ledger writer bound to it.
 
+    The transaction is begun and ended on the DBAPI connection; a statement run through
+    SQLAlchemy (``conn.execute``) joins it, and SQLAlchemy then ends it.
+
     Leaving the ``with`` block without ``commit()`` (by return or by exception) rolls back, so
     a state change and its event are stored together or not at all.
     """
@@ -83,10 +86,10 @@ class UnitOfWork:
         self._shared = shared is not None
         self.conn = shared if shared is not None else self._store.engine.connect()
         try:
-            self.conn.begin()
             driver = self.conn.connection.driver_connection
             assert isinstance(driver, sqlite3.Connection)
             self.driver = driver
+            run_on_driver(driver, "BEGIN IMMEDIATE")
             settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(driver)}
         except BaseException:
             self._release(broken=True)
@@ -103,7 +106,10 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make everything done in this unit of work durable."""
-        self.conn.commit()
+        if self.conn.in_transaction():  # SQLAlchemy joined the transaction: it ends it
+            self.conn.commit()
+        else:
+            run_on_driver(self.driver, "COMMIT")
         self._committed = True
 
     def put_setting(self, key: str, value: Any) -> None:
@@ -123,8 +129,10 @@ class UnitOfWork:
     ) -> None:
         broken = True
         try:
-            if not self._committed:
+            if self.conn.in_transaction():
                 self.conn.rollback()
+            elif self.driver.in_transaction:
+                run_on_driver(self.driver, "ROLLBACK")
             broken = False
         finally:
             self._release(broken)

@@ -93,3 +93,24 @@ def test_closed_or_dropped_stores_give_their_connection_back(tmp_path: Path) -> 
     del store
     gc.collect()
     assert engine.pool.checkedout() == 0
+
+
+def test_statements_through_sqlalchemy_join_the_unit_of_works_transaction(store: Store) -> None:
+    with store.unit_of_work() as uow:  # both kinds, then no commit: neither stays
+        uow.ledger.append("test.event", {"i": 1}, "clerk-1", T0)
+        uow.put_setting("window_no", "7")
+        assert uow.conn.in_transaction() and uow.driver.in_transaction
+    assert store.settings().get("window_no") is None
+    with store.unit_of_work() as uow:  # SQLAlchemy joined: its commit ends the one transaction
+        uow.put_setting("window_no", "7")
+        uow.ledger.append("test.event", {"i": 2}, "clerk-1", T0)
+        uow.commit()
+        assert not uow.driver.in_transaction and not uow.conn.in_transaction()
+    with store.unit_of_work() as uow:  # the driver alone: committed on the driver
+        uow.ledger.append("test.event", {"i": 3}, "clerk-1", T0)
+        assert not uow.conn.in_transaction()
+        uow.commit()
+        assert not uow.driver.in_transaction
+    assert store.settings()["window_no"] == "7"
+    with store.read() as conn:
+        assert [e.envelope.payload["i"] for e in iter_events(conn)] == [2, 3]
