@@ -177,7 +177,7 @@ def fill(store: Store, rows: int) -> list[tuple[str, str, str]]:
         )
         conn.executemany(
             "INSERT INTO case_transitions (project_no, seq, action, state, at, snapshot) VALUES"
-            " (?, ?, 'accept', 'ACCEPTED', ?, '{\"promise_due\": null}')",
+            " (?, ?, 'accept', 'ACCEPTED', ?, '{\"case\": {\"result\": null}, \"promise_due\": null}')",
             steps,
         )
         conn.execute("COMMIT")
