@@ -1,8 +1,8 @@
 """The connection a store's units of work use one after the other.
 
 Checking a connection out of SQLAlchemy's pool and back in, with a new ``Connection`` around it,
-costs some 40 µs of Python, as much as a third of the rest of an acceptance's own work beside
-its rows. A window writes from one thread at a time, so its units of work share one connection,
+costs some 40 µs of Python for each unit of work, near a tenth of the CPU of accepting a case.
+A window writes from one thread at a time, so its units of work share one connection,
 kept open between them (idle: no transaction, no lock, no snapshot held). A unit of work that
 finds it in use (another thread's, or one nested inside another) takes a pooled connection as
 before: it then waits for SQLite's write lock exactly as it always did.
