@@ -53,6 +53,10 @@ def bench_accept(root: Path, n: int) -> dict[str, float]:
     import_catalog(store, DEMO_CATALOG, clock)
     item = promise_item(store)
     intake = intake_for(item)
+    # One acceptance first, not counted: the process's one-time work (the font the name check
+    # reads, the calendar built once) is not a cost of each case; the ceiling's setup is not
+    # timed either. It takes serial 0001, so the ceiling copies n + 1 cases.
+    accept_case(store, clock, "clerk-07", intake)
     times: list[float] = []
     start, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
@@ -163,8 +167,8 @@ def fill(store: Store, rows: int) -> list[tuple[str, str, str]]:
         conn.executemany(
             "INSERT INTO cases (rowid, project_no, task_code, item_name, dept_code, project_type,"
             " applicant_kind, applicant_name, cert_type, cert_no, phone, window_no, clerk_id, ticket_no,"
-            " received_at, intake, seq) VALUES (?, ?, ?, ?, 'SCJG', 2, 'person', ?, '111', ?,"
-            " '', 3, 'c', NULL, ?, '{}', ?)",
+            " received_at, seq) VALUES (?, ?, ?, ?, 'SCJG', 2, 'person', ?, '111', ?,"
+            " '', 3, 'c', NULL, ?, ?)",
             cases,
         )
         conn.executemany(
@@ -173,7 +177,7 @@ def fill(store: Store, rows: int) -> list[tuple[str, str, str]]:
         )
         conn.executemany(
             "INSERT INTO case_transitions (project_no, seq, action, state, at, snapshot) VALUES"
-            " (?, ?, 'accept', 'ACCEPTED', ?, '{\"promise_due\": null}')",
+            " (?, ?, 'accept', 'ACCEPTED', ?, '{\"case\": {\"result\": null}, \"promise_due\": null}')",
             steps,
         )
         conn.execute("COMMIT")

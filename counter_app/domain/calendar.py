@@ -167,8 +167,17 @@ class WorkCalendar:
         return sum(1 for d in _days(a + _ONE_DAY, b) if self.is_working_day(d))
 
     def estimated_in(self, first: date, last: date) -> bool:
-        """Whether any day from ``first`` to ``last`` (both included) is ESTIMATED."""
-        return any(self.day(d).source is DaySource.ESTIMATED for d in _days(first, last))
+        """Whether any day from ``first`` to ``last`` (both included) is ESTIMATED (as
+        :meth:`day` tells it, without making a CalendarDay for each unlisted date)."""
+        entries, official = self._entries, self._official_years
+        for d in _days(first, last):
+            entry = entries.get(d)
+            if entry is not None:
+                if entry.source is DaySource.ESTIMATED:
+                    return True
+            elif d.year not in official:
+                return True
+        return False
 
     def with_override(self, day: CalendarDay) -> WorkCalendar:
         """A new calendar in which ``day`` replaces the date's status, marked OVERRIDE."""

@@ -49,7 +49,9 @@ class CaseNumber:
     serial: int
 
     def __str__(self) -> str:
-        return f"{self.hall_code}-{self.day:%Y%m%d}-{self.window_no:02d}{self.device_tag}-{self.serial:04d}"
+        d = self.day  # formatted field by field: strftime costs more than the rest of the number
+        ymd = f"{d.year:04d}{d.month:02d}{d.day:02d}"
+        return f"{self.hall_code}-{ymd}-{self.window_no:02d}{self.device_tag}-{self.serial:04d}"
 
 
 def device_tag(public_key_raw: bytes) -> str:

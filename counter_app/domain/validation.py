@@ -40,6 +40,7 @@ DOC_LENGTH              error    document number longer than 50 characters (othe
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -178,7 +179,8 @@ def _clean(value: str) -> str:
 
 
 def _is_digits(text: str) -> bool:
-    return all(c in _DIGITS for c in text)
+    """Only the ASCII digits 0-9 (an empty text too); str methods, not a loop per character."""
+    return not text or (text.isascii() and text.isdigit())
 
 
 def _show(chars: list[str]) -> str:
@@ -190,7 +192,7 @@ def resident_id_check_char(body: str) -> str:
     """The GB 11643 check character (0-9 or X) for the first 17 digits of a resident ID."""
     if len(body) != 17 or not _is_digits(body):
         raise ValueError("body must be 17 ASCII digits")
-    return _ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    return _ID_CHECK_CHARS[sum(map(operator.mul, map(int, body), _ID_WEIGHTS)) % 11]
 
 
 def check_resident_id(value: str, today: date) -> IdCheck:
@@ -205,7 +207,12 @@ def check_resident_id(value: str, today: date) -> IdCheck:
         return IdCheck(False, text, (_issue("ID_EMPTY"),))
     if len(text) != 18:
         return IdCheck(False, text, (_issue("ID_LENGTH", count=len(text)),))
-    bad = [c for i, c in enumerate(text) if c not in _DIGITS and not (i == 17 and c == "X")]
+    well_formed = _is_digits(text[:17]) and (text[17] == "X" or _is_digits(text[17]))
+    bad = (
+        []
+        if well_formed
+        else [c for i, c in enumerate(text) if c not in _DIGITS and not (i == 17 and c == "X")]
+    )
     if bad:
         return IdCheck(False, text, (_issue("ID_CHARS", chars=_show(bad)),))
 

@@ -6,7 +6,6 @@ one ledger event and one transition row in the same transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -109,7 +108,7 @@ def accept_corrected(
         raise IllegalTransition(
             f"办件当前状态为「{label}」，不能补正受理（仅限：{CaseState.CORRECTION.label}）"
         )
-    owed = [m["name"] for m in json.loads(record.header["intake"])["materials"] if m.get("missing")]
+    owed = [m["name"] for m in record.intake["materials"] if m.get("missing")]
     unknown = [name for name in supplied if name not in owed]
     if unknown:
         raise DomainError(f"补交的材料不在一次性告知书中：{'、'.join(unknown)}", "CASE_SUPPLIED_UNKNOWN")

@@ -95,7 +95,7 @@ def case_detail(store: Store, project_no: str) -> dict[str, Any]:
         "promise_due": record.promise_due.isoformat(timespec="seconds") if record.promise_due else None,
         "promise_estimated": record.promise_estimated,
         "ticket_no": record.header.get("ticket_no"),
-        "intake": json.loads(record.header["intake"]),
+        "intake": record.intake,
         "transitions": transitions,
         "documents": documents,
     }

@@ -13,9 +13,10 @@ from counter_app.domain.case import Case
 from counter_app.domain.case_authority import HANDED_OVER
 from counter_app.domain.errors import DomainError
 from counter_app.store import prepared, schema
-from counter_app.store.case_snapshot import case_from_json, case_to_json
+from counter_app.store.case_snapshot import case_from_json, case_to_json, iso_ms
 from counter_app.store.case_snapshot import datetime_or_none as _dt
 from counter_app.store.case_snapshot import iso_or_none as _iso
+from counter_app.store.prepared import Executor
 
 
 class CaseNotFound(DomainError):
@@ -24,6 +25,8 @@ class CaseNotFound(DomainError):
     code = "CASE_NOT_FOUND"
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), built once
+_CASE_COLUMNS = tuple(c.name for c in schema.cases.columns)
 _INSERT_TRANSITION = prepared.insert(
     schema.case_transitions, ("project_no", "seq", "action", "state", "at", "snapshot")
 )
@@ -31,17 +34,19 @@ _INSERT_TRANSITION = prepared.insert(
 
 @dataclass(frozen=True)
 class CaseRecord:
-    """A case as the window knows it now: the domain case plus its deadline and intake."""
+    """A case as the window knows it now: the domain case plus its deadline, its ``cases`` row
+    (``header``) and its whole intake (the payload of its signed ``case.received`` event)."""
 
     case: Case
     promise_due: datetime | None
     promise_estimated: bool
     extension_days: int
     header: dict[str, Any]
+    intake: dict[str, Any]
 
 
 def add_transition(
-    conn: Connection,
+    conn: Executor,
     seq: int,
     action: str,
     case: Case,
@@ -64,17 +69,22 @@ def add_transition(
             "seq": seq,
             "action": action,
             "state": case.state.value,
-            "at": at.isoformat(timespec="milliseconds"),
-            "snapshot": json.dumps(snapshot, ensure_ascii=False),
+            "at": iso_ms(at),
+            "snapshot": _to_json(snapshot),
         },
     )
 
 
 def load_case(conn: Connection, project_no: str) -> CaseRecord:
     """The current record of a case; CaseNotFound if this window has no such case."""
-    header = conn.execute(select(schema.cases).where(schema.cases.c.project_no == project_no)).first()
-    if header is None:
+    found = conn.execute(
+        select(schema.cases, schema.events.c.envelope)
+        .join(schema.events, schema.events.c.seq == schema.cases.c.seq)
+        .where(schema.cases.c.project_no == project_no)
+    ).first()
+    if found is None:
         raise CaseNotFound(f"未找到办件：{project_no}")
+    header = {name: found._mapping[name] for name in _CASE_COLUMNS}
     snap_text = conn.execute(
         select(schema.case_transitions.c.snapshot)
         .where(schema.case_transitions.c.project_no == project_no)
@@ -87,7 +97,8 @@ def load_case(conn: Connection, project_no: str) -> CaseRecord:
         promise_due=_dt(snap["promise_due"]),
         promise_estimated=snap["promise_estimated"],
         extension_days=snap["extension_days"],
-        header=dict(header._mapping),
+        header=header,
+        intake=json.loads(found.envelope)["payload"],
     )
 
 

@@ -178,7 +178,7 @@ def _correction_lines(
 
 
 def _case_info(record: CaseRecord, catalog: Catalog, item: ServiceItem, settings: dict[str, str]) -> CaseInfo:
-    intake = json.loads(record.header["intake"])
+    intake = record.intake
     return CaseInfo(
         hall=_hall(catalog, settings),
         department=catalog.department(item.dept_code).name,
@@ -211,7 +211,7 @@ def build_document(
     item = catalog.item(record.header["task_code"])
     dept = catalog.department(item.dept_code)
     info = _case_info(record, catalog, item, settings)
-    intake = json.loads(record.header["intake"])
+    intake = record.intake
     received_at = datetime.fromisoformat(intake["received_at"])
     if doc_type is DocType.RECEIPT:
         if record.case.accepted_at is None:

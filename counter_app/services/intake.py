@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +21,7 @@ from counter_app.services.clock import Clock
 from counter_app.services.intake_model import CaseIntake, Decision, Party
 from counter_app.services.reference import current_calendar, current_catalog
 from counter_app.store import prepared, schema, search_index
+from counter_app.store.case_snapshot import iso_ms
 from counter_app.store.uow import Store, UnitOfWork
 
 CHECK_CODE_LENGTH = 10
@@ -112,7 +112,7 @@ _INSERT_CASE = prepared.insert(schema.cases)
 
 
 def _next_serial(uow: UnitOfWork, day: date) -> int:
-    return int(_NEXT_SERIAL.scalar(uow.conn, {"day": day.isoformat()}))
+    return int(_NEXT_SERIAL.scalar(uow.driver, {"day": day.isoformat()}))
 
 
 def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -> IntakeResult:
@@ -125,7 +125,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
     issues = validate_parties(intake, now.date())
     errors = [i for i in issues if not i.warning]
     with store.unit_of_work() as uow:
-        catalog = current_catalog(uow.conn)
+        catalog = current_catalog(uow.driver)
         try:
             item: ServiceItem | None = catalog.item(intake.task_code)
         except DomainError as exc:
@@ -156,6 +156,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
         serial = _next_serial(uow, now.date())
         project_no = make_case_number(s["hall_code"], now.date(), window_no, s["device_tag"], serial)
         case = Case.receive(project_no, instant=int(item.project_type) == 1, at=now)
+        at = iso_ms(now)
         intake_data = intake.as_payload()
         received_payload = {
             "project_no": project_no,
@@ -165,7 +166,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
             "project_type": int(item.project_type),
             "window_no": window_no,
             "ticket_no": intake.ticket_no,
-            "received_at": now.isoformat(timespec="milliseconds"),
+            "received_at": at,
             **{k: intake_data[k] for k in ("applicant", "agent", "phone", "materials", "note")},
         }
         received_event = uow.ledger.append(
@@ -173,7 +174,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
         )
         applicant = intake.applicant
         inserted = _INSERT_CASE.run(
-            uow.conn,
+            uow.driver,
             {
                 "project_no": project_no,
                 "task_code": item.task_code,
@@ -188,24 +189,23 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
                 "window_no": window_no,
                 "clerk_id": clerk_id,
                 "ticket_no": intake.ticket_no,
-                "received_at": now.isoformat(timespec="milliseconds"),
-                "intake": json.dumps(received_payload, ensure_ascii=False),
+                "received_at": at,
                 "seq": received_event.seq,
             },
         )
         assert inserted.lastrowid is not None
-        search_index.index_case(uow.conn, inserted.lastrowid, search_index.names_in(received_payload))
-        add_transition(uow.conn, received_event.seq, "receive", case, now, None, False, 0)
+        search_index.index_case(uow.driver, inserted.lastrowid, search_index.names_in(received_payload))
+        add_transition(uow.driver, received_event.seq, "receive", case, now, None, False, 0)
         check_code = received_event.hash[:CHECK_CODE_LENGTH].upper()
         due = None
         estimated = False
         if intake.decision is Decision.ACCEPT:
             case = case.accept(now)
-            deadline = promise_due(now, item_time_limit(item), current_calendar(uow.conn))
+            deadline = promise_due(now, item_time_limit(item), current_calendar(uow.driver))
             due, estimated = deadline.due, deadline.estimated
             payload: dict[str, Any] = {
                 "project_no": project_no,
-                "accepted_at": now.isoformat(timespec="milliseconds"),
+                "accepted_at": at,
                 "promise_due": due.isoformat(timespec="seconds"),
                 "promise_estimated": estimated,
                 "check_code": check_code,
@@ -230,7 +230,7 @@ def accept_case(store: Store, clock: Clock, clerk_id: str, intake: CaseIntake) -
             }
             event = uow.ledger.append(TRANSITIONS["reject"].event_type, payload, clerk_id, now, project_no)
             action = "reject"
-        add_transition(uow.conn, event.seq, action, case, now, due, estimated, 0)
+        add_transition(uow.driver, event.seq, action, case, now, due, estimated, 0)
         uow.commit()
     return IntakeResult(
         project_no=project_no,

@@ -88,7 +88,7 @@ class CaseIntake:
             "reason": self.reason,
             "legal_basis": self.legal_basis,
             "note": self.note,
-            "extra": copy.deepcopy(self.extra),
+            "extra": copy.deepcopy(self.extra) if self.extra else {},
         }
 
     @property

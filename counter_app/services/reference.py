@@ -13,20 +13,19 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import select
 
 from counter_app import calendar_source
 from counter_app.domain.calendar import CalendarDay, CalendarError, DayKind, DaySource, WorkCalendar
 from counter_app.domain.calendar_document import calendar_from_document
 from counter_app.domain.catalog import Catalog, dump_catalog, load_catalog
 from counter_app.domain.errors import DomainError
-from counter_app.store import schema
-from counter_app.store.prepared import Prepared, select_where
+from counter_app.store import calendar_changes, schema
+from counter_app.store.calendar_changes import CALENDAR_DOC, OFFICIAL_YEARS_KEY
+from counter_app.store.prepared import Executor, Prepared, select_where
 from counter_app.store.uow import UnitOfWork
 
 CATALOG_DOC = "catalog"
-CALENDAR_DOC = "calendar"  # as cached by counter_app.sync from the server
-OFFICIAL_YEARS_KEY = "calendar_official_years"
 log = logging.getLogger(__name__)
 
 
@@ -58,7 +57,7 @@ _DOCUMENT_ETAG = select_where(schema.documents, ("etag",), "name")
 _DOCUMENT_BODY = select_where(schema.documents, ("etag", "body"), "name")
 
 
-def current_catalog(conn: Connection) -> Catalog:
+def current_catalog(conn: Executor) -> Catalog:
     """The catalog in the local database (parsed once per stored version: the etag is read on
     every call, the body only when the etag is new)."""
     etag = _DOCUMENT_ETAG.scalar(conn, {"name": CATALOG_DOC})
@@ -108,27 +107,17 @@ def override_day(uow: UnitOfWork, day: date, kind: DayKind, name: str, at: datet
     return entry
 
 
-# Everything the calendar is built from, read in one statement: the table's rows (fields apart
-# by US, rows by RS), the published document and the official years. Equal state, equal
-# calendar: the built calendar is kept under this key, so whoever changes the tables (this
-# process, another one, an administrator's SQL) is seen on the next read. (Rows come in scan
-# order: the same rows in another order only cost a rebuild.)
-_CALENDAR_STATE = Prepared(
-    text(
-        "SELECT (SELECT group_concat(day || '\x1f' || kind || '\x1f' || source || '\x1f' || name, '\x1e')"
-        " FROM calendar_days),"
-        " (SELECT body FROM documents WHERE name = :doc),"
-        " (SELECT value FROM settings WHERE key = :years)"
-    )
-)
-_calendar_cache: dict[tuple[str | None, ...], WorkCalendar] = {}
+# The built calendar under its database's token and count of calendar changes: whoever changes
+# the tables it comes from (this process, another one, an administrator's SQL) moves the count,
+# and the next read builds it again.
+_calendar_cache: dict[tuple[str, int], WorkCalendar] = {}
 
 
-def current_calendar(conn: Connection) -> WorkCalendar:
+def current_calendar(conn: Executor) -> WorkCalendar:
     """The hall calendar: the server's published calendar once one was pulled, signed and
     checked (it is the authority), else the local seed; this window's own overrides are laid on
     top of either. Built once per state of the tables it comes from."""
-    key = tuple(_CALENDAR_STATE.first(conn, {"doc": CALENDAR_DOC, "years": OFFICIAL_YEARS_KEY}))
+    key = calendar_changes.state(conn)
     cached = _calendar_cache.get(key)
     if cached is None:
         cached = _build_calendar(conn)
@@ -138,14 +127,24 @@ def current_calendar(conn: Connection) -> WorkCalendar:
     return cached
 
 
-def _build_calendar(conn: Connection) -> WorkCalendar:
-    rows = conn.execute(select(schema.calendar_days)).all()
+_CALENDAR_DAYS = Prepared(
+    select(
+        schema.calendar_days.c.day,
+        schema.calendar_days.c.kind,
+        schema.calendar_days.c.name,
+        schema.calendar_days.c.source,
+    )
+)
+_DOCUMENT = select_where(schema.documents, ("body",), "name")
+_SETTING = select_where(schema.settings, ("value",), "key")
+
+
+def _build_calendar(conn: Executor) -> WorkCalendar:
     local = [
-        CalendarDay(date.fromisoformat(r.day), DayKind(r.kind), r.name, DaySource(r.source)) for r in rows
+        CalendarDay(date.fromisoformat(day), DayKind(kind), name, DaySource(source))
+        for day, kind, name, source in _CALENDAR_DAYS.all(conn)
     ]
-    published = conn.execute(
-        select(schema.documents.c.body).where(schema.documents.c.name == CALENDAR_DOC)
-    ).scalar()
+    published = _DOCUMENT.scalar(conn, {"name": CALENDAR_DOC})
     if published:
         try:
             server = calendar_from_document(json.loads(published))
@@ -156,9 +155,7 @@ def _build_calendar(conn: Connection) -> WorkCalendar:
         else:
             overrides = [d for d in local if d.source is DaySource.OVERRIDE]
             return WorkCalendar([*server.entries, *overrides], server.official_years)
-    years_row = conn.execute(
-        select(schema.settings.c.value).where(schema.settings.c.key == OFFICIAL_YEARS_KEY)
-    ).scalar()
+    years_row = _SETTING.scalar(conn, {"key": OFFICIAL_YEARS_KEY})
     return WorkCalendar(local, json.loads(years_row) if years_row else [])
 
 

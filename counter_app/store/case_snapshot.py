@@ -48,7 +48,25 @@ def case_from_json(data: dict[str, Any]) -> Case:
 
 def iso_or_none(value: datetime | None) -> str | None:
     """A time as stored in snapshots (milliseconds), None stays None."""
-    return None if value is None else value.isoformat(timespec="milliseconds")
+    return None if value is None else iso_ms(value)
+
+
+# The last time formatted, and its text: one acceptance formats the same ``now`` for its two
+# events, its row, its two transitions and their snapshots. The slot holds a reference to the
+# datetime, so an ``is`` match can only be that very (immutable) object; a thread that loses a
+# race to the slot only formats again.
+_last_formatted: tuple[datetime | None, str] = (None, "")
+
+
+def iso_ms(value: datetime) -> str:
+    """``value.isoformat(timespec="milliseconds")``, the way every stored time is written."""
+    global _last_formatted
+    last = _last_formatted
+    if last[0] is value:
+        return last[1]
+    text = value.isoformat(timespec="milliseconds")
+    _last_formatted = (value, text)
+    return text
 
 
 def datetime_or_none(value: str | None) -> datetime | None:

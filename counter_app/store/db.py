@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
@@ -43,10 +44,22 @@ def open_engine(path: Path | str, *, pool_size: int = 2) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Readers take a deferred transaction (a consistent snapshot, no write lock).
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        driver = conn.connection.driver_connection
+        if driver.in_transaction:
+            return  # a unit of work began it on the driver: SQLAlchemy's transaction is that one
+        run_on_driver(driver, f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
     return engine
+
+
+def run_on_driver(driver: sqlite3.Connection, statement: str) -> None:
+    """BEGIN, COMMIT or ROLLBACK straight on the DBAPI connection (through exec_driver_sql or a
+    SQLAlchemy transaction each costs some 10-20 µs of bookkeeping, on every unit of work, for a
+    statement with no parameters and no result); an error is raised as SQLAlchemy's own."""
+    try:
+        driver.execute(statement)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
 
 def integrity_check(engine: Engine) -> str:

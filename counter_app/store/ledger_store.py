@@ -16,6 +16,8 @@ from sqlalchemy import Connection, func, select
 
 from counter_app.ledger import GENESIS_HASH, AckReceipt, DeviceKey, Envelope, SignedEvent, seal_canonical
 from counter_app.store import prepared, schema
+from counter_app.store.case_snapshot import iso_ms
+from counter_app.store.prepared import Executor
 
 _INSERT_EVENT = prepared.insert(schema.events)
 _HEAD = prepared.Prepared(
@@ -30,7 +32,7 @@ class LedgerWriter:
     the write lock (BEGIN IMMEDIATE) and this writer is the only code that inserts events.
     """
 
-    def __init__(self, conn: Connection, key: DeviceKey, device_id: str, clock_offset_ms: int | None) -> None:
+    def __init__(self, conn: Executor, key: DeviceKey, device_id: str, clock_offset_ms: int | None) -> None:
         self._conn = conn
         self._key = key
         self.device_id = device_id
@@ -55,7 +57,7 @@ class LedgerWriter:
             type=type_,
             payload=payload,
             clerk_id=clerk_id,
-            occurred_at=occurred_at.isoformat(timespec="milliseconds"),
+            occurred_at=iso_ms(occurred_at),
             clock_offset_ms=self._clock_offset_ms,
         )
         event, body = seal_canonical(envelope, self._key)
@@ -76,7 +78,7 @@ class LedgerWriter:
         return event
 
 
-def head(conn: Connection) -> tuple[int, str]:
+def head(conn: Executor) -> tuple[int, str]:
     """The last event's seq and hash, (0, GENESIS_HASH) for an empty ledger."""
     row = _HEAD.first(conn)
     return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
 
-from counter_app.store import schema, search_index
+from counter_app.store import calendar_changes, schema, search_index
 
 Migration = Callable[[Connection], None]
 
@@ -28,7 +28,26 @@ def _v2_search_index(conn: Connection) -> None:
     search_index.rebuild(conn)
 
 
-MIGRATIONS: list[tuple[int, Migration]] = [(1, _v1_initial), (2, _v2_search_index)]
+def _v3_leaner_intake(conn: Connection) -> None:
+    """What accepting a case reads and writes beyond its rows, made smaller.
+
+    The intake is read from the case's signed ``case.received`` event, not from a copy in
+    ``cases`` (hundreds of bytes a case, written twice): the copy in a database made before is
+    dropped; it equals that event's payload, which ``verify`` checked against it. And the
+    calendar's sources count their changes (:mod:`calendar_changes`), so that the calendar's
+    state is one small row rather than the whole table on every acceptance.
+    """
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(cases)")}
+    if "intake" in columns:  # a file created at version 1 or 2 (newer ones never had it)
+        conn.exec_driver_sql("ALTER TABLE cases DROP COLUMN intake")
+    calendar_changes.install(conn)
+
+
+MIGRATIONS: list[tuple[int, Migration]] = [
+    (1, _v1_initial),
+    (2, _v2_search_index),
+    (3, _v3_leaner_intake),
+]
 LATEST = MIGRATIONS[-1][0]
 
 

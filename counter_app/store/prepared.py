@@ -8,6 +8,10 @@ A :class:`Prepared` statement is compiled once, at import, by SQLAlchemy Core fr
 transaction that connection holds (a read connection begins its deferred one first): same SQL,
 same transaction, no per-call compilation or result wrapping. Only plain TEXT and INTEGER columns
 go through it (no type processing is skipped); a database error is raised as SQLAlchemy's own.
+
+A unit of work's statements may also run on its ``driver``, the DBAPI connection under its
+SQLAlchemy connection, whose transaction it holds from its start: that skips the five property
+lookups of finding the driver again for each statement.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from sqlalchemy.sql.expression import Executable
 
 _DIALECT = sqlite.dialect(paramstyle="qmark")
 
+Executor = Connection | sqlite3.Connection
+"""Where a statement runs: a SQLAlchemy connection (begun if it is not), or the DBAPI connection
+of a unit of work (already in its transaction)."""
+
 
 class Prepared:
     """One SQL statement compiled for the store's SQLite dialect, run with named parameters."""
@@ -33,30 +41,34 @@ class Prepared:
         self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
         self._fixed: dict[str, Any] = dict(compiled.params)  # values bound in the statement (LIMIT 1)
 
-    def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+    def run(self, conn: Executor, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
         """Execute on ``conn`` (in its transaction) with ``params`` by name; the DBAPI cursor."""
         given = params or {}
         fixed = self._fixed
-        values = tuple(given[n] if n in given else fixed[n] for n in self.names)
-        if not conn.in_transaction():
-            conn.begin()  # the engine's begin event issues BEGIN (DEFERRED for a read connection)
-        driver = conn.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
+        values = tuple([given[n] if n in given else fixed[n] for n in self.names])
+        if isinstance(conn, sqlite3.Connection):
+            driver = conn
+        else:
+            if not conn.in_transaction():
+                conn.begin()  # the engine's begin event issues BEGIN (DEFERRED for a read connection)
+            found = conn.connection.driver_connection
+            assert isinstance(found, sqlite3.Connection)
+            driver = found
         try:
             return driver.execute(self.sql, values)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(self.sql, values, exc, sqlite3.Error) from exc
 
-    def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+    def first(self, conn: Executor, params: Mapping[str, Any] | None = None) -> Any:
         """The first row (a tuple), or None."""
         return self.run(conn, params).fetchone()
 
-    def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+    def scalar(self, conn: Executor, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row, or None."""
         row = self.first(conn, params)
         return None if row is None else row[0]
 
-    def all(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
+    def all(self, conn: Executor, params: Mapping[str, Any] | None = None) -> list[Any]:
         """Every row (tuples)."""
         return self.run(conn, params).fetchall()
 

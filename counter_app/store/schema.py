@@ -1,7 +1,9 @@
 """Tables of the counter's local database.
 
 Cases are never edited or deleted in place: ``cases`` holds what was taken in, and every later
-change is a new row in ``case_transitions`` and a new event in ``events``. Triggers make those
+change is a new row in ``case_transitions`` and a new event in ``events``. The whole intake (the
+materials, the agent, the note) is not copied into ``cases``: it is the payload of the case's
+signed ``case.received`` event, the row at ``cases.seq``. Triggers make those
 tables refuse UPDATE and DELETE, so even a bug (or a hand with a SQL shell) cannot rewrite them
 without dropping the trigger first, which ``verify`` then catches through the hash chain.
 """
@@ -96,7 +98,6 @@ cases = Table(
     Column("clerk_id", String, nullable=False),
     Column("ticket_no", String, nullable=True),
     Column("received_at", String, nullable=False),
-    Column("intake", Text, nullable=False),  # the whole intake as JSON
     Column("seq", Integer, ForeignKey("events.seq"), nullable=False),
     Index("ix_cases_cert_no", "cert_no"),
     Index("ix_cases_applicant_name", "applicant_name"),

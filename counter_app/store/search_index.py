@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from counter_app.store.prepared import Prepared
+from counter_app.store.prepared import Executor, Prepared
 
 TABLE = "case_search"
 
@@ -80,7 +80,7 @@ def names_in(intake: dict[str, Any]) -> list[str]:
 _INSERT = Prepared(text(f"INSERT INTO {TABLE} (rowid, grams, singles) VALUES (:rowid, :grams, :singles)"))
 
 
-def index_case(conn: Connection, rowid: int, names: Iterable[str]) -> None:
+def index_case(conn: Executor, rowid: int, names: Iterable[str]) -> None:
     """Add the case at ``rowid`` of ``cases`` to the index (in the caller's transaction)."""
     grams, singles = tokens(names)
     _INSERT.run(conn, {"rowid": rowid, "grams": grams, "singles": singles})
@@ -99,11 +99,16 @@ def find(conn: Connection, query: str, limit: int) -> list[int]:
 
 
 def rebuild(conn: Connection) -> int:
-    """Index every case from its stored intake (the migration that adds the index); returns how many."""
+    """Index every case from the intake of its ``case.received`` event (the migration that adds
+    the index); returns how many."""
     conn.execute(text(CREATE))
     conn.execute(text(f"DELETE FROM {TABLE}"))
     count = 0
-    for rowid, intake in conn.execute(text("SELECT rowid, intake FROM cases ORDER BY rowid")).all():
-        index_case(conn, rowid, names_in(json.loads(intake)))
+    received = text(
+        "SELECT cases.rowid, events.envelope FROM cases JOIN events ON events.seq = cases.seq"
+        " ORDER BY cases.rowid"
+    )
+    for rowid, envelope in conn.execute(received).all():
+        index_case(conn, rowid, names_in(json.loads(envelope)["payload"]))
         count += 1
     return count

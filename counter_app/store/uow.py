@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from types import TracebackType
 from typing import Any
 
@@ -11,9 +12,10 @@ from sqlalchemy import Connection, Engine, select
 from counter_app.ledger import DeviceKey
 from counter_app.store import prepared, schema
 from counter_app.store.datadir import DataDir, NotInitialised
-from counter_app.store.db import open_engine
+from counter_app.store.db import open_engine, run_on_driver
 from counter_app.store.ledger_store import LedgerWriter
 from counter_app.store.migrations import migrate
+from counter_app.store.writer import SharedWriter
 
 __all__ = ["NotInitialised", "Store", "UnitOfWork"]
 
@@ -27,9 +29,11 @@ class Store:
         self.engine: Engine = open_engine(data_dir.db_path)
         migrate(self.engine)
         self.key = DeviceKey.load_or_create(data_dir.key_path)
+        self.writer = SharedWriter(self.engine)  # idle between units of work; close() returns it
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (the store opens new ones if used again)."""
+        self.writer.close()
         self.engine.dispose()
 
     def settings(self) -> dict[str, str]:
@@ -63,6 +67,9 @@ _SETTINGS = prepared.Prepared(select(schema.settings.c.key, schema.settings.c.va
 class UnitOfWork:
     """One BEGIN IMMEDIATE transaction with the ledger writer bound to it.
 
+    The transaction is begun and ended on the DBAPI connection; a statement run through
+    SQLAlchemy (``conn.execute``) joins it, and SQLAlchemy then ends it.
+
     Leaving the ``with`` block without ``commit()`` (by return or by exception) rolls back, so
     a state change and its event are stored together or not at all.
     """
@@ -70,17 +77,27 @@ class UnitOfWork:
     def __init__(self, store: Store) -> None:
         self._store = store
         self.conn: Connection
+        self.driver: sqlite3.Connection  # the DBAPI connection under ``conn``, for prepared statements
         self.ledger: LedgerWriter
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
-        self.conn = self._store.engine.connect()
-        self.conn.begin()
-        settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(self.conn)}
+        shared = self._store.writer.take()
+        self._shared = shared is not None
+        self.conn = shared if shared is not None else self._store.engine.connect()
+        try:
+            driver = self.conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            self.driver = driver
+            run_on_driver(driver, "BEGIN IMMEDIATE")
+            settings: dict[str, str] = {str(k): str(v) for k, v in _SETTINGS.all(driver)}
+        except BaseException:
+            self._release(broken=True)
+            raise
         self.settings = settings
         offset = settings.get("clock_offset_ms")
         self.ledger = LedgerWriter(
-            self.conn,
+            driver,
             self._store.key,
             settings.get("device_id", ""),
             int(offset) if offset not in (None, "") else None,
@@ -89,7 +106,10 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make everything done in this unit of work durable."""
-        self.conn.commit()
+        if self.conn.in_transaction():  # SQLAlchemy joined the transaction: it ends it
+            self.conn.commit()
+        else:
+            run_on_driver(self.driver, "COMMIT")
         self._committed = True
 
     def put_setting(self, key: str, value: Any) -> None:
@@ -107,8 +127,18 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        broken = True
         try:
-            if not self._committed:
+            if self.conn.in_transaction():
                 self.conn.rollback()
+            elif self.driver.in_transaction:
+                run_on_driver(self.driver, "ROLLBACK")
+            broken = False
         finally:
+            self._release(broken)
+
+    def _release(self, broken: bool) -> None:
+        if self._shared:
+            self._store.writer.give_back(broken=broken)
+        else:
             self.conn.close()

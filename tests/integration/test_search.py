@@ -110,6 +110,13 @@ def test_match_expression() -> None:
 
 def test_upgrade_indexes_existing_cases(store: Store, clock: FixedClock) -> None:
     number = _take(store, clock, "食品经营许可证核发", Party("王建国", "111", PERSON_ID))
+    shop = _take(
+        store,
+        clock,
+        "食品经营许可证核发",
+        Party("云溪市味之源餐饮有限公司", "001", ENTITY_USCC, kind="entity", legal_rep="赵国强"),
+        agent=Party("孙丽", "111", OTHER_ID),
+    )
     path = store.data_dir.db_path
     store.close()
     raw = sqlite3.connect(path)
@@ -121,5 +128,7 @@ def test_upgrade_indexes_existing_cases(store: Store, clock: FixedClock) -> None
     try:
         assert migrations.current_version(reopened.engine) == migrations.LATEST
         assert _numbers(reopened, "建国") == [number]
+        assert _numbers(reopened, "国强") == [shop]  # names read back from the signed intake
+        assert _numbers(reopened, "孙丽") == [shop]
     finally:
         reopened.close()

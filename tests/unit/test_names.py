@@ -18,6 +18,7 @@ from counter_app.domain.names import CERT_TYPES, NAME_LIMITS, check_cert_type, c
         ("王\u200b建国", "NAME_CONTROL_CHAR"),
         ("王建国😀", "NAME_EMOJI"),
         ("王建国\u2764\ufe0f", "NAME_EMOJI"),
+        ("王建国\U0001f468\u200d\U0001f469", "NAME_EMOJI"),  # the joiner is Cf, yet part of the emoji
         ("王\ue000国", "NAME_PRIVATE_USE"),
         ("王" * 51, "NAME_TOO_LONG"),
         ("   ", "NAME_EMPTY"),
