@@ -190,7 +190,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
         or not op_id.isprintable()
     ):
         raise ApiError(422, "QUEUE_OP_INVALID", "op_id 应为 8–64 个可打印 ASCII 字符")
-    if action not in QUEUE_ACTIONS:
+    if not isinstance(action, str) or action not in QUEUE_ACTIONS:
         raise ApiError(422, "QUEUE_ACTION_UNKNOWN", f"未知的叫号操作：{action}")
     if not isinstance(args, dict):
         raise ApiError(422, "QUEUE_OP_INVALID", "args 应为 JSON 对象")

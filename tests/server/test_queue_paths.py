@@ -137,6 +137,7 @@ def test_a_malformed_body_is_refused_only_after_its_signature(make_app: Any, clo
         b"{not json",
         b'{"op_id": "x", "action": "call_next"}',
         b'{"op_id": "12345678", "action": "fly"}',
+        b'{"op_id": "12345678", "action": {}, "args": {}}',  # not even a name
     ):
         for key in (DeviceKey.generate(), window.key):  # a stranger's signature, then the window's
             reply = client.post(url, content=body, headers={"X-Signature": sign_queue_op(key, body)})
@@ -146,6 +147,8 @@ def test_a_malformed_body_is_refused_only_after_its_signature(make_app: Any, clo
         (400, "MALFORMED_JSON"),
         (400, "BAD_SIGNATURE"),
         (422, "QUEUE_OP_INVALID"),
+        (400, "BAD_SIGNATURE"),
+        (422, "QUEUE_ACTION_UNKNOWN"),
         (400, "BAD_SIGNATURE"),
         (422, "QUEUE_ACTION_UNKNOWN"),
     ]
