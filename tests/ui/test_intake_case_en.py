@@ -45,14 +45,6 @@ ID_CARD = "居民身份证换领"
 ADDRESS = "云溪市人民路1号"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("intake-en") / "data")
-    proc.start()
-    yield proc
-    proc.stop()
-
-
 @pytest.fixture
 def english(app: QApplication) -> Iterator[QTranslator]:
     translator = install_translator(app, "en")

@@ -31,14 +31,6 @@ from tests.sync.sync_server import ServerProcess
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("queue-ui") / "data")
-    proc.start()
-    yield proc
-    proc.stop()
-
-
 class Hall:
     """A hall of enrolled devices on the real server, and the modes built on them."""
 

@@ -35,6 +35,14 @@ TS = I18N / "counter_en.ts"
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
+@pytest.fixture
+def hall(server: ServerProcess, tmp_path: Path, qapp: QApplication) -> Iterator[Hall]:
+    apply_look(qapp)
+    built = Hall(server, tmp_path)
+    yield built
+    built.close()
+
+
 def messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
     """(context, source) -> the <translation> element of every current message of ``ts``."""
     found: dict[tuple[str, str], ET.Element] = {}
@@ -88,22 +96,6 @@ def test_the_translation_holds_every_text_the_translated_modules_mark(tmp_path: 
 
 def test_the_marked_ticket_states_are_the_domains_labels() -> None:
     assert sorted(queue_panel.STATE_LABELS) == sorted(state.label for state in TicketState)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("queue-en") / "data")
-    proc.start()
-    yield proc
-    proc.stop()
-
-
-@pytest.fixture
-def hall(server: ServerProcess, tmp_path: Path, qapp: QApplication) -> Iterator[Hall]:
-    apply_look(qapp)
-    built = Hall(server, tmp_path)
-    yield built
-    built.close()
 
 
 @pytest.fixture

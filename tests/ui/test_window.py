@@ -12,7 +12,6 @@ import json
 import os
 import stat
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,14 +44,6 @@ from tests.sync.sync_server import ServerProcess
 pytestmark = pytest.mark.slow
 PASSWORD = "zhangli-307"
 SUPERVISOR_PASSWORD = "wangqiang-9"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("window-ui") / "data")
-    proc.start()
-    yield proc
-    proc.stop()
 
 
 def shoot(widget: Any, name: str) -> None:
