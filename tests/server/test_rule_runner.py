@@ -122,17 +122,22 @@ def _wait_for_alerts(server: Server, rule_id: str, seconds: float = 20.0) -> lis
         time.sleep(0.1)
 
 
+def _send_time_order(server: Server, number: str, window: int = 3) -> None:
+    """A new window enrolled at ``server`` delivers a TIME_ORDER case; the reply acknowledges it."""
+    chain = Chain(unique("dev"))
+    server.enroll(chain, window=window)
+    reply = requests.post(
+        f"{server.url}/api/v1/devices/{chain.device_id}/events",
+        json=wire(_time_order_batch(chain, number)),
+        timeout=30,
+    )
+    assert reply.status_code == 200 and reply.json()["acked_seq"] == 3, reply.text
+
+
 def test_a_real_server_raises_the_alert_after_its_reply(database_url: str | None, tmp_path: Path) -> None:
     server = Server(tmp_path / "data", database_url)
     try:
-        chain = Chain(unique("dev"))
-        server.enroll(chain, window=3)
-        reply = requests.post(
-            f"{server.url}/api/v1/devices/{chain.device_id}/events",
-            json=wire(_time_order_batch(chain, "P-RUN-1")),
-            timeout=30,
-        )
-        assert reply.status_code == 200 and reply.json()["acked_seq"] == 3
+        _send_time_order(server, "P-RUN-1")
         assert _wait_for_alerts(server, "TIME_ORDER") == [("TIME_ORDER", "P-RUN-1")]
     finally:
         server.stop()
@@ -144,14 +149,7 @@ def test_what_was_owed_when_a_server_stopped_is_looked_at_when_it_starts(
     data = tmp_path / "data"
     server = Server(data, database_url, env={"SUPERVISION_RULES_ON_INGEST": "false"})
     try:
-        chain = Chain(unique("dev"))
-        server.enroll(chain, window=3)
-        reply = requests.post(
-            f"{server.url}/api/v1/devices/{chain.device_id}/events",
-            json=wire(_time_order_batch(chain, "P-RUN-2")),
-            timeout=30,
-        )
-        assert reply.status_code == 200 and reply.json()["acked_seq"] == 3
+        _send_time_order(server, "P-RUN-2")
         assert _wait_for_alerts(server, "TIME_ORDER", seconds=2.0) == []  # stored, owed to the rules
     finally:
         server.stop()
@@ -191,16 +189,8 @@ def test_two_server_processes_raise_each_alert_once(tmp_path: Path) -> None:
         try:
             numbers = []
             for n in range(4):  # spread over both processes by the connections they land on
-                chain = Chain(unique("dev"))
-                server.enroll(chain, window=3 + n)
-                number = f"P-RUN-W{n}"
-                numbers.append(("TIME_ORDER", number))
-                reply = requests.post(
-                    f"{server.url}/api/v1/devices/{chain.device_id}/events",
-                    json=wire(_time_order_batch(chain, number)),
-                    timeout=30,
-                )
-                assert reply.status_code == 200, reply.text
+                numbers.append(("TIME_ORDER", f"P-RUN-W{n}"))
+                _send_time_order(server, f"P-RUN-W{n}", window=3 + n)
             deadline = time.monotonic() + 20
             while len(found := _wait_for_alerts(server, "TIME_ORDER")) < 4 and time.monotonic() < deadline:
                 time.sleep(0.2)
