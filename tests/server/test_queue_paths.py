@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from sqlalchemy import event
 
 from supervision_server.queue_service import _CANDIDATES
 from tests.server.helpers import ADMIN, StepClock, unique
-from tests.server.test_queue_live import Window, server  # noqa: F401  (the fixture, both backends)
+from tests.server.test_queue_live import Window, hall_catalog, server  # noqa: F401  (the fixture, both backends)
 from tests.server.test_queue_rules_server import Device
 from tests.server.test_real_server import Server
 from tests.support import DEMO_CATALOG
@@ -62,20 +64,33 @@ def test_a_priority_ticket_behind_a_long_queue_is_called_first(server: Server) -
     assert win.op("call_next").json()["ticket"]["number"] == "A001"
 
 
-def test_the_board_is_read_while_a_writer_holds_sqlite(server: Server) -> None:  # noqa: F811
-    if "--database-url" in server.args:
-        pytest.skip("SQLite's write lock; PostgreSQL readers never wait for writers")
+@pytest.fixture
+def sqlite_hall_server(tmp_path: Path) -> Iterator[Server]:
+    """A SQLite server with the queue's hall catalog (PostgreSQL readers never wait for writers)."""
+    running = Server(tmp_path / "data")
+    reply = requests.put(
+        running.url + "/api/v1/admin/catalog", json=hall_catalog(), headers=running.admin, timeout=60
+    )
+    assert reply.status_code in (200, 201), reply.text
+    yield running
+    running.stop()
+
+
+def test_the_board_is_read_while_a_writer_holds_sqlite(sqlite_hall_server: Server) -> None:
+    running = sqlite_hall_server
     hall = unique("H")
-    kiosk = Window(server, 1, hall)
+    kiosk = Window(running, 1, hall)
     assert kiosk.op("issue", category="A").status_code == 200
-    writer = sqlite3.connect(server.data_dir / "supervision.db", isolation_level=None)
+    writer = sqlite3.connect(running.data_dir / "supervision.db", isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # what a long write transaction holds
     try:
         # A read that took the write lock would wait for it (the busy timeout is 10 s).
-        board = requests.get(f"{server.url}/api/v1/queue/halls/{hall}/board", timeout=5)
+        board = requests.get(f"{running.url}/api/v1/queue/halls/{hall}/board", timeout=5)
         assert board.status_code == 200
         assert board.json()["waiting"][0]["count"] == 1
-        with requests.get(f"{server.url}/api/v1/queue/halls/{hall}/stream", stream=True, timeout=5) as stream:
+        with requests.get(
+            f"{running.url}/api/v1/queue/halls/{hall}/stream", stream=True, timeout=5
+        ) as stream:
             lines = stream.iter_lines(decode_unicode=True)
             assert next(lines) == "retry: 2000"
             assert next(lines) == ""
