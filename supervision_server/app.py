@@ -197,8 +197,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         watcher = asyncio.create_task(_watch(ctx))
-        runner = RuleRunner(ctx)
-        if settings.rules_on_ingest:
+        runner = RuleRunner(ctx) if settings.rules_on_ingest else None
+        if runner is not None:
             runner.start()
         try:
             yield
@@ -206,7 +206,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
-            if settings.rules_on_ingest:
+            if runner is not None:
                 await run_in_threadpool(runner.stop)
             ctx.close()
 
