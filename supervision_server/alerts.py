@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from supervision_server.db import write
+from supervision_server.db import prepared_insert, write
 from supervision_server.projected import chunks
 from supervision_server.rules_schema import alert_occurrences
 from supervision_server.schema import alert_closings, alerts
@@ -129,7 +129,7 @@ def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> 
     """
     plain = [d for d in drafts if d.occurrence_key is None]
     if plain:
-        write(conn, alerts.insert(), [d.row(now) for d in plain])
+        write(conn, prepared_insert(alerts), [d.row(now) for d in plain])
     keyed = [d for d in drafts if d.occurrence_key is not None]
     if not keyed:
         return len(plain)

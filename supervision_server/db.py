@@ -20,10 +20,11 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Executable, Insert, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -98,8 +99,14 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     command run beside the server) still meet the busy handler.
     """
     if is_postgres(engine):
-        with engine.begin() as conn:
-            yield conn
+        with engine.connect() as conn:
+            conn.info[_WRITE_TX] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop(_WRITE_TX, None)
+                _autocommit_off(conn)
         return
     lock = _SQLITE_WRITERS.setdefault(engine, threading.RLock())
     with lock, engine.begin() as conn:
@@ -140,18 +147,139 @@ def run_write(engine: Engine, work: Callable[[Connection], T], attempts: int = 4
     raise AssertionError("unreachable")
 
 
+class Prepared:
+    """A Core statement run on the driver itself: compiled once per dialect and set of parameter
+    names, then executed without SQLAlchemy's per-call work (the compiled-cache lookup, parameter
+    processing, the result's setup), which costs more than the driver does on a small request.
+
+    Every value comes from the rows it is run with (a statement with values of its own is
+    refused when it is compiled); the column types' bind processing still applies. For the
+    statements of the ingest path: :func:`write` and :func:`bulk_insert` run it, and
+    :func:`first_row` reads with it.
+    """
+
+    __slots__ = ("_forms", "statement")
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement: Any = statement
+        self._forms: dict[tuple[str, tuple[str, ...]], _Form] = {}
+
+    def form(self, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
+        """The driver's SQL for parameters named ``keys`` (compiled on first use)."""
+        found = self._forms.get((dialect.name, keys))
+        if found is None:
+            found = self._forms[(dialect.name, keys)] = _Form.compile(self.statement, dialect, keys)
+        return found
+
+
+@dataclass(frozen=True)
+class _Form:
+    sql: str
+    positions: tuple[str, ...] | None  # parameter order for a positional driver (sqlite3)
+    processors: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+    @classmethod
+    def compile(cls, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
+        if isinstance(statement, Insert):
+            statement = statement.inline()  # no RETURNING of a generated key
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        foreign = sorted(set(compiled.binds) - set(keys))
+        if foreign or "POSTCOMPILE" in compiled.string:
+            raise ValueError(f"statement needs values beyond its rows ({foreign}): run it through SQLAlchemy")
+        processors = tuple(
+            (name, processor)
+            for name, bind in compiled.binds.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        )
+        positions = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+        return cls(compiled.string, positions, processors)
+
+    def params(self, row: dict[str, Any]) -> Any:
+        if self.processors:
+            row = {**row, **{name: process(row[name]) for name, process in self.processors}}
+        return row if self.positions is None else tuple(row[name] for name in self.positions)
+
+
+def _driver_error(conn: Connection) -> type[Exception]:
+    module = conn.dialect.loaded_dbapi
+    return module.Error  # type: ignore[no-any-return,unused-ignore]
+
+
+def _run_prepared(conn: Connection, cursor: Any, prepared: Prepared, rows: list[dict[str, Any]]) -> None:
+    form = prepared.form(conn.dialect, tuple(rows[0]))
+    params = [form.params(row) for row in rows]
+    try:
+        if len(params) == 1:
+            cursor.execute(form.sql, params[0])
+        else:
+            cursor.executemany(form.sql, params)
+    except _driver_error(conn) as exc:
+        # The driver's own error as SQLAlchemy would raise it (IntegrityError, ...), so that
+        # run_write retries a unique race or deadlock exactly as for any other statement.
+        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
+
+
+_WRITE_TX = "sc_write_transaction"
+
+
+def first_row(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> Any:
+    """The first row of the read that opens a :func:`write_transaction` (None if there is none).
+
+    On PostgreSQL the read goes out with the transaction's BEGIN in one round trip: psycopg
+    would send the BEGIN by itself and wait for it, a whole round trip per request. The
+    connection runs in autocommit with the transaction opened explicitly, so psycopg adds no
+    BEGIN of its own; :func:`write_transaction` turns autocommit off again once it has ended.
+    Elsewhere (SQLite, a transaction already under way) a plain SQLAlchemy read.
+    """
+    if not is_postgres(conn) or not conn.info.get(_WRITE_TX):
+        return conn.execute(prepared.statement, params).first()
+    from psycopg.pq import TransactionStatus
+    from psycopg.rows import namedtuple_row
+
+    driver = conn.connection.driver_connection
+    if driver.pgconn.transaction_status != TransactionStatus.IDLE:  # type: ignore[union-attr]
+        return conn.execute(prepared.statement, params).first()
+    form = prepared.form(conn.dialect, tuple(params))
+    driver.autocommit = True  # type: ignore[union-attr]
+    cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            driver.execute("BEGIN")  # type: ignore[union-attr]
+            cursor.execute(form.sql, form.params(params))
+        return cursor.fetchone()
+    except _driver_error(conn) as exc:
+        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
+    finally:
+        cursor.close()
+
+
+def _autocommit_off(conn: Connection) -> None:
+    """Undo :func:`first_row`'s autocommit once the transaction has ended."""
+    if conn.invalidated or conn.closed:
+        return
+    driver = conn.connection.driver_connection
+    if not driver.autocommit:  # type: ignore[union-attr]
+        return
+    try:
+        driver.autocommit = False  # type: ignore[union-attr]
+    except _driver_error(conn):  # still in a transaction (a failed rollback): not reusable
+        conn.invalidate()
+
+
 _DEFERRED = "sc_deferred_writes"
 
 
 @contextmanager
-def deferred_writes(conn: Connection) -> Iterator[None]:
+def deferred_writes(conn: Connection, *, commit: bool = False) -> Iterator[None]:
     """Hold back the writes made through :func:`write` (and so :func:`bulk_insert` below the COPY
     size) in this block, and send them together when it ends: on PostgreSQL in one psycopg
     pipeline, one round trip for all of them instead of one each; elsewhere in order.
 
     Only for writes that nothing later in the block reads back: they reach the database at its
     end. An error of any of them (a unique race, a deadlock) is raised there, as the
-    SQLAlchemy error ``run_write`` retries on.
+    SQLAlchemy error ``run_write`` retries on. ``commit``: the block ends its transaction, and on
+    PostgreSQL the COMMIT goes in the same round trip (the caller runs nothing after it;
+    SQLAlchemy's own commit then finds the transaction done and sends nothing).
     """
     pending: list[tuple[Any, Any]] = []
     conn.info[_DEFERRED] = pending
@@ -159,43 +287,69 @@ def deferred_writes(conn: Connection) -> Iterator[None]:
         yield
     finally:
         conn.info.pop(_DEFERRED, None)
-    _send(conn, pending)
+    _send(conn, pending, commit)
 
 
 def flush_writes(conn: Connection) -> None:
     """Send what :func:`deferred_writes` holds back so far, now (for code that must read it)."""
     pending = conn.info.get(_DEFERRED)
     if pending:
-        _send(conn, list(pending))
+        _send(conn, list(pending), False)
         pending.clear()
 
 
-def _send(conn: Connection, pending: list[tuple[Any, Any]]) -> None:
-    if not pending:
+def _send(conn: Connection, pending: list[tuple[Any, Any]], commit: bool) -> None:
+    postgres = is_postgres(conn)
+    if not pending and not (commit and postgres):
         return
-    if not is_postgres(conn):
-        for statement, rows in pending:
-            conn.execute(statement, rows)
-        return
-    import psycopg
-
     driver = conn.connection.driver_connection
+    cursor = driver.cursor()  # type: ignore[union-attr]
     try:
+        if not postgres:
+            for statement, rows in pending:
+                _execute(conn, cursor, statement, rows)
+            return
         with driver.pipeline():  # type: ignore[union-attr]
             for statement, rows in pending:
-                # inline(): no RETURNING of the new key, whose result a pipeline holds back.
-                conn.execute(statement.inline() if isinstance(statement, Insert) else statement, rows)
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(str(pending[0][0]), None, exc, psycopg.Error) from exc
+                _execute(conn, cursor, statement, rows)
+            if commit:
+                cursor.execute("COMMIT")
+    except _driver_error(conn) as exc:
+        what = str(pending[0][0]) if pending else "COMMIT"
+        raise DBAPIError.instance(what, None, exc, _driver_error(conn)) from exc
+    finally:
+        cursor.close()
+
+
+def _execute(conn: Connection, cursor: Any, statement: Any, rows: Any) -> None:
+    if isinstance(statement, Prepared):
+        _run_prepared(conn, cursor, statement, rows if isinstance(rows, list) else [rows])
+    else:
+        # inline(): no RETURNING of the new key, whose result a pipeline holds back.
+        conn.execute(statement.inline() if isinstance(statement, Insert) else statement, rows)
 
 
 def write(conn: Connection, statement: Any, rows: Any = None) -> None:
-    """Execute an INSERT or UPDATE now, or at the end of the enclosing :func:`deferred_writes`."""
+    """Execute an INSERT or UPDATE (or a :class:`Prepared` one) now, or at the end of the
+    enclosing :func:`deferred_writes`."""
     pending = conn.info.get(_DEFERRED)
     if pending is not None:
         pending.append((statement, rows))
+    elif isinstance(statement, Prepared):
+        _send(conn, [(statement, rows)], False)
     else:
         conn.execute(statement, rows)
+
+
+_INSERTS: dict[Table, Prepared] = {}
+
+
+def prepared_insert(table: Table) -> Prepared:
+    """``table``'s INSERT as a :class:`Prepared` statement (one per table)."""
+    found = _INSERTS.get(table)
+    if found is None:
+        found = _INSERTS[table] = Prepared(table.insert())
+    return found
 
 
 # From this many rows on, PostgreSQL inserts go through COPY.
@@ -214,7 +368,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     if not is_postgres(conn) or len(rows) < COPY_FROM_ROWS:
-        write(conn, table.insert(), rows)
+        write(conn, prepared_insert(table), rows)
         return
     import psycopg
 

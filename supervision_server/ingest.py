@@ -74,7 +74,15 @@ from counter_app.ledger import GENESIS_HASH, AckReceipt, LedgerError, SignedEven
 from supervision_server.alerts import AlertDraft, list_alerts, record_alerts
 from supervision_server.case_authority import CaseAuthority, CaseRefused
 from supervision_server.context import ServerContext
-from supervision_server.db import bulk_insert, deferred_writes, read_connection, run_write, write
+from supervision_server.db import (
+    Prepared,
+    bulk_insert,
+    deferred_writes,
+    first_row,
+    read_connection,
+    run_write,
+    write,
+)
 from supervision_server.errors import ApiError, unknown_device
 from supervision_server.projections import ProjectedEvent, project
 from supervision_server.reports import accepted_bridge
@@ -171,8 +179,10 @@ _REFUSALS = {
 }
 
 
-_LOCK_DEVICE = select(devices).where(devices.c.device_id == bindparam("device_id")).with_for_update()
-_DEVICE_AFTER = devices.update().where(devices.c.device_id == bindparam("id"))
+_LOCK_DEVICE = Prepared(
+    select(devices).where(devices.c.device_id == bindparam("device_id")).with_for_update()
+)
+_DEVICE_AFTER = Prepared(devices.update().where(devices.c.device_id == bindparam("id")))
 
 
 def device_public_key(ctx: ServerContext, device_id: str) -> str:
@@ -201,7 +211,7 @@ def _ingest(ctx: ServerContext, device_id: str, read_batch: Callable[[], list[Si
 
     def work(conn: Connection) -> _Placed:
         # The device row, locked, gives the enrolled key: one transaction from the first read.
-        device = conn.execute(_LOCK_DEVICE, {"device_id": device_id}).first()
+        device = first_row(conn, _LOCK_DEVICE, {"device_id": device_id})
         if device is None:
             raise unknown_device(device_id)
         batch = read_batch()
@@ -399,9 +409,9 @@ def _place(
         wire = next(e.as_wire() for e in batch if e.seq == refused.draft.seq)
         refused.draft.details["event"] = wire
         raise
-    # The writes below reach the database together at the end of this block (one round trip
-    # on PostgreSQL); nothing in it reads back what it writes (see db.deferred_writes).
-    with deferred_writes(conn):
+    # The writes below and the COMMIT reach the database together at the end of this block (one
+    # round trip on PostgreSQL); nothing in it reads back what it writes (see db.deferred_writes).
+    with deferred_writes(conn, commit=True):
         bulk_insert(conn, events, main_rows)
         bulk_insert(conn, fork_events, fork_rows)
         drafts.extend(project(conn, projected, received_at))
@@ -425,8 +435,8 @@ def _place(
                 "withholding_alerted": False if caught_up else device.withholding_alerted,
             },
         )
+        confirm()  # every signature verified, or nothing is committed
     out.acked_seq, out.acked_hash = acked if acked is not None else head
-    confirm()
     return out
 
 

@@ -7,6 +7,7 @@ characters that PostgreSQL text columns cannot hold.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam
 
 from counter_app.ledger import SignedEvent
-from supervision_server.db import bulk_insert, write
+from supervision_server.db import Prepared, bulk_insert, write
 
 PROJECT_NO_MAX = 50
 _INT_MAX = 2**31 - 1
@@ -106,6 +107,12 @@ def changed_rows(
     bulk_insert(conn, table, list(new.values()))
     if dirty:
         keys = [c.name for c in table.primary_key.columns]
-        statement = table.update().where(*(table.c[k] == bindparam(f"pk_{k}") for k in keys))
         rows = [{**{f"pk_{k}": row[k] for k in keys}, **row} for row in dirty.values()]
-        write(conn, statement, rows)
+        write(conn, _update_by_key(table), rows)
+
+
+@functools.cache
+def _update_by_key(table: Table) -> Prepared:
+    """``table``'s UPDATE of one row named by its primary key (``pk_<column>`` parameters)."""
+    keys = [c.name for c in table.primary_key.columns]
+    return Prepared(table.update().where(*(table.c[k] == bindparam(f"pk_{k}") for k in keys)))

@@ -18,7 +18,7 @@ from counter_app.domain.errors import DomainError
 from counter_app.domain.rating import RATED_EVENT, Rating
 from supervision_server.alerts import AlertDraft
 from supervision_server.case_projection import CASE_TYPES, CaseProjector
-from supervision_server.db import bulk_insert, write
+from supervision_server.db import Prepared, bulk_insert, write
 from supervision_server.projected import ProjectedEvent
 from supervision_server.queue_reconcile import reconcile_offline
 from supervision_server.schema import clerks, ratings
@@ -102,7 +102,7 @@ def _project_ratings(conn: Connection, items: list[ProjectedEvent]) -> list[Aler
 
 
 @functools.cache
-def _clerk_upsert(dialect: str) -> Any:
+def _clerk_upsert(dialect: str) -> Prepared:
     """The clerks upsert for ``dialect`` (built once: only the rows change)."""
     postgres = dialect == "postgresql"
     insert = (pg_insert if postgres else sqlite_insert)(clerks)
@@ -113,14 +113,16 @@ def _clerk_upsert(dialect: str) -> Any:
     else:
         earliest = func.min(clerks.c.first_seen, new.first_seen)
         latest = func.max(clerks.c.last_seen, new.last_seen)
-    return insert.on_conflict_do_update(
-        index_elements=[clerks.c.clerk_id, clerks.c.device_id],
-        set_={
-            "window_no": new.window_no,
-            "first_seen": earliest,
-            "last_seen": latest,
-            "event_count": clerks.c.event_count + new.event_count,
-        },
+    return Prepared(
+        insert.on_conflict_do_update(
+            index_elements=[clerks.c.clerk_id, clerks.c.device_id],
+            set_={
+                "window_no": new.window_no,
+                "first_seen": earliest,
+                "last_seen": latest,
+                "event_count": clerks.c.event_count + new.event_count,
+            },
+        )
     )
 
 

@@ -3,6 +3,7 @@ and the clerks table kept by one upsert on both backends."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,64 +30,74 @@ def _six(chain: Chain, window_no: int = 3) -> list[Any]:
     return [chain.append(t, p) for t, p in steps]
 
 
+def _round_trips(trace: str) -> list[list[str]]:
+    """The messages the client sent before each wait for the server, from libpq's trace: a
+    round trip is a run of frontend messages followed by the backend's answers."""
+    trips: list[list[str]] = []
+    previous = ""
+    for line in trace.splitlines():
+        if line.count("\t") < 2 or "\tTerminate" in line:  # Terminate awaits no answer
+            continue
+        direction, _length, message, *rest = line.split("\t")
+        if direction == "F":
+            if previous != "F":
+                trips.append([])
+            # Parse "<name>" "<sql>" ...; Query "<sql>"
+            text = (
+                rest[0].split('"')[{"Parse": 3, "Query": 1}[message]] if message in ("Parse", "Query") else ""
+            )
+            trips[-1].append(f"{message} {' '.join(text.split()[:3])}".strip())
+        previous = direction
+    return trips
+
+
 @pytest.mark.postgres
-def test_a_six_event_request_costs_seven_round_trips(
-    make_app: Any, postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each statement outside a pipeline waits for its answer; a psycopg pipeline sends its
-    statements together and waits once; psycopg sends BEGIN before the first statement and
-    waits for it; COMMIT waits. Nothing else reaches the server (no pre-ping, no rollback:
-    psycopg's rollback on return to the pool sends nothing when no transaction is open)."""
+def test_a_six_event_request_costs_five_round_trips(make_app: Any, postgres_url: str, tmp_path: Path) -> None:
+    """Read off the wire (libpq's trace of every message): the BEGIN goes with the read that
+    locks the device, the three reads the projections need go one each, and every write goes
+    with the COMMIT in one pipeline. Nothing else reaches the server (no pre-ping, no rollback)."""
+    from psycopg import pq
+
     client = TestClient(make_app(database_url=postgres_url))
     chain = Chain(unique("dev"))
     enroll(client, chain)
     engine = client.app.state.ctx.engine  # type: ignore[attr-defined]
     first = _six(chain)
     assert client.post(f"/api/v1/devices/{chain.device_id}/events", json=wire(first)).status_code == 200
-    trips: list[str] = []
+    engine.dispose()  # the request below gets a connection of its own, traced from its start
+    traced = tmp_path / "trace.txt"
 
-    def on_begin(_conn: Any) -> None:
-        trips.append("BEGIN")
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        out = traced.open("a")
+        dbapi_connection.pgconn.trace(out.fileno())
+        dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        dbapi_connection.info_trace_file = out  # kept open as long as the connection
 
-    def on_execute(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
-        if cursor.connection.pgconn.pipeline_status:  # in a pipeline: one wait for all
-            if not trips or not trips[-1].startswith("PIPELINE"):
-                trips.append("PIPELINE")
-            trips[-1] += " " + statement.split()[2 if statement.startswith("INSERT") else 1]
-        else:
-            trips.append(" ".join(statement.split()[:3]))
-
-    def on_commit(_conn: Any) -> None:
-        trips.append("COMMIT")
-
-    def on_rollback(_conn: Any) -> None:
-        trips.append("ROLLBACK")
-
-    ping = engine.dialect.do_ping
-
-    def on_ping(dbapi_connection: Any) -> bool:  # a pool pre-ping, would one be configured
-        trips.append("PING")
-        return bool(ping(dbapi_connection))
-
-    monkeypatch.setattr(engine.dialect, "do_ping", on_ping)
-    listeners = [("begin", on_begin), ("before_cursor_execute", on_execute), ("commit", on_commit)]
-    listeners.append(("rollback", on_rollback))
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
+    event.listen(engine, "connect", trace)
     try:
         reply = client.post(f"/api/v1/devices/{chain.device_id}/events", json=wire(_six(chain)))
     finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
+        event.remove(engine, "connect", trace)
+        engine.dispose()
     assert reply.status_code == 200 and reply.json()["stored"] == 6
-    assert trips == [
-        "BEGIN",
-        "SELECT devices.device_id, devices.public_key,",  # FOR UPDATE: the key, in the transaction
-        "SELECT %(param_1)s::VARCHAR AS",  # case holders
-        "SELECT cases.project_no, cases.device_id,",
-        "SELECT tickets.hall_code, tickets.day,",
-        "PIPELINE events clerks cases tickets ratings case_holders devices",
-        "COMMIT",
+    parsed = [
+        [m for m in trip if m.startswith(("Parse", "Query"))] for trip in _round_trips(traced.read_text())
+    ]
+    assert parsed == [
+        ["Parse BEGIN", "Parse SELECT devices.device_id, devices.public_key,"],  # the device, locked
+        ["Parse SELECT $1::VARCHAR AS"],  # who holds the batch's cases
+        ["Parse SELECT cases.project_no, cases.device_id,"],
+        ["Parse SELECT tickets.hall_code, tickets.day,"],
+        [
+            "Parse INSERT INTO events",  # six rows, one statement prepared and run six times
+            "Parse INSERT INTO clerks",
+            "Parse INSERT INTO cases",
+            "Parse INSERT INTO tickets",
+            "Parse INSERT INTO ratings",
+            "Parse INSERT INTO case_holders",
+            "Parse UPDATE devices SET",
+            "Parse COMMIT",
+        ],
     ]
 
 
