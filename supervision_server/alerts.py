@@ -141,18 +141,22 @@ def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> 
                 select(alert_occurrences.c.occurrence_key).where(alert_occurrences.c.occurrence_key.in_(part))
             ).scalars()
         )
-    recorded = len(plain)
+    fresh: list[AlertDraft] = []
     for draft in keyed:
-        if draft.occurrence_key in held:
-            continue
-        held.add(str(draft.occurrence_key))
-        inserted = conn.execute(alerts.insert().values(**draft.row(now))).inserted_primary_key
-        assert inserted is not None
-        conn.execute(
-            alert_occurrences.insert().values(occurrence_key=draft.occurrence_key, alert_id=inserted[0])
-        )
-        recorded += 1
-    return recorded
+        if draft.occurrence_key not in held:
+            held.add(str(draft.occurrence_key))
+            fresh.append(draft)
+    if fresh:
+        # One INSERT ... RETURNING for all of them (ids in the rows' order), then their keys.
+        inserted = conn.execute(
+            alerts.insert().returning(alerts.c.id, sort_by_parameter_order=True), [d.row(now) for d in fresh]
+        ).scalars()
+        keys_rows = [
+            {"occurrence_key": d.occurrence_key, "alert_id": alert_id}
+            for d, alert_id in zip(fresh, inserted, strict=True)
+        ]
+        write(conn, prepared_insert(alert_occurrences), keys_rows)
+    return len(plain) + len(fresh)
 
 
 def alert_exists(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Boolean, Column, Engine, Integer, MetaData, String, Table, bindparam, select, text
@@ -108,3 +109,49 @@ def test_an_error_in_the_committing_pipeline_commits_nothing(engine: Engine) -> 
             db.write(conn, _SET_N, {"key": name, "n": 2, "on": True})
             db.bulk_insert(conn, _ITEMS, [{"name": name, "n": 3, "on": True}])
     assert _rows(engine) == [(name, 1, False)]
+
+
+def test_keyed_alerts_are_recorded_once_each_with_their_own_row(make_app: Any, database_url: str) -> None:
+    """A pass that raises many keyed alerts inserts them together (INSERT ... RETURNING), and
+    each occurrence key still points at the alert it was raised with; a key seen before, or
+    twice in one pass, is recorded once."""
+    from datetime import UTC, datetime
+
+    from supervision_server.alerts import AlertDraft, record_alerts
+    from supervision_server.rules_schema import alert_occurrences
+    from supervision_server.schema import alerts
+
+    engine = make_app(database_url=database_url).state.ctx.engine
+    now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    tag = unique("k")
+
+    def draft(n: int, key: str | None) -> AlertDraft:
+        return AlertDraft("OUTSIDE_HOURS", f"{tag} {n}", device_id=tag, seq=n, occurrence_key=key)
+
+    first = [
+        draft(1, f"{tag}/a"),
+        draft(2, f"{tag}/b"),
+        draft(3, f"{tag}/a"),
+        draft(4, None),
+        draft(5, f"{tag}/c"),
+    ]
+    assert db.run_write(engine, lambda conn: record_alerts(conn, first, now)) == 4
+    again = [draft(6, f"{tag}/b"), draft(7, f"{tag}/d")]
+    assert db.run_write(engine, lambda conn: record_alerts(conn, again, now)) == 1
+    with db.read_connection(engine) as conn:
+        held = conn.execute(
+            select(alert_occurrences.c.occurrence_key, alerts.c.seq)
+            .join(alerts, alerts.c.id == alert_occurrences.c.alert_id)
+            .where(alerts.c.device_id == tag)
+            .order_by(alert_occurrences.c.occurrence_key)
+        ).all()
+        seqs = conn.execute(
+            select(alerts.c.seq).where(alerts.c.device_id == tag).order_by(alerts.c.seq)
+        ).scalars()
+        assert [tuple(r) for r in held] == [
+            (f"{tag}/a", 1),
+            (f"{tag}/b", 2),
+            (f"{tag}/c", 5),
+            (f"{tag}/d", 7),
+        ]
+        assert list(seqs) == [1, 2, 4, 5, 7]
