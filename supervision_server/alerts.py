@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from supervision_server.db import prepared_insert, write
+from supervision_server.db import insert_returning, prepared_insert, write
 from supervision_server.projected import chunks
 from supervision_server.rules_schema import alert_occurrences
 from supervision_server.schema import alert_closings, alerts
@@ -147,10 +147,8 @@ def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> 
             held.add(str(draft.occurrence_key))
             fresh.append(draft)
     if fresh:
-        # One INSERT ... RETURNING for all of them (ids in the rows' order), then their keys.
-        inserted = conn.execute(
-            alerts.insert().returning(alerts.c.id, sort_by_parameter_order=True), [d.row(now) for d in fresh]
-        ).scalars()
+        # Inserted together, their ids in order, then their keys.
+        inserted = insert_returning(conn, alerts, [d.row(now) for d in fresh])
         keys_rows = [
             {"occurrence_key": d.occurrence_key, "alert_id": alert_id}
             for d, alert_id in zip(fresh, inserted, strict=True)

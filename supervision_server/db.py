@@ -180,7 +180,7 @@ class _Form:
 
     @classmethod
     def compile(cls, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
-        if isinstance(statement, Insert):
+        if isinstance(statement, Insert) and not statement.exported_columns:
             statement = statement.inline()  # no RETURNING of a generated key
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         foreign = sorted(set(compiled.binds) - set(keys))
@@ -341,6 +341,38 @@ def write(conn: Connection, statement: Any, rows: Any = None) -> None:
         conn.execute(statement, rows)
 
 
+def insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` (all with the same keys) and return the new primary keys, in order.
+
+    PostgreSQL: one prepared single-row INSERT ... RETURNING per row, all in one pipeline (one
+    round trip; SQLAlchemy's multi-row form makes psycopg re-parse a statement of thousands of
+    parameters on every call). SQLite: SQLAlchemy's multi-row INSERT ... RETURNING.
+    """
+    if not rows:
+        return []
+    (key,) = table.primary_key.columns
+    if not is_postgres(conn):
+        statement = table.insert().returning(key, sort_by_parameter_order=True)
+        return list(conn.execute(statement, rows).scalars())
+    prepared = _RETURNING.get(table)
+    if prepared is None:
+        prepared = _RETURNING[table] = Prepared(table.insert().returning(key))
+    form = prepared.form(conn.dialect, tuple(rows[0]))
+    params = [form.params(row) for row in rows]
+    driver = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.executemany(form.sql, params, returning=True)
+            ids: list[int] = []
+            while True:
+                ids.append(cursor.fetchone()[0])
+                if not cursor.nextset():
+                    return ids
+    except _driver_error(conn) as exc:
+        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
+
+
+_RETURNING: dict[Table, Prepared] = {}
 _INSERTS: dict[Table, Prepared] = {}
 
 
