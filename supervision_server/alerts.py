@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from supervision_server.db import insert_returning, prepared_insert, write
+from supervision_server.db import any_of, insert_returning, prepared_insert, write
 from supervision_server.projected import chunks
 from supervision_server.rules_schema import alert_occurrences
 from supervision_server.schema import alert_closings, alerts
@@ -138,7 +138,9 @@ def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> 
     for part in chunks(keys):  # within the driver's limit on parameters of one statement
         held.update(
             conn.execute(
-                select(alert_occurrences.c.occurrence_key).where(alert_occurrences.c.occurrence_key.in_(part))
+                select(alert_occurrences.c.occurrence_key).where(
+                    any_of(alert_occurrences.c.occurrence_key, part)
+                )
             ).scalars()
         )
     fresh: list[AlertDraft] = []

@@ -41,6 +41,7 @@ from counter_app.domain.case_authority import (
 )
 from counter_app.domain.case_numbers import device_tag, issued_by, parse_case_number
 from supervision_server.alerts import AlertDraft
+from supervision_server.db import any_of
 from supervision_server.errors import ApiError
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
 from supervision_server.schema import case_holders, cases, devices
@@ -162,7 +163,7 @@ _BINDINGS = select(
     _HELD.owner_device_id,
     _HELD.holder_device_id,
     _HELD.handed_over_seq,
-).where(_HELD.project_no.in_(bindparam("numbers", expanding=True)))
+).where(any_of(_HELD.project_no, "numbers"))
 _BINDINGS_AND_TOPS = union_all(
     _BINDINGS,
     select(
@@ -172,9 +173,7 @@ _BINDINGS_AND_TOPS = union_all(
         null(),
         func.max(_HELD.serial),
     )
-    .where(
-        _HELD.owner_device_id == bindparam("device"), _HELD.serial_day.in_(bindparam("days", expanding=True))
-    )
+    .where(_HELD.owner_device_id == bindparam("device"), any_of(_HELD.serial_day, "days"))
     .group_by(_HELD.serial_day),
 )
 

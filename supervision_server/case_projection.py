@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from counter_app.domain.case import CASE_EVENTS, TRANSITIONS, CaseState, ResultCode, Transition
 from supervision_server.alerts import AlertDraft
+from supervision_server.db import any_of
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks, text
 from supervision_server.schema import cases
 
@@ -24,12 +25,7 @@ RECEIVED = TRANSITIONS["receive"].event_type
 
 
 # Built once: only the list of numbers changes from batch to batch.
-_CASES = (
-    select(cases)
-    .where(cases.c.project_no.in_(bindparam("nos", expanding=True)))
-    .order_by(cases.c.project_no)
-    .with_for_update()
-)
+_CASES = select(cases).where(any_of(cases.c.project_no, "nos")).order_by(cases.c.project_no).with_for_update()
 
 
 class CaseProjector:

@@ -19,10 +19,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from counter_app.domain.queue import TICKET_EVENTS as TICKET_LIFE
 from counter_app.domain.queue import TicketState
+from supervision_server.db import any_of
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
 from supervision_server.schema import tickets
 from supervision_server.timeutil import parse_iso
@@ -110,9 +111,9 @@ def _row_order(row: dict[str, Any]) -> Order:
 _TICKETS = (
     select(tickets)
     .where(
-        tickets.c.hall_code.in_(bindparam("halls", expanding=True)),
-        tickets.c.day.in_(bindparam("days", expanding=True)),
-        tickets.c.ticket_no.in_(bindparam("numbers", expanding=True)),
+        any_of(tickets.c.hall_code, "halls"),
+        any_of(tickets.c.day, "days"),
+        any_of(tickets.c.ticket_no, "numbers"),
     )
     .order_by(tickets.c.hall_code, tickets.c.day, tickets.c.ticket_no)
     .with_for_update()

@@ -20,6 +20,7 @@ from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.catalog import Catalog
 from counter_app.domain.device_role import DeviceRole
 from supervision_server.alerts import AlertDraft
+from supervision_server.db import any_of
 from supervision_server.distribution import published_calendar, published_catalog
 from supervision_server.projected import chunks
 from supervision_server.schema import cases, devices, events
@@ -148,7 +149,9 @@ def case_rows(
     if scope._batch_cases is None:
         found: list[dict[str, Any]] = []
         for part in chunks(sorted(scope.project_nos)):
-            found.extend(dict(r) for r in conn.execute(query.where(cases.c.project_no.in_(part))).mappings())
+            found.extend(
+                dict(r) for r in conn.execute(query.where(any_of(cases.c.project_no, part))).mappings()
+            )
         scope._batch_cases = found
     return [dict(r) for r in scope._batch_cases if where is None or where.keep(r)]
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from counter_app.domain.queue import Outcome, TicketState, window_categories
 from supervision_server.alerts import AlertDraft
+from supervision_server.db import any_of
 from supervision_server.projected import chunks
 from supervision_server.queue_schema import queue_tickets
 from supervision_server.rules.base import (
@@ -53,7 +54,9 @@ def _finished_events(conn: Connection, scope: Scope) -> list[StoredEvent]:
 def _known_cases(conn: Connection, numbers: set[str]) -> set[str]:
     found: set[str] = set()
     for part in chunks(sorted(numbers)):
-        found.update(conn.execute(select(cases.c.project_no).where(cases.c.project_no.in_(part))).scalars())
+        found.update(
+            conn.execute(select(cases.c.project_no).where(any_of(cases.c.project_no, part))).scalars()
+        )
     return found
 
 
@@ -156,7 +159,7 @@ def late_entry(conn: Connection, scope: Scope) -> list[AlertDraft]:
         first, last = (min(days) - timedelta(days=7)).isoformat(), max(days).isoformat()
         for part in chunks(sorted({r["ticket_no"] for r in rows})):
             query = select(tickets).where(
-                tickets.c.ticket_no.in_(part),
+                any_of(tickets.c.ticket_no, part),
                 tickets.c.finished_at.is_not(None),
                 tickets.c.day.between(first, last),
             )

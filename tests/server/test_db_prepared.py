@@ -10,7 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Boolean, Column, Engine, Integer, MetaData, String, Table, bindparam, select, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 
 from supervision_server import db
@@ -155,3 +167,20 @@ def test_keyed_alerts_are_recorded_once_each_with_their_own_row(make_app: Any, d
             (f"{tag}/d", 7),
         ]
         assert list(seqs) == [1, 2, 4, 5, 7]
+
+
+def test_any_of_binds_the_whole_list_as_one_parameter(engine: Engine) -> None:
+    names = [unique("q"), unique("引号'\"")]
+    with db.write_transaction(engine) as conn:
+        db.bulk_insert(conn, _ITEMS, [{"name": n, "n": i, "on": True} for i, n in enumerate(names)])
+    query = select(_ITEMS.c.name).where(db.any_of(_ITEMS.c.name, "wanted")).order_by(_ITEMS.c.name)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    with db.read_connection(engine) as conn:
+        assert conn.execute(query, {"wanted": [*names, "absent"]}).scalars().all() == sorted(names)
+        assert conn.execute(query, {"wanted": names[1:]}).scalars().all() == names[1:]
+        assert conn.execute(query, {"wanted": []}).scalars().all() == []
+        numbers = select(_ITEMS.c.name).where(db.any_of(_ITEMS.c.n, [1, 5]))
+        assert conn.execute(numbers).scalars().all() == [names[1]]
+    selects = [s for s in seen if s.startswith("SELECT")]
+    assert len(selects) == 4 and len(set(selects[:3])) == 1  # one text whatever the list's length
