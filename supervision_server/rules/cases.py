@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from counter_app.domain.case import TRANSITIONS, CaseState, ResultCode
 from counter_app.domain.catalog import ProjectType
 from supervision_server.alerts import AlertDraft
+from supervision_server.db import any_of
 from supervision_server.projected import chunks
 from supervision_server.rules.base import (
     Scope,
@@ -171,17 +172,21 @@ def not_logged_in(conn: Connection, scope: Scope) -> list[AlertDraft]:
     after the clerk left. A window that sends no login events is not judged.
     """
     drafts = []
-    sessions: dict[str, list[Any]] = {}
-    for row in case_rows(conn, scope):
-        device_id = row["device_id"]
-        if device_id not in sessions:
-            query = (
-                select(events)
-                .where(events.c.device_id == device_id, events.c.type.in_([LOGIN, LOGOUT]))
-                .order_by(events.c.seq)
+    rows = case_rows(conn, scope)
+    sessions: dict[str, list[Any]] = defaultdict(list)
+    if rows:  # the pass's windows' logins and logouts, in one read
+        query = (
+            select(events)
+            .where(
+                any_of(events.c.device_id, sorted({r["device_id"] for r in rows})),
+                events.c.type.in_([LOGIN, LOGOUT]),
             )
-            sessions[device_id] = stored_events(conn, query)
-        logins = sessions[device_id]
+            .order_by(events.c.device_id, events.c.seq)
+        )
+        for event in stored_events(conn, query):
+            sessions[event.device_id].append(event)
+    for row in rows:
+        logins = sessions.get(row["device_id"], [])
         received = moment(row["received_at"])
         if not logins or received is None:
             continue

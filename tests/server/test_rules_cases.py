@@ -129,6 +129,25 @@ def test_a_case_received_under_a_clerk_not_logged_in_is_flagged(hall: Hall) -> N
     ]
 
 
+def test_one_pass_over_two_windows_judges_each_by_its_own_logins(hall: Hall) -> None:
+    """The rules read every window's logins of a pass at once: each case is still judged by the
+    window it was received at."""
+    hall.send(3, ("clerk.logged_in", {"window_no": 3}, at("09:00")), clerk="clerk-7", settle=False)
+    hall.send(4, ("clerk.logged_in", {"window_no": 4}, at("09:00")), clerk="clerk-8", settle=False)
+    hall.send(3, ("case.received", received("P-L-5", 3), at("09:30")), clerk="clerk-7", settle=False)
+    hall.send(
+        4,
+        ("case.received", received("P-L-6", 4, cert_no="110105194912310039"), at("09:30")),
+        clerk="clerk-7",
+        settle=False,
+    )
+    hall.settle()
+    found = hall.alerts(rule_id="NOT_LOGGED_IN")
+    assert [(a["project_no"], a["clerk_id"], a["details"]["logged_in"]) for a in found] == [
+        ("P-L-6", "clerk-7", "clerk-8")
+    ]
+
+
 def test_the_logged_in_clerk_or_a_window_without_login_events_is_not_flagged(hall: Hall) -> None:
     hall.send(3, ("clerk.logged_in", {"window_no": 3}, at("09:00")), clerk="clerk-7")
     hall.send(3, ("case.received", received("P-L-3", 3), at("09:30")), clerk="clerk-7")
