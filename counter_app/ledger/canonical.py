@@ -4,10 +4,11 @@ RFC 8785 output equals ``json.dumps(sort_keys=True, ensure_ascii=False, separato
 for the values a ledger record may hold (strings, integers within ±(2**53 - 1), booleans, null,
 lists, objects with string keys) as long as no object key lies outside the Basic Multilingual
 Plane (JCS orders keys by UTF-16 code units, Python by code points) and no string holds a lone
-surrogate. :func:`canonical_json` takes that road (the C encoder, about ten times faster) when
-:func:`jcs_compatible` says the value is of that kind, and the reference ``rfc8785`` code for
-anything else, which also refuses what JCS cannot represent. ``tests/unit/test_canonical.py``
-compares both roads on generated values.
+surrogate; orjson with sorted keys writes the same bytes again, about four times as fast as the
+standard library's C encoder. :func:`canonical_json` takes that road when :func:`jcs_compatible`
+says the value is of that kind, and the reference ``rfc8785`` code for anything else, which also
+refuses what JCS cannot represent. ``tests/unit/test_canonical.py`` compares the roads on
+generated values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
 import rfc8785
 
 _INT_LIMIT = 2**53 - 1
@@ -29,16 +31,29 @@ def canonical_json(value: Any) -> bytes:
     """
     if jcs_compatible(value):
         try:
-            return compact_sorted_json(value).encode("utf-8")
-        except UnicodeEncodeError:
+            return orjson.dumps(value, option=_ORJSON)
+        except TypeError:
             pass  # a lone surrogate: the reference below refuses it with its own error
     _refuse_floats(value)
     return rfc8785.dumps(value)
 
 
+# Sorted keys; anything but plain JSON types (a str or int subclass, a date) is refused rather
+# than written in orjson's own way, and goes to the standard library's encoder below.
+_ORJSON = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
 def compact_sorted_json(value: Any) -> str:
     """Sorted, compact JSON text: RFC 8785 for a value :func:`jcs_compatible` accepts."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    try:
+        return orjson.dumps(value, option=_ORJSON).decode("utf-8")
+    except TypeError:  # lone surrogates, integers beyond 64 bits, other types: as json writes them
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def jcs_compatible(value: Any) -> bool:

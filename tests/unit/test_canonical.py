@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counter_app.ledger.canonical import canonical_json, jcs_compatible
+from counter_app.ledger.canonical import canonical_json, compact_sorted_json, jcs_compatible
 
 # Keys and strings from every plane, control characters and quotes included.
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
@@ -25,6 +26,19 @@ _VALUES = st.recursive(
 @given(_VALUES)
 def test_same_bytes_as_the_reference(value: Any) -> None:
     assert canonical_json(value) == rfc8785.dumps(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES)
+def test_the_stored_text_is_what_the_standard_encoder_writes(value: Any) -> None:
+    """orjson's text, kept as the stored form of an envelope, equals json.dumps sorted and
+    compact, whatever the value (keys beyond the BMP included: both order by code point)."""
+    expected = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert compact_sorted_json(value) == expected
+
+
+def test_what_orjson_will_not_write_is_written_by_the_standard_encoder() -> None:
+    assert compact_sorted_json({"b": "\ud800", "a": 2**70}) == '{"a":1180591620717411303424,"b":"\ud800"}'
 
 
 def test_keys_outside_the_bmp_are_ordered_by_utf16_as_jcs_says() -> None:
