@@ -373,6 +373,7 @@ def assessment(quick: bool, repeats: int) -> list[Figure]:
             figure.ceiling_what = "the same rows read and decoded"
             figure.load.append(s.load)
             figures.append(figure)
+    return figures
 
 
 def window(quick: bool, repeats: int) -> list[Figure]:
