@@ -30,7 +30,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, func, literal, null, select, union_all
+from sqlalchemy import Connection, String, bindparam, func, literal_column, null, select, union_all
 
 from counter_app.domain.case_authority import (
     HANDED_OVER,
@@ -41,7 +41,7 @@ from counter_app.domain.case_authority import (
 )
 from counter_app.domain.case_numbers import device_tag, issued_by, parse_case_number
 from supervision_server.alerts import AlertDraft
-from supervision_server.db import any_of
+from supervision_server.db import Prepared, any_of, fetch
 from supervision_server.errors import ApiError
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
 from supervision_server.schema import case_holders, cases, devices
@@ -157,24 +157,27 @@ class _Binding:
 _HELD = case_holders.c
 # Built once: the bindings of the batch's case numbers, and (first chunk only) the highest serial
 # this device already holds on each day the batch numbers (a day it holds none of has no row).
-_BINDINGS = select(
-    literal("", String).label("kind"),
+_BINDINGS_SELECT = select(
+    literal_column("''", String).label("kind"),
     _HELD.project_no,
     _HELD.owner_device_id,
     _HELD.holder_device_id,
     _HELD.handed_over_seq,
 ).where(any_of(_HELD.project_no, "numbers"))
-_BINDINGS_AND_TOPS = union_all(
-    _BINDINGS,
-    select(
-        _HELD.serial_day.label("kind"),
-        literal(None, String).label("project_no"),
-        null(),
-        null(),
-        func.max(_HELD.serial),
+_BINDINGS = Prepared(_BINDINGS_SELECT)
+_BINDINGS_AND_TOPS = Prepared(
+    union_all(
+        _BINDINGS_SELECT,
+        select(
+            _HELD.serial_day.label("kind"),
+            null().label("project_no"),
+            null(),
+            null(),
+            func.max(_HELD.serial),
+        )
+        .where(_HELD.owner_device_id == bindparam("device"), any_of(_HELD.serial_day, "days"))
+        .group_by(_HELD.serial_day),
     )
-    .where(_HELD.owner_device_id == bindparam("device"), any_of(_HELD.serial_day, "days"))
-    .group_by(_HELD.serial_day),
 )
 
 
@@ -256,7 +259,8 @@ class CaseAuthority:
         params = {"device": self.device_id, "days": days}
         for index, part in enumerate(chunks(numbers)):
             query = _BINDINGS_AND_TOPS if index == 0 and days else _BINDINGS
-            for kind, no, owner, holder, number in self.conn.execute(query, {**params, "numbers": part}):
+            for row in fetch(self.conn, query, {**params, "numbers": part}):
+                kind, no, owner, holder, number = row.values()
                 if kind:
                     self.held_last[kind] = int(number or 0)
                 else:

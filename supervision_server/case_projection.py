@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from counter_app.domain.case import CASE_EVENTS, TRANSITIONS, CaseState, ResultCode, Transition
 from supervision_server.alerts import AlertDraft
-from supervision_server.db import any_of
+from supervision_server.db import Prepared, any_of, fetch
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks, text
 from supervision_server.schema import cases
 
@@ -25,7 +25,9 @@ RECEIVED = TRANSITIONS["receive"].event_type
 
 
 # Built once: only the list of numbers changes from batch to batch.
-_CASES = select(cases).where(any_of(cases.c.project_no, "nos")).order_by(cases.c.project_no).with_for_update()
+_CASES = Prepared(
+    select(cases).where(any_of(cases.c.project_no, "nos")).order_by(cases.c.project_no).with_for_update()
+)
 
 
 class CaseProjector:
@@ -43,8 +45,8 @@ class CaseProjector:
         """Project ``items`` (in ledger order) and write the changed rows."""
         wanted = sorted({no for item in items if (no := item.project_no())})
         for part in chunks(wanted):
-            for row in self.conn.execute(_CASES, {"nos": part}).mappings():
-                self.rows[row["project_no"]] = dict(row)
+            for row in fetch(self.conn, _CASES, {"nos": part}):
+                self.rows[row["project_no"]] = row
         for item in items:
             self._one(item)
         changed_rows(self.conn, cases, self.new, {k: v for k, v in self.dirty.items() if k not in self.new})

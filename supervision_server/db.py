@@ -259,6 +259,7 @@ class _Form:
     sql: str
     positions: tuple[str, ...] | None  # parameter order for a positional driver (sqlite3)
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
+    results: tuple[Callable[[Any], Any] | None, ...]  # per column of a read, or () if none needs one
 
     @classmethod
     def compile(cls, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
@@ -274,12 +275,39 @@ class _Form:
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         )
         positions = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-        return cls(compiled.string, positions, processors)
+        columns = getattr(statement, "selected_columns", ())
+        results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        return cls(compiled.string, positions, processors, results if any(results) else ())
 
     def params(self, row: dict[str, Any]) -> Any:
         if self.processors:
             row = {**row, **{name: process(row[name]) for name, process in self.processors}}
         return row if self.positions is None else tuple(row[name] for name in self.positions)
+
+
+def fetch(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a :class:`Prepared` read, each a dict by column name, read on the driver
+    itself (the column types' result processing applied, as SQLAlchemy would)."""
+    form = prepared.form(conn.dialect, tuple(params))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(form.sql, form.params(params))
+        names = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+    except _driver_error(conn) as exc:
+        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
+    finally:
+        cursor.close()
+    if form.results:
+        pairs = list(zip(names, form.results, strict=True))
+        return [
+            {
+                name: (value if process is None else process(value))
+                for (name, process), value in zip(pairs, row, strict=True)
+            }
+            for row in rows
+        ]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _driver_error(conn: Connection) -> type[Exception]:

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 
 from counter_app.domain.queue import TICKET_EVENTS as TICKET_LIFE
 from counter_app.domain.queue import TicketState
-from supervision_server.db import any_of
+from supervision_server.db import Prepared, any_of, fetch
 from supervision_server.projected import ProjectedEvent, changed_rows, chunks
 from supervision_server.schema import tickets
 from supervision_server.timeutil import parse_iso
@@ -108,7 +108,7 @@ def _row_order(row: dict[str, Any]) -> Order:
     return _order(state, at, row["last_device_id"], row["last_seq"])
 
 
-_TICKETS = (
+_TICKETS = Prepared(
     select(tickets)
     .where(
         any_of(tickets.c.hall_code, "halls"),
@@ -131,11 +131,10 @@ def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> 
     for part in chunks(sorted({k[2] for k in wanted})):
         # A superset of the wanted rows (usually one hall and day), filtered here: the query
         # stays one cached statement instead of a different OR-chain per batch.
-        held = conn.execute(_TICKETS, {"halls": halls, "days": days, "numbers": part})
-        for stored in held.mappings():
+        for stored in fetch(conn, _TICKETS, {"halls": halls, "days": days, "numbers": part}):
             key = (stored["hall_code"], stored["day"], stored["ticket_no"])
             if key in wanted:
-                rows[key] = dict(stored)
+                rows[key] = stored
     new: dict[Key, dict[str, Any]] = {}
     dirty: dict[Key, dict[str, Any]] = {}
     for key, item in keyed:

@@ -184,3 +184,15 @@ def test_any_of_binds_the_whole_list_as_one_parameter(engine: Engine) -> None:
         assert conn.execute(numbers).scalars().all() == [names[1]]
     selects = [s for s in seen if s.startswith("SELECT")]
     assert len(selects) == 4 and len(set(selects[:3])) == 1  # one text whatever the list's length
+
+
+def test_fetch_reads_what_sqlalchemy_reads(engine: Engine) -> None:
+    names = [unique("f"), unique("g")]
+    with db.write_transaction(engine) as conn:
+        db.bulk_insert(conn, _ITEMS, [{"name": n, "n": i, "on": i == 0} for i, n in enumerate(names)])
+    query = select(_ITEMS).where(db.any_of(_ITEMS.c.name, "names")).order_by(_ITEMS.c.name)
+    with db.read_connection(engine) as conn:
+        fetched = db.fetch(conn, db.Prepared(query), {"names": names})
+        expected = [dict(r) for r in conn.execute(query, {"names": names}).mappings()]
+    assert fetched == expected == [{"name": n, "n": i, "on": i == 0} for i, n in enumerate(names)]
+    assert [type(r["on"]) for r in fetched] == [bool, bool]  # SQLite stores 1 and 0
