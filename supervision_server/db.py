@@ -8,6 +8,14 @@ deferred ``BEGIN`` and never block writers under WAL.
 
 PostgreSQL: READ COMMITTED; writers that must be serialised lock the row they are about
 (``SELECT ... FOR UPDATE`` on the device).
+
+The ingest path, where a window's request of a few events costs more in SQLAlchemy's per-call
+work than in the database, runs its statements on the driver itself: :class:`Prepared` Core
+statements compiled once per dialect, run by :func:`write` / :func:`bulk_insert` and read by
+:func:`fetch`; lists bound as one parameter (:func:`any_of`); on PostgreSQL the transaction's
+BEGIN goes with its first read (:func:`first_row`) and its COMMIT with its last writes
+(:func:`deferred_writes` with ``commit``): five round trips for a 6-event request
+(``tests/server/test_ingest_round_trips.py`` reads them off libpq's trace).
 """
 
 from __future__ import annotations
