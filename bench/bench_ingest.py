@@ -563,7 +563,7 @@ def small_requests(
                 pg_before = backends_cpu_s(pids)
                 before = (tree_cpu_s(server.proc.pid), 0.0, time.process_time())
                 times, wall, failures = _send_all(server.port, bodies, every_s)
-                lag = _rules_caught_up(database)
+                lag = rules_caught_up(database)
                 pg_after = backends_cpu_s(postgres_backends(url)) if url else {}
                 pg_spent = sum(
                     cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items()
@@ -608,7 +608,7 @@ def small_requests(
     return figures
 
 
-def _rules_caught_up(url: str, limit_s: float = 120.0) -> float:
+def rules_caught_up(url: str, limit_s: float = 120.0) -> float:
     """Seconds from now until the server's rule runner owes nothing (it runs after the replies)."""
     from supervision_server.db import make_engine, read_connection
     from supervision_server.rule_runner import owed

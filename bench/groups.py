@@ -283,14 +283,23 @@ def backlog(quick: bool, repeats: int) -> list[Figure]:
             cpu_per="1k events",
             command=RUN + "backlog",
         )
+        lag = Figure(
+            "backlog",
+            f"the rules caught up after the last receipt, {label} server",
+            "ms",
+            [],
+            command=RUN + "backlog",
+        )
         for _ in range(repeats):
             database = bench_backlog.postgres_database() if label == "postgresql" else nullcontext(None)
             with database as url, span() as s:
                 found = bench_backlog.run(label, count, url)
             figure.values.append(found["events_per_s"])
-            figure.cpu.append((found["cpu_s"] + found["server_cpu_s"]) / count * 1e6)
+            figure.cpu.append((found["cpu_s"] + found["server_cpu_s"]) / count * 1e6)  # with the rules'
             figure.load.append(s.load)
-        figures.append(figure)
+            lag.values.append(found["rules_lag_s"] * 1000)
+            lag.load.append(s.load)
+        figures += [figure, lag]
     return figures
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,11 @@ log = logging.getLogger("supervision_server")
 
 POLL_S = 1.0  # a runner looks for batches other processes stored at least this often
 GATHER_S = 0.1  # after a wake, how long the batches of the moment gather before the pass
+# While batches keep coming (a window draining its backlog, a busy hour), a PostgreSQL server's
+# runner keeps gathering up to this long, so the rules share the process with the requests once a
+# second rather than between every two batches. SQLite keeps GATHER_S: a pass holds the one
+# writer's lock for its whole transaction, and a longer pass would hold the requests that long.
+MAX_GATHER_S = 1.0
 PASS_EVENTS = 5_000  # at most this many events in one pass (one transaction)
 MAX_PAUSE_S = 60.0  # the longest pause between retries of a failing pass
 RULES_LOCK = 0x5C_0A7D  # the PostgreSQL advisory lock of a pass (the watcher's is 0x5C0A7C)
@@ -126,10 +132,19 @@ class RuleRunner:
     """The thread that runs the ingest rules of one server process (started by the app's
     lifespan when ``rules_on_ingest`` is on)."""
 
-    def __init__(self, ctx: ServerContext, poll_s: float = POLL_S, gather_s: float = GATHER_S) -> None:
+    def __init__(
+        self,
+        ctx: ServerContext,
+        poll_s: float = POLL_S,
+        gather_s: float = GATHER_S,
+        max_gather_s: float | None = None,
+    ) -> None:
         self.ctx = ctx
         self.poll_s = poll_s
         self.gather_s = gather_s
+        if max_gather_s is None:
+            max_gather_s = MAX_GATHER_S if is_postgres(ctx.engine) else gather_s
+        self.max_gather_s = max_gather_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="supervision-rules", daemon=True)
 
@@ -148,8 +163,12 @@ class RuleRunner:
         while not self._stop.is_set():
             if due.wait(self.poll_s) and self.gather_s:
                 # Woken by a batch: let the batches of the next moment gather, so one pass
-                # looks at many (a pass costs about the same for one batch as for fifty).
-                self._stop.wait(self.gather_s)
+                # looks at many (a pass costs about the same for one batch as for fifty), and
+                # while more keep coming, up to max_gather_s.
+                deadline = time.monotonic() + self.max_gather_s
+                due.clear()
+                while not self._stop.wait(self.gather_s) and due.is_set() and time.monotonic() < deadline:
+                    due.clear()
             due.clear()
             if self._stop.is_set():
                 return

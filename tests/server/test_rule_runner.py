@@ -4,6 +4,7 @@ looked at when it starts again (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -198,3 +199,37 @@ def test_two_server_processes_raise_each_alert_once(tmp_path: Path) -> None:
             assert sorted(_wait_for_alerts(server, "TIME_ORDER")) == sorted(numbers) == sorted(found)
         finally:
             server.stop()
+
+
+def test_while_batches_keep_coming_a_postgres_runner_gathers_up_to_its_limit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A window draining its backlog wakes the runner with every batch: on PostgreSQL the runner
+    keeps gathering while they come, up to max_gather_s, then runs one pass, and once they stop
+    it runs the last; on SQLite (a pass holds the one writer's lock) it gathers GATHER_S only."""
+    import threading
+    from types import SimpleNamespace
+
+    sqlite_ctx = SimpleNamespace(engine=make_engine(f"sqlite+pysqlite:///{tmp_path / 'r.db'}"))
+    postgres_ctx = SimpleNamespace(engine=make_engine("postgresql://nobody@127.0.0.1:1/none"))
+    assert rule_runner.RuleRunner(sqlite_ctx).max_gather_s == rule_runner.GATHER_S  # type: ignore[arg-type]
+    assert rule_runner.RuleRunner(postgres_ctx).max_gather_s == rule_runner.MAX_GATHER_S == 1.0  # type: ignore[arg-type]
+
+    passes: list[float] = []
+    monkeypatch.setattr(rule_runner, "run_rules_now", lambda ctx, stopping: passes.append(time.monotonic()))
+    ctx = SimpleNamespace(engine=postgres_ctx.engine, rules_due=threading.Event())
+    runner = rule_runner.RuleRunner(ctx, poll_s=60, gather_s=0.02, max_gather_s=0.3)  # type: ignore[arg-type]
+    runner.start()
+    first_wake = time.monotonic()
+    while time.monotonic() - first_wake < 0.5:  # a batch every 5 ms for half a second
+        ctx.rules_due.set()
+        time.sleep(0.005)
+    last_wake = time.monotonic()
+    deadline = last_wake + 10
+    while (not passes or passes[-1] < last_wake) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    runner.stop()
+    assert passes[0] - first_wake >= 0.3  # no pass before the limit while batches kept coming
+    during = [t for t in passes if t < last_wake]
+    assert 1 <= len(during) <= 2 and all(b - a >= 0.3 for a, b in itertools.pairwise(during))
+    assert passes[-1] >= last_wake  # and one after the last batch
