@@ -299,11 +299,10 @@ def fetch(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> list[
     form = prepared.form(conn.dialect, tuple(params))
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(form.sql, form.params(params))
-        names = [column[0] for column in cursor.description]
-        rows = cursor.fetchall()
-    except _driver_error(conn) as exc:
-        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
+        with _driver_errors(conn, form.sql, params):
+            cursor.execute(form.sql, form.params(params))
+            names = [column[0] for column in cursor.description]
+            rows = cursor.fetchall()
     finally:
         cursor.close()
     if form.results:
@@ -323,18 +322,26 @@ def _driver_error(conn: Connection) -> type[Exception]:
     return module.Error  # type: ignore[no-any-return,unused-ignore]
 
 
+@contextmanager
+def _driver_errors(conn: Connection, statement: str, params: Any = None) -> Iterator[None]:
+    """The driver's own errors of the block raised as SQLAlchemy would raise them (IntegrityError,
+    OperationalError, ...), so that run_write retries a unique race or a deadlock exactly as for
+    any statement run through SQLAlchemy."""
+    error = _driver_error(conn)
+    try:
+        yield
+    except error as exc:
+        raise DBAPIError.instance(statement, params, exc, error) from exc
+
+
 def _run_prepared(conn: Connection, cursor: Any, prepared: Prepared, rows: list[dict[str, Any]]) -> None:
     form = prepared.form(conn.dialect, tuple(rows[0]))
     params = [form.params(row) for row in rows]
-    try:
+    with _driver_errors(conn, form.sql, params):
         if len(params) == 1:
             cursor.execute(form.sql, params[0])
         else:
             cursor.executemany(form.sql, params)
-    except _driver_error(conn) as exc:
-        # The driver's own error as SQLAlchemy would raise it (IntegrityError, ...), so that
-        # run_write retries a unique race or deadlock exactly as for any other statement.
-        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
 
 
 _WRITE_TX = "sc_write_transaction"
@@ -361,12 +368,11 @@ def first_row(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> A
     driver.autocommit = True  # type: ignore[union-attr]
     cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
     try:
-        with driver.pipeline():  # type: ignore[union-attr]
-            driver.execute("BEGIN")  # type: ignore[union-attr]
-            cursor.execute(form.sql, form.params(params))
-        return cursor.fetchone()
-    except _driver_error(conn) as exc:
-        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
+        with _driver_errors(conn, form.sql, params):
+            with driver.pipeline():  # type: ignore[union-attr]
+                driver.execute("BEGIN")  # type: ignore[union-attr]
+                cursor.execute(form.sql, form.params(params))
+            return cursor.fetchone()
     finally:
         cursor.close()
 
@@ -427,14 +433,12 @@ def _send(conn: Connection, pending: list[tuple[Any, Any]], commit: bool) -> Non
             for statement, rows in pending:
                 _execute(conn, cursor, statement, rows)
             return
-        with driver.pipeline():  # type: ignore[union-attr]
+        # A write's error may only surface when the pipeline ends: raised as SQLAlchemy's.
+        with _driver_errors(conn, str(pending[0][0]) if pending else "COMMIT"), driver.pipeline():  # type: ignore[union-attr]
             for statement, rows in pending:
                 _execute(conn, cursor, statement, rows)
             if commit:
                 cursor.execute("COMMIT")
-    except _driver_error(conn) as exc:
-        what = str(pending[0][0]) if pending else "COMMIT"
-        raise DBAPIError.instance(what, None, exc, _driver_error(conn)) from exc
     finally:
         cursor.close()
 
@@ -478,16 +482,13 @@ def insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]])
     form = prepared.form(conn.dialect, tuple(rows[0]))
     params = [form.params(row) for row in rows]
     driver = conn.connection.driver_connection
-    try:
-        with driver.cursor() as cursor:  # type: ignore[union-attr]
-            cursor.executemany(form.sql, params, returning=True)
-            ids: list[int] = []
-            while True:
-                ids.append(cursor.fetchone()[0])
-                if not cursor.nextset():
-                    return ids
-    except _driver_error(conn) as exc:
-        raise DBAPIError.instance(form.sql, params, exc, _driver_error(conn)) from exc
+    with _driver_errors(conn, form.sql, params), driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.executemany(form.sql, params, returning=True)
+        ids: list[int] = []
+        while True:
+            ids.append(cursor.fetchone()[0])
+            if not cursor.nextset():
+                return ids
 
 
 _RETURNING: dict[Table, Prepared] = {}
@@ -511,25 +512,18 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
     PostgreSQL gets one ``COPY ... FROM STDIN`` for a large batch, about twice as fast as a
     pipelined executemany for a batch of events; constraints and the transaction apply as for
-    INSERT. A COPY costs two round trips, so a few rows (what a window online sends) go as one
-    multi-row INSERT (SQLAlchemy's insertmanyvalues), one round trip. Elsewhere an executemany
-    INSERT.
+    INSERT. A COPY costs two round trips, so a few rows (what a window online sends) go as a
+    :class:`Prepared` INSERT, executed once per row in the transaction's pipeline of writes (one
+    round trip for all of them). Elsewhere an executemany INSERT.
     """
     if not rows:
         return
     if not is_postgres(conn) or len(rows) < COPY_FROM_ROWS:
         write(conn, prepared_insert(table), rows)
         return
-    import psycopg
-
     columns = list(rows[0])
     driver = conn.connection.driver_connection
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-    except psycopg.Error as exc:
-        # The driver's own error, as SQLAlchemy would have raised it (IntegrityError, ...), so
-        # that run_write retries a unique race or deadlock exactly as for any other statement.
-        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+    with _driver_errors(conn, statement), driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
