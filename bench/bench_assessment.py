@@ -175,7 +175,7 @@ class Filler:
                     )  # fmt: skip
                 if started is not None:
                     level = rng.choice([5, 5, 5, 4, 4, 3, 2, 1, None])
-                    rating = {"ticket_no": number, "business_date": day.isoformat(), "case_nos": [], "level": level,
+                    rating: dict[str, Any] = {"ticket_no": number, "business_date": day.isoformat(), "case_nos": [], "level": level,
                               "no_rating": None if level else "declined", "comment": ""}  # fmt: skip
                     self.event(device, "service.rated", clerk, _at(day, ended + 0.5), rating)
             for start in (150.0, 360.0):

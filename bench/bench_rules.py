@@ -18,7 +18,6 @@ import argparse
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,7 +85,7 @@ def measure(events: int, windows: int, batch: int, database: str) -> dict[str, f
                 url = guard.__enter__()
                 guards.append(guard)
             else:
-                guard, url = nullcontext(), ""
+                url = ""
             settings = Settings(
                 database_url=url,
                 data_dir=Path(folder) / label,
