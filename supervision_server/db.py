@@ -243,9 +243,9 @@ class Prepared:
     processing, the result's setup), which costs more than the driver does on a small request.
 
     Every value comes from the rows it is run with (a statement with values of its own is
-    refused when it is compiled); the column types' bind processing still applies. For the
-    statements of the ingest path: :func:`write` and :func:`bulk_insert` run it, and
-    :func:`first_row` reads with it.
+    refused when it is compiled); the column types' bind and result processing still apply. For
+    the statements of the ingest path: :func:`write` and :func:`bulk_insert` run it, and
+    :func:`fetch` and :func:`first_row` read with it.
     """
 
     __slots__ = ("_forms", "statement")
