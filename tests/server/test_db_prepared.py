@@ -182,8 +182,11 @@ def test_any_of_binds_the_whole_list_as_one_parameter(engine: Engine) -> None:
         assert conn.execute(query, {"wanted": []}).scalars().all() == []
         numbers = select(_ITEMS.c.name).where(db.any_of(_ITEMS.c.n, [1, 5]))
         assert conn.execute(numbers).scalars().all() == [names[1]]
+        more = select(_ITEMS.c.name).where(db.any_of(_ITEMS.c.n, [0, 1, 5]))
+        assert conn.execute(more).scalars().all() == names
     selects = [s for s in seen if s.startswith("SELECT")]
-    assert len(selects) == 4 and len(set(selects[:3])) == 1  # one text whatever the list's length
+    # one text whatever the list's length, given by name or as a list
+    assert len(selects) == 5 and len(set(selects[:3])) == 1 and selects[3] == selects[4]
 
 
 def test_fetch_reads_what_sqlalchemy_reads(engine: Engine) -> None:
