@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from supervision_server.db import any_of, insert_returning, prepared_insert, write
-from supervision_server.projected import chunks
 from supervision_server.rules_schema import alert_occurrences
 from supervision_server.schema import alert_closings, alerts
 from supervision_server.timeutil import iso
@@ -134,15 +133,11 @@ def record_alerts(conn: Connection, drafts: list[AlertDraft], now: datetime) -> 
     if not keyed:
         return len(plain)
     keys = sorted({str(d.occurrence_key) for d in keyed})
-    held: set[str] = set()
-    for part in chunks(keys):  # within the driver's limit on parameters of one statement
-        held.update(
-            conn.execute(
-                select(alert_occurrences.c.occurrence_key).where(
-                    any_of(alert_occurrences.c.occurrence_key, part)
-                )
-            ).scalars()
-        )
+    held = set(
+        conn.execute(
+            select(alert_occurrences.c.occurrence_key).where(any_of(alert_occurrences.c.occurrence_key, keys))
+        ).scalars()
+    )
     fresh: list[AlertDraft] = []
     for draft in keyed:
         if draft.occurrence_key not in held:

@@ -256,15 +256,14 @@ class CaseAuthority:
         # Bindings need no row lock: an owner never changes, a holder changes only by the
         # holder's own events (serialised by its device lock), and two devices registering one
         # number at once collide on the primary key, and the loser is retried against the winner.
-        params = {"device": self.device_id, "days": days}
-        for index, part in enumerate(chunks(numbers)):
-            query = _BINDINGS_AND_TOPS if index == 0 and days else _BINDINGS
-            for row in fetch(self.conn, query, {**params, "numbers": part}):
-                kind, no, owner, holder, number = row.values()
-                if kind:
-                    self.held_last[kind] = int(number or 0)
-                else:
-                    self.bindings[no] = _Binding(owner, holder, number)
+        query = _BINDINGS_AND_TOPS if days else _BINDINGS
+        for row in fetch(self.conn, query, {"device": self.device_id, "days": days, "numbers": numbers}):
+            if row["kind"]:
+                self.held_last[row["kind"]] = int(row["handed_over_seq"] or 0)  # the union's max(serial)
+            else:
+                self.bindings[row["project_no"]] = _Binding(
+                    row["owner_device_id"], row["holder_device_id"], row["handed_over_seq"]
+                )
 
     def _row(self, no: str, binding: _Binding) -> dict[str, Any]:
         day, serial = serial_of(no, self.hall_code, self.window_no, self.tag)

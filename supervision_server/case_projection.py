@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from counter_app.domain.case import CASE_EVENTS, TRANSITIONS, CaseState, ResultCode, Transition
 from supervision_server.alerts import AlertDraft
 from supervision_server.db import Prepared, any_of, fetch
-from supervision_server.projected import ProjectedEvent, changed_rows, chunks, text
+from supervision_server.projected import ProjectedEvent, changed_rows, text
 from supervision_server.schema import cases
 
 # The window's own lifecycle table (counter_app.domain.case): one definition on both sides.
@@ -44,9 +44,8 @@ class CaseProjector:
     def apply(self, items: list[ProjectedEvent]) -> list[AlertDraft]:
         """Project ``items`` (in ledger order) and write the changed rows."""
         wanted = sorted({no for item in items if (no := item.project_no())})
-        for part in chunks(wanted):
-            for row in fetch(self.conn, _CASES, {"nos": part}):
-                self.rows[row["project_no"]] = row
+        if wanted:
+            self.rows.update((row["project_no"], row) for row in fetch(self.conn, _CASES, {"nos": wanted}))
         for item in items:
             self._one(item)
         changed_rows(self.conn, cases, self.new, {k: v for k, v in self.dirty.items() if k not in self.new})

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 from counter_app.domain.queue import TICKET_EVENTS as TICKET_LIFE
 from counter_app.domain.queue import TicketState
 from supervision_server.db import Prepared, any_of, fetch
-from supervision_server.projected import ProjectedEvent, changed_rows, chunks
+from supervision_server.projected import ProjectedEvent, changed_rows
 from supervision_server.schema import tickets
 from supervision_server.timeutil import parse_iso
 
@@ -128,13 +128,13 @@ def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> 
     rows: dict[Key, dict[str, Any]] = {}
     wanted = {key for key, _ in keyed}
     halls, days = sorted({k[0] for k in wanted}), sorted({k[1] for k in wanted})
-    for part in chunks(sorted({k[2] for k in wanted})):
-        # A superset of the wanted rows (usually one hall and day), filtered here: the query
-        # stays one cached statement instead of a different OR-chain per batch.
-        for stored in fetch(conn, _TICKETS, {"halls": halls, "days": days, "numbers": part}):
-            key = (stored["hall_code"], stored["day"], stored["ticket_no"])
-            if key in wanted:
-                rows[key] = stored
+    numbers = sorted({k[2] for k in wanted})
+    # A superset of the wanted rows (usually one hall and day), filtered here: the query stays
+    # one cached statement instead of a different OR-chain per batch.
+    for stored in fetch(conn, _TICKETS, {"halls": halls, "days": days, "numbers": numbers}):
+        key = (stored["hall_code"], stored["day"], stored["ticket_no"])
+        if key in wanted:
+            rows[key] = stored
     new: dict[Key, dict[str, Any]] = {}
     dirty: dict[Key, dict[str, Any]] = {}
     for key, item in keyed:

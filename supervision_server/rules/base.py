@@ -22,7 +22,6 @@ from counter_app.domain.device_role import DeviceRole
 from supervision_server.alerts import AlertDraft
 from supervision_server.db import any_of
 from supervision_server.distribution import published_calendar, published_catalog
-from supervision_server.projected import chunks
 from supervision_server.schema import cases, devices, events
 from supervision_server.settings import Settings
 from supervision_server.timeutil import iso, parse_iso
@@ -147,12 +146,9 @@ def case_rows(
             query = query.where(cases.c.updated_at >= iso(scope.now - RECENT_DAYS))
         return [dict(r) for r in conn.execute(query).mappings()]
     if scope._batch_cases is None:
-        found: list[dict[str, Any]] = []
-        for part in chunks(sorted(scope.project_nos)):
-            found.extend(
-                dict(r) for r in conn.execute(query.where(any_of(cases.c.project_no, part))).mappings()
-            )
-        scope._batch_cases = found
+        wanted = sorted(scope.project_nos)
+        found = query.where(any_of(cases.c.project_no, wanted))
+        scope._batch_cases = [dict(r) for r in conn.execute(found).mappings()] if wanted else []
     return [dict(r) for r in scope._batch_cases if where is None or where.keep(r)]
 
 

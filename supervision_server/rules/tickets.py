@@ -11,7 +11,6 @@ from sqlalchemy import Connection, select
 from counter_app.domain.queue import Outcome, TicketState, window_categories
 from supervision_server.alerts import AlertDraft
 from supervision_server.db import any_of
-from supervision_server.projected import chunks
 from supervision_server.queue_schema import queue_tickets
 from supervision_server.rules.base import (
     RECENT_DAYS,
@@ -52,12 +51,11 @@ def _finished_events(conn: Connection, scope: Scope) -> list[StoredEvent]:
 
 
 def _known_cases(conn: Connection, numbers: set[str]) -> set[str]:
-    found: set[str] = set()
-    for part in chunks(sorted(numbers)):
-        found.update(
-            conn.execute(select(cases.c.project_no).where(any_of(cases.c.project_no, part))).scalars()
-        )
-    return found
+    if not numbers:
+        return set()
+    return set(
+        conn.execute(select(cases.c.project_no).where(any_of(cases.c.project_no, sorted(numbers)))).scalars()
+    )
 
 
 def off_book(conn: Connection, scope: Scope) -> list[AlertDraft]:
@@ -157,14 +155,13 @@ def late_entry(conn: Connection, scope: Scope) -> list[AlertDraft]:
     by_number: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if days:
         first, last = (min(days) - timedelta(days=7)).isoformat(), max(days).isoformat()
-        for part in chunks(sorted({r["ticket_no"] for r in rows})):
-            query = select(tickets).where(
-                any_of(tickets.c.ticket_no, part),
-                tickets.c.finished_at.is_not(None),
-                tickets.c.day.between(first, last),
-            )
-            for found in conn.execute(query).mappings():
-                by_number[found["ticket_no"]].append(dict(found))
+        query = select(tickets).where(
+            any_of(tickets.c.ticket_no, sorted({r["ticket_no"] for r in rows})),
+            tickets.c.finished_at.is_not(None),
+            tickets.c.day.between(first, last),
+        )
+        for found in conn.execute(query).mappings():
+            by_number[found["ticket_no"]].append(dict(found))
     drafts = []
     for row in rows:
         received = moment(row["received_at"])
