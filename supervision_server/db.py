@@ -12,10 +12,12 @@ PostgreSQL: READ COMMITTED; writers that must be serialised lock the row they ar
 The ingest path, where a window's request of a few events costs more in SQLAlchemy's per-call
 work than in the database, runs its statements on the driver itself: :class:`Prepared` Core
 statements compiled once per dialect, run by :func:`write` / :func:`bulk_insert` and read by
-:func:`fetch`; lists bound as one parameter (:func:`any_of`); on PostgreSQL the transaction's
-BEGIN goes with its first read (:func:`first_row`) and its COMMIT with its last writes
-(:func:`deferred_writes` with ``commit``): five round trips for a 6-event request
-(``tests/server/test_ingest_round_trips.py`` reads them off libpq's trace).
+:func:`fetch`; on PostgreSQL they go through libpq's pipeline directly
+(:mod:`~supervision_server.pg_pipeline`), each prepared once per connection. Lists are bound as
+one parameter (:func:`any_of`). On PostgreSQL the transaction's BEGIN goes with its first read
+(:func:`first_row`) and its COMMIT with its last writes (:func:`deferred_writes` with
+``commit``): five round trips for a 6-event request (``tests/server/test_ingest_round_trips.py``
+reads them off libpq's trace).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +59,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.sqltypes import NULLTYPE
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.sql.visitors import InternalTraversal
+
+from supervision_server import pg_pipeline
 
 BUSY_TIMEOUT_MS = 10_000
 _READ_ONLY = "sc_read_only"
@@ -89,7 +94,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     # No pre-ping: it costs a round trip on every checkout. A connection that died with the
     # server raises a disconnect on first use; SQLAlchemy then drops every pooled connection
     # older than it, and run_write runs the transaction again on a fresh one.
-    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size)
+    # psycopg prepares nothing of its own (prepare_threshold None): it would answer a ROLLBACK
+    # with DEALLOCATE ALL, and so drop the statements pg_pipeline prepared on the connection.
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=2 * pool_size,
+        connect_args={"prepare_threshold": None},
+    )
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
@@ -273,6 +285,8 @@ class _Form:
     def compile(cls, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
         if isinstance(statement, Insert) and not statement.exported_columns:
             statement = statement.inline()  # no RETURNING of a generated key
+        if dialect.name == "postgresql":
+            dialect = _numbered(dialect)  # $1, $2 ... for libpq itself (pg_pipeline)
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         foreign = sorted(set(compiled.binds) - set(keys))
         if foreign or "POSTCOMPILE" in compiled.string:
@@ -293,18 +307,36 @@ class _Form:
         return row if self.positions is None else tuple(row[name] for name in self.positions)
 
 
+_NUMBERED: dict[type[Dialect], Dialect] = {}
+
+
+def _numbered(dialect: Dialect) -> Dialect:
+    """The PostgreSQL dialect compiling parameters as ``$1::TYPE`` (libpq's own form)."""
+    found = _NUMBERED.get(type(dialect))
+    if found is None:
+        found = _NUMBERED[type(dialect)] = type(dialect)(paramstyle="numeric_dollar")  # type: ignore[call-arg]
+    return found
+
+
 def fetch(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of a :class:`Prepared` read, each a dict by column name, read on the driver
     itself (the column types' result processing applied, as SQLAlchemy would)."""
     form = prepared.form(conn.dialect, tuple(params))
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    driver = conn.connection.driver_connection
+    if is_postgres(conn):
+        read = pg_pipeline.Step(form.sql, [form.params(params)], read=True)
         with _driver_errors(conn, form.sql, params):
-            cursor.execute(form.sql, form.params(params))
-            names = [column[0] for column in cursor.description]
-            rows = cursor.fetchall()
-    finally:
-        cursor.close()
+            pg_pipeline.run(driver, [read])  # type: ignore[arg-type]
+        names, rows = read.names, read.result
+    else:
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        try:
+            with _driver_errors(conn, form.sql, params):
+                cursor.execute(form.sql, form.params(params))
+                names = [column[0] for column in cursor.description]
+                rows = cursor.fetchall()
+        finally:
+            cursor.close()
     if form.results:
         pairs = list(zip(names, form.results, strict=True))
         return [
@@ -338,10 +370,7 @@ def _run_prepared(conn: Connection, cursor: Any, prepared: Prepared, rows: list[
     form = prepared.form(conn.dialect, tuple(rows[0]))
     params = [form.params(row) for row in rows]
     with _driver_errors(conn, form.sql, params):
-        if len(params) == 1:
-            cursor.execute(form.sql, params[0])
-        else:
-            cursor.executemany(form.sql, params)
+        cursor.executemany(form.sql, params)
 
 
 _WRITE_TX = "sc_write_transaction"
@@ -359,22 +388,34 @@ def first_row(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> A
     if not is_postgres(conn) or not conn.info.get(_WRITE_TX):
         return conn.execute(prepared.statement, params).first()
     from psycopg.pq import TransactionStatus
-    from psycopg.rows import namedtuple_row
 
     driver = conn.connection.driver_connection
     if driver.pgconn.transaction_status != TransactionStatus.IDLE:  # type: ignore[union-attr]
         return conn.execute(prepared.statement, params).first()
     form = prepared.form(conn.dialect, tuple(params))
     driver.autocommit = True  # type: ignore[union-attr]
-    cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
-    try:
-        with _driver_errors(conn, form.sql, params):
-            with driver.pipeline():  # type: ignore[union-attr]
-                driver.execute("BEGIN")  # type: ignore[union-attr]
-                cursor.execute(form.sql, form.params(params))
-            return cursor.fetchone()
-    finally:
-        cursor.close()
+    read = pg_pipeline.Step(form.sql, [form.params(params)], read=True)
+    with _driver_errors(conn, form.sql, params):
+        pg_pipeline.run(driver, [pg_pipeline.Step("BEGIN", prepare=False), read])  # type: ignore[arg-type]
+    if not read.result:
+        return None
+    return _row_type(tuple(read.names))(*_processed(form, read.result[0]))
+
+
+def _processed(form: _Form, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    if not form.results:
+        return row
+    return tuple(v if p is None else p(v) for p, v in zip(form.results, row, strict=True))
+
+
+_ROW_TYPES: dict[tuple[str, ...], Any] = {}
+
+
+def _row_type(names: tuple[str, ...]) -> Any:
+    found = _ROW_TYPES.get(names)
+    if found is None:
+        found = _ROW_TYPES[names] = namedtuple("Row", names)
+    return found
 
 
 def _autocommit_off(conn: Connection) -> None:
@@ -396,8 +437,9 @@ _DEFERRED = "sc_deferred_writes"
 @contextmanager
 def deferred_writes(conn: Connection, *, commit: bool = False) -> Iterator[None]:
     """Hold back the writes made through :func:`write` (and so :func:`bulk_insert` below the COPY
-    size) in this block, and send them together when it ends: on PostgreSQL in one psycopg
-    pipeline, one round trip for all of them instead of one each; elsewhere in order.
+    size) in this block, and send them together when it ends: on PostgreSQL in one pipeline
+    (:mod:`supervision_server.pg_pipeline`: one write of the socket and one round trip for all
+    of them instead of one each); elsewhere in order.
 
     Only for writes that nothing later in the block reads back: they reach the database at its
     end. An error of any of them (a unique race, a deadlock) is raised there, as the
@@ -426,29 +468,45 @@ def _send(conn: Connection, pending: list[tuple[Any, Any]], commit: bool) -> Non
     postgres = is_postgres(conn)
     if not pending and not (commit and postgres):
         return
-    driver = conn.connection.driver_connection
-    cursor = driver.cursor()  # type: ignore[union-attr]
+    if postgres:
+        _send_postgres(conn, pending, commit)
+        return
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        if not postgres:
-            for statement, rows in pending:
-                _execute(conn, cursor, statement, rows)
-            return
-        # A write's error may only surface when the pipeline ends: raised as SQLAlchemy's.
-        with _driver_errors(conn, str(pending[0][0]) if pending else "COMMIT"), driver.pipeline():  # type: ignore[union-attr]
-            for statement, rows in pending:
-                _execute(conn, cursor, statement, rows)
-            if commit:
-                cursor.execute("COMMIT")
+        for statement, rows in pending:
+            if isinstance(statement, Prepared):
+                _run_prepared(conn, cursor, statement, rows if isinstance(rows, list) else [rows])
+            else:
+                conn.execute(statement, rows)
     finally:
         cursor.close()
 
 
-def _execute(conn: Connection, cursor: Any, statement: Any, rows: Any) -> None:
-    if isinstance(statement, Prepared):
-        _run_prepared(conn, cursor, statement, rows if isinstance(rows, list) else [rows])
-    else:
-        # inline(): no RETURNING of the new key, whose result a pipeline holds back.
-        conn.execute(statement.inline() if isinstance(statement, Insert) else statement, rows)
+def _send_postgres(conn: Connection, pending: list[tuple[Any, Any]], commit: bool) -> None:
+    """The writes in order, each run of :class:`Prepared` ones (and the COMMIT) in one pipeline;
+    a plain SQLAlchemy statement between them goes on its own."""
+    steps: list[pg_pipeline.Step] = []
+    driver = conn.connection.driver_connection
+
+    def flush() -> None:
+        if steps:
+            # A write's error surfaces when its pipeline is read: raised as SQLAlchemy's.
+            with _driver_errors(conn, steps[0].sql):
+                pg_pipeline.run(driver, steps)  # type: ignore[arg-type]
+            steps.clear()
+
+    for statement, rows in pending:
+        if isinstance(statement, Prepared):
+            rows = rows if isinstance(rows, list) else [rows]
+            form = statement.form(conn.dialect, tuple(rows[0]))
+            steps.append(pg_pipeline.Step(form.sql, [form.params(row) for row in rows]))
+        else:
+            flush()
+            # inline(): no RETURNING of the new key.
+            conn.execute(statement.inline() if isinstance(statement, Insert) else statement, rows)
+    if commit:
+        steps.append(pg_pipeline.Step("COMMIT", prepare=False))
+    flush()
 
 
 def write(conn: Connection, statement: Any, rows: Any = None) -> None:
@@ -467,8 +525,8 @@ def insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]])
     """Insert ``rows`` (all with the same keys) and return the new primary keys, in order.
 
     PostgreSQL: one prepared single-row INSERT ... RETURNING per row, all in one pipeline (one
-    round trip; SQLAlchemy's multi-row form makes psycopg re-parse a statement of thousands of
-    parameters on every call). SQLite: SQLAlchemy's multi-row INSERT ... RETURNING.
+    round trip; SQLAlchemy's multi-row form would have the server parse a statement of thousands
+    of parameters on every call). SQLite: SQLAlchemy's multi-row INSERT ... RETURNING.
     """
     if not rows:
         return []
@@ -480,15 +538,10 @@ def insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]])
     if prepared is None:
         prepared = _RETURNING[table] = Prepared(table.insert().returning(key))
     form = prepared.form(conn.dialect, tuple(rows[0]))
-    params = [form.params(row) for row in rows]
-    driver = conn.connection.driver_connection
-    with _driver_errors(conn, form.sql, params), driver.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.executemany(form.sql, params, returning=True)
-        ids: list[int] = []
-        while True:
-            ids.append(cursor.fetchone()[0])
-            if not cursor.nextset():
-                return ids
+    inserts = pg_pipeline.Step(form.sql, [form.params(row) for row in rows], read=True)
+    with _driver_errors(conn, form.sql):
+        pg_pipeline.run(conn.connection.driver_connection, [inserts])  # type: ignore[arg-type]
+    return [row[0] for row in inserts.result]
 
 
 _RETURNING: dict[Table, Prepared] = {}
