@@ -22,16 +22,22 @@ log = logging.getLogger("supervision_server")
 _bearer = HTTPBearer(auto_error=False, description="the administrator token (SUPERVISION_ADMIN_TOKEN)")
 
 
-def get_ctx(request: Request) -> ServerContext:
+def ctx_of(request: Request) -> ServerContext:
     """The server context stored on the application."""
     ctx: ServerContext = request.app.state.ctx
     return ctx
 
 
+async def get_ctx(request: Request) -> ServerContext:
+    """:func:`ctx_of` as a dependency. The dependencies here are ``async``: FastAPI runs a plain
+    ``def`` dependency on a worker thread, a hand-over and back per request for a lookup."""
+    return ctx_of(request)
+
+
 Ctx = Annotated[ServerContext, Depends(get_ctx)]
 
 
-def require_admin(
+async def require_admin(
     ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
     """Refuse the request (401 UNAUTHORIZED) unless it carries the admin bearer token."""

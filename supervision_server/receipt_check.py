@@ -28,7 +28,7 @@ from counter_app.domain.case import CaseState, status_label
 from counter_app.domain.case_numbers import CaseNumber, CaseNumberError, device_tag, parse_case_number
 from counter_app.domain.masking import mask_name
 from supervision_server.alerts import AlertDraft, alert_exists, record_alerts
-from supervision_server.api_support import get_ctx
+from supervision_server.api_support import ctx_of
 from supervision_server.db import read_connection, run_write
 from supervision_server.projected import PROJECT_NO_MAX
 from supervision_server.rate_limit import RateLimiter
@@ -49,7 +49,7 @@ def check_wait(request: Request) -> int:
     """Take a check from the caller's bucket: 0 if it may go on, else the seconds to wait."""
     limiter: RateLimiter = request.app.state.check_limiter
     client = request.client.host if request.client else "unknown"
-    return limiter.acquire(client, get_ctx(request).clock().timestamp())
+    return limiter.acquire(client, ctx_of(request).clock().timestamp())
 
 
 def rate_limited_message(wait: int) -> str:

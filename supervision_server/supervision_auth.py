@@ -61,7 +61,7 @@ def is_supervisor(ctx: Ctx, request: Request, credentials: HTTPAuthorizationCred
     return session_ok(ctx.settings, request.cookies.get(COOKIE), ctx.clock())
 
 
-def require_supervisor(
+async def require_supervisor(
     ctx: Ctx, request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
     """Refuse the request (401 UNAUTHORIZED) unless a supervisor makes it."""
