@@ -36,7 +36,8 @@ class ServerContext:
         a key the windows do not know.
         """
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.effective_database_url)
+        # Room in the pool for every batch stored at once, the rule runner and the watcher.
+        engine = make_engine(settings.effective_database_url, pool_size=max(10, settings.ingest_concurrency + 2))
         try:
             migrate(engine)
             key = load_server_key(engine, settings.server_key_path, clock())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from datetime import date, timedelta
@@ -109,7 +110,8 @@ async def post_events(device_id: str, request: Request, ctx: Ctx) -> JSONRespons
     gap stops the batch: what came before it is stored, and 409 SEQ_GAP names ``expected_seq``.
     """
     body = await json_body(request)
-    result = await run_in_threadpool(ingest_body, ctx, device_id, body)
+    async with _ingest_gate(request, ctx):
+        result = await run_in_threadpool(ingest_body, ctx, device_id, body)
     if result.expected_seq is not None:
         gap = {
             "code": "SEQ_GAP",
@@ -119,6 +121,20 @@ async def post_events(device_id: str, request: Request, ctx: Ctx) -> JSONRespons
         }
         return JSONResponse(gap, status_code=409)
     return JSONResponse(_ack_body(result))
+
+
+def _ingest_gate(request: Request, ctx: Ctx) -> asyncio.Semaphore:
+    """At most ``ingest_concurrency`` batches of this process stored at once, the others queued
+    in the order they came (asyncio's semaphore wakes its waiters first come, first served).
+
+    Without it every waiting request holds a worker thread (up to 40) and a pooled connection,
+    and the threads take the GIL in no particular order: under a burst some requests wait several
+    times as long as others. A handful at once keeps the database busy while one of them is
+    waiting on it, within the connection pool."""
+    gate: asyncio.Semaphore | None = getattr(request.app.state, "ingest_gate", None)
+    if gate is None:
+        gate = request.app.state.ingest_gate = asyncio.Semaphore(ctx.settings.ingest_concurrency)
+    return gate
 
 
 @router.get(

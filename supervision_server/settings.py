@@ -66,6 +66,12 @@ class Settings(BaseModel):
     check_rate_per_minute: float = Field(default=20.0, gt=0, description="receipt checks per client address")
     check_burst: int = Field(default=10, ge=1, description="receipt checks a client may make at once")
     verify_threads: int = Field(default=2, ge=1, le=64)
+    ingest_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="batches one server process stores at once; the others wait their turn, in arrival order",
+    )
     enroll_code_ttl_hours: float = Field(default=24.0, gt=0)
     calendar_years_back: int = Field(default=1, ge=0, le=10)
     calendar_years_ahead: int = Field(default=1, ge=0, le=10)
