@@ -205,15 +205,27 @@ class CaseAuthority:
         """The device tag its case numbers carry, from its enrolled public key."""
         return device_tag_of(self.public_key)
 
+    def read(self, items: list[ProjectedEvent]) -> tuple[Prepared, dict[str, Any]] | None:
+        """The read :meth:`check` makes for ``items`` (None if it makes none), for db.prefetch."""
+        numbers = sorted({no for i in items if is_case_event(i.type) and (no := i.project_no()) is not None})
+        if not numbers:
+            return None
+        tag = self.tag
+        days = sorted(
+            {day for no in numbers if (day := serial_of(no, self.hall_code, self.window_no, tag)[0])}
+        )
+        # The bindings of the batch's numbers, and the highest serial already held on its days.
+        query = _BINDINGS_AND_TOPS if days else _BINDINGS
+        return query, {"device": self.device_id, "days": days, "numbers": numbers}
+
     def check(self, items: list[ProjectedEvent]) -> None:
         """Raise :class:`CaseRefused` for the first event of ``items`` the device may not record."""
         mine = [i for i in items if is_case_event(i.type) and i.project_no() is not None]
-        if not mine:
+        read = self.read(mine)
+        if read is None:
             return
         tag = self.tag
-        numbers = sorted({no for i in mine if (no := i.project_no())})
-        days = {day for no in numbers if (day := serial_of(no, self.hall_code, self.window_no, tag)[0])}
-        self._load(numbers, sorted(days))
+        self._load(*read)
         for item in mine:
             no = item.project_no()
             assert no is not None
@@ -252,12 +264,11 @@ class CaseAuthority:
 
     # -- loading and recording ------------------------------------------------------------------
 
-    def _load(self, numbers: list[str], days: list[str]) -> None:
+    def _load(self, query: Prepared, params: dict[str, Any]) -> None:
         # Bindings need no row lock: an owner never changes, a holder changes only by the
         # holder's own events (serialised by its device lock), and two devices registering one
         # number at once collide on the primary key, and the loser is retried against the winner.
-        query = _BINDINGS_AND_TOPS if days else _BINDINGS
-        for row in fetch(self.conn, query, {"device": self.device_id, "days": days, "numbers": numbers}):
+        for row in fetch(self.conn, query, params):
             if row["kind"]:
                 self.held_last[row["kind"]] = int(row["handed_over_seq"] or 0)  # the union's max(serial)
             else:

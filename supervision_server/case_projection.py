@@ -30,6 +30,13 @@ _CASES = Prepared(
 )
 
 
+def cases_read(items: list[ProjectedEvent]) -> tuple[Prepared, dict[str, Any]] | None:
+    """The read :meth:`CaseProjector.apply` makes for the case events among ``items`` (None if
+    there are none), for db.prefetch."""
+    wanted = sorted({no for item in items if item.type in CASE_TYPES and (no := item.project_no())})
+    return (_CASES, {"nos": wanted}) if wanted else None
+
+
 class CaseProjector:
     """Folds a batch of case events into the cases table and returns the alerts it found."""
 
@@ -43,9 +50,9 @@ class CaseProjector:
 
     def apply(self, items: list[ProjectedEvent]) -> list[AlertDraft]:
         """Project ``items`` (in ledger order) and write the changed rows."""
-        wanted = sorted({no for item in items if (no := item.project_no())})
-        if wanted:
-            self.rows.update((row["project_no"], row) for row in fetch(self.conn, _CASES, {"nos": wanted}))
+        read = cases_read(items)
+        if read is not None:
+            self.rows.update((row["project_no"], row) for row in fetch(self.conn, *read))
         for item in items:
             self._one(item)
         changed_rows(self.conn, cases, self.new, {k: v for k, v in self.dirty.items() if k not in self.new})

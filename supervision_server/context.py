@@ -37,7 +37,9 @@ class ServerContext:
         """
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # Room in the pool for every batch stored at once, the rule runner and the watcher.
-        engine = make_engine(settings.effective_database_url, pool_size=max(10, settings.ingest_concurrency + 2))
+        engine = make_engine(
+            settings.effective_database_url, pool_size=max(10, settings.ingest_concurrency + 2)
+        )
         try:
             migrate(engine)
             key = load_server_key(engine, settings.server_key_path, clock())

@@ -16,8 +16,8 @@ statements compiled once per dialect, run by :func:`write` / :func:`bulk_insert`
 (:mod:`~supervision_server.pg_pipeline`), each prepared once per connection. Lists are bound as
 one parameter (:func:`any_of`). On PostgreSQL the transaction's BEGIN goes with its first read
 (:func:`first_row`) and its COMMIT with its last writes (:func:`deferred_writes` with
-``commit``): five round trips for a 6-event request (``tests/server/test_ingest_round_trips.py``
-reads them off libpq's trace).
+``commit``), and the reads between go together (:func:`prefetch`): three round trips for a
+6-event request (``tests/server/test_ingest_round_trips.py`` reads them off libpq's trace).
 """
 
 from __future__ import annotations
@@ -147,6 +147,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                     yield conn
             finally:
                 conn.info.pop(_WRITE_TX, None)
+                _forget_prefetched(conn)  # conn.info outlives the transaction (it is the pooled connection's)
                 _autocommit_off(conn)
         return
     lock = _SQLITE_WRITERS.setdefault(engine, threading.RLock())
@@ -318,12 +319,47 @@ def _numbered(dialect: Dialect) -> Dialect:
     return found
 
 
+_PREFETCHED = "sc_prefetched"
+
+
+def _read_key(prepared: Prepared, params: dict[str, Any]) -> tuple[Any, ...]:
+    return (id(prepared), *((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+def prefetch(conn: Connection, reads: Iterable[tuple[Prepared, dict[str, Any]] | None]) -> None:
+    """Run these :class:`Prepared` reads now, together: on PostgreSQL one round trip for all of
+    them. A later :func:`fetch` of the same statement with the same parameters, in the same
+    transaction and before any write is sent, takes its rows from here (once) instead of asking
+    again; one that differs reads as usual, so a read-ahead can only save, never change, a result.
+    Elsewhere (SQLite: no round trips to save) nothing is done."""
+    wanted = [read for read in reads if read is not None]
+    if not is_postgres(conn) or len(wanted) < 2:
+        return
+    steps = []
+    for prepared, params in wanted:
+        form = prepared.form(conn.dialect, tuple(params))
+        steps.append(pg_pipeline.Step(form.sql, [form.params(params)], read=True))
+    with _driver_errors(conn, steps[0].sql):
+        pg_pipeline.run(conn.connection.driver_connection, steps)  # type: ignore[arg-type]
+    store = conn.info.setdefault(_PREFETCHED, {})
+    for (prepared, params), step in zip(wanted, steps, strict=True):
+        store[_read_key(prepared, params)] = (step.names, step.result)
+
+
+def _forget_prefetched(conn: Connection) -> None:
+    conn.info.pop(_PREFETCHED, None)
+
+
 def fetch(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of a :class:`Prepared` read, each a dict by column name, read on the driver
-    itself (the column types' result processing applied, as SQLAlchemy would)."""
+    itself (the column types' result processing applied, as SQLAlchemy would), or read ahead by
+    :func:`prefetch`."""
     form = prepared.form(conn.dialect, tuple(params))
     driver = conn.connection.driver_connection
-    if is_postgres(conn):
+    ahead = conn.info.get(_PREFETCHED)
+    if ahead and (found := ahead.pop(_read_key(prepared, params), None)) is not None:
+        names, rows = found
+    elif is_postgres(conn):
         read = pg_pipeline.Step(form.sql, [form.params(params)], read=True)
         with _driver_errors(conn, form.sql, params):
             pg_pipeline.run(driver, [read])  # type: ignore[arg-type]
@@ -465,6 +501,7 @@ def flush_writes(conn: Connection) -> None:
 
 
 def _send(conn: Connection, pending: list[tuple[Any, Any]], commit: bool) -> None:
+    _forget_prefetched(conn)  # what was read ahead may be what these writes change
     postgres = is_postgres(conn)
     if not pending and not (commit and postgres):
         return
@@ -518,6 +555,7 @@ def write(conn: Connection, statement: Any, rows: Any = None) -> None:
     elif isinstance(statement, Prepared):
         _send(conn, [(statement, rows)], False)
     else:
+        _forget_prefetched(conn)
         conn.execute(statement, rows)
 
 
@@ -574,6 +612,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not is_postgres(conn) or len(rows) < COPY_FROM_ROWS:
         write(conn, prepared_insert(table), rows)
         return
+    _forget_prefetched(conn)
     columns = list(rows[0])
     driver = conn.connection.driver_connection
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"

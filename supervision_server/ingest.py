@@ -73,12 +73,14 @@ from sqlalchemy import Connection, bindparam, select
 from counter_app.ledger import GENESIS_HASH, AckReceipt, LedgerError, SignedEvent, sign_receipt
 from supervision_server.alerts import AlertDraft, list_alerts, record_alerts
 from supervision_server.case_authority import CaseAuthority, CaseRefused
+from supervision_server.case_projection import cases_read
 from supervision_server.context import ServerContext
 from supervision_server.db import (
     Prepared,
     bulk_insert,
     deferred_writes,
     first_row,
+    prefetch,
     read_connection,
     run_write,
     write,
@@ -87,6 +89,7 @@ from supervision_server.errors import ApiError, unknown_device
 from supervision_server.projections import ProjectedEvent, project
 from supervision_server.reports import accepted_bridge
 from supervision_server.schema import devices, events, fork_events
+from supervision_server.ticket_projection import tickets_read
 from supervision_server.timeutil import iso
 from supervision_server.verify import first_problem
 
@@ -401,6 +404,8 @@ def _place(
     authority = CaseAuthority(
         conn, device_id, device.hall_code, device.window_no, device.public_key, received_at
     )
+    # The three reads of the checks and projections below, in one round trip.
+    prefetch(conn, [authority.read(projected), cases_read(projected), tickets_read(projected)])
     try:
         authority.check(projected)
     except CaseRefused as refused:

@@ -120,18 +120,26 @@ _TICKETS = Prepared(
 )
 
 
+def tickets_read(items: list[ProjectedEvent]) -> tuple[Prepared, dict[str, Any]] | None:
+    """The read :func:`project_tickets` makes for ``items`` (None if it makes none), for
+    db.prefetch: a superset of the wanted rows (usually one hall and day), filtered after, so the
+    query stays one statement instead of a different OR-chain per batch."""
+    wanted = {key for item in items if item.type in TICKET_TYPES and (key := _key(item)) is not None}
+    if not wanted:
+        return None
+    halls, days = sorted({k[0] for k in wanted}), sorted({k[1] for k in wanted})
+    return _TICKETS, {"halls": halls, "days": days, "numbers": sorted({k[2] for k in wanted})}
+
+
 def project_tickets(conn: Connection, items: list[ProjectedEvent], now: str) -> None:
     """Fold ``ticket.*`` events into the tickets table."""
     keyed = [(key, item) for item in items if (key := _key(item)) is not None]
-    if not keyed:
+    read = tickets_read(items)
+    if not keyed or read is None:
         return
     rows: dict[Key, dict[str, Any]] = {}
     wanted = {key for key, _ in keyed}
-    halls, days = sorted({k[0] for k in wanted}), sorted({k[1] for k in wanted})
-    numbers = sorted({k[2] for k in wanted})
-    # A superset of the wanted rows (usually one hall and day), filtered here: the query stays
-    # one cached statement instead of a different OR-chain per batch.
-    for stored in fetch(conn, _TICKETS, {"halls": halls, "days": days, "numbers": numbers}):
+    for stored in fetch(conn, *read):
         key = (stored["hall_code"], stored["day"], stored["ticket_no"])
         if key in wanted:
             rows[key] = stored

@@ -199,3 +199,36 @@ def test_fetch_reads_what_sqlalchemy_reads(engine: Engine) -> None:
         expected = [dict(r) for r in conn.execute(query, {"names": names}).mappings()]
     assert fetched == expected == [{"name": n, "n": i, "on": i == 0} for i, n in enumerate(names)]
     assert [type(r["on"]) for r in fetched] == [bool, bool]  # SQLite stores 1 and 0
+
+
+_BY_NAME = db.Prepared(select(_ITEMS.c.name, _ITEMS.c.n).where(db.any_of(_ITEMS.c.name, "names")))
+
+
+def test_reads_ahead_are_taken_once_and_forgotten_after_a_write(engine: Engine) -> None:
+    """What :func:`db.prefetch` read is what a later fetch of the same read gets, once; any
+    write sent, or the end of the transaction, forgets the rest. SQLite: nothing is read ahead."""
+    a, b = unique("a"), unique("b")
+    with db.write_transaction(engine) as conn:
+        db.bulk_insert(conn, _ITEMS, [{"name": a, "n": 1, "on": True}, {"name": b, "n": 2, "on": True}])
+
+    def change(name: str, n: int) -> None:  # from another connection, committed at once
+        with db.write_transaction(engine) as other:
+            other.execute(_ITEMS.update().where(_ITEMS.c.name == name).values(n=n))
+
+    if not db.is_postgres(engine):  # one writer: nothing to save, nothing kept
+        with db.write_transaction(engine) as conn:
+            db.prefetch(conn, [(_BY_NAME, {"names": [a]}), (_BY_NAME, {"names": [b]})])
+            assert not conn.info.get("sc_prefetched")
+        return
+    with db.write_transaction(engine) as conn:
+        db.prefetch(conn, [(_BY_NAME, {"names": [a]}), None, (_BY_NAME, {"names": [b]})])
+        change(a, 10)
+        change(b, 20)
+        assert db.fetch(conn, _BY_NAME, {"names": [a]}) == [{"name": a, "n": 1}]  # as read ahead
+        assert db.fetch(conn, _BY_NAME, {"names": [a]}) == [{"name": a, "n": 10}]  # taken once
+        db.write(conn, _SET_N, {"key": a, "n": 11})
+        assert db.fetch(conn, _BY_NAME, {"names": [b]}) == [{"name": b, "n": 20}]  # forgotten
+        db.prefetch(conn, [(_BY_NAME, {"names": [a]}), (_BY_NAME, {"names": [b]})])
+        kept = conn.info  # the pooled connection's: it outlives the transaction
+        assert kept["sc_prefetched"]
+    assert "sc_prefetched" not in kept  # no later transaction on it can take them

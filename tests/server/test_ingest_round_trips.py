@@ -52,10 +52,12 @@ def _round_trips(trace: str) -> list[list[str]]:
 
 
 @pytest.mark.postgres
-def test_a_six_event_request_costs_five_round_trips(make_app: Any, postgres_url: str, tmp_path: Path) -> None:
+def test_a_six_event_request_costs_three_round_trips(
+    make_app: Any, postgres_url: str, tmp_path: Path
+) -> None:
     """Read off the wire (libpq's trace of every message): the BEGIN goes with the read that
-    locks the device, the three reads the projections need go one each, and every write goes
-    with the COMMIT in one pipeline. Nothing else reaches the server (no pre-ping, no rollback)."""
+    locks the device, the three reads the checks and projections need go together, and every
+    write goes with the COMMIT in one pipeline. Nothing else reaches the server (no pre-ping, no rollback)."""
     from psycopg import pq
 
     client = TestClient(make_app(database_url=postgres_url))
@@ -85,9 +87,11 @@ def test_a_six_event_request_costs_five_round_trips(make_app: Any, postgres_url:
     ]
     assert parsed == [
         ["Parse BEGIN", "Parse SELECT devices.device_id, devices.public_key,"],  # the device, locked
-        ["Parse SELECT '' AS"],  # who holds the batch's cases
-        ["Parse SELECT cases.project_no, cases.device_id,"],
-        ["Parse SELECT tickets.hall_code, tickets.day,"],
+        [  # who holds the batch's cases, and the cases and tickets it changes, read together
+            "Parse SELECT '' AS",
+            "Parse SELECT cases.project_no, cases.device_id,",
+            "Parse SELECT tickets.hall_code, tickets.day,",
+        ],
         [
             "Parse INSERT INTO events",  # six rows, one statement prepared and run six times
             "Parse INSERT INTO clerks",
