@@ -216,7 +216,9 @@ def test_while_batches_keep_coming_a_postgres_runner_gathers_up_to_its_limit(
     assert rule_runner.RuleRunner(postgres_ctx).max_gather_s == rule_runner.MAX_GATHER_S == 1.0  # type: ignore[arg-type]
 
     passes: list[float] = []
-    monkeypatch.setattr(rule_runner, "run_rules_now", lambda ctx, stopping: passes.append(time.monotonic()))
+    monkeypatch.setattr(
+        rule_runner, "run_rules_now", lambda ctx, stopping, **_: passes.append(time.monotonic())
+    )
     ctx = SimpleNamespace(engine=postgres_ctx.engine, rules_due=threading.Event())
     runner = rule_runner.RuleRunner(ctx, poll_s=60, gather_s=0.02, max_gather_s=0.3)  # type: ignore[arg-type]
     runner.start()
@@ -233,3 +235,29 @@ def test_while_batches_keep_coming_a_postgres_runner_gathers_up_to_its_limit(
     during = [t for t in passes if t < last_wake]
     assert 1 <= len(during) <= 2 and all(b - a >= 0.3 for a, b in itertools.pairwise(during))
     assert passes[-1] >= last_wake  # and one after the last batch
+
+
+def test_the_runner_goes_back_to_gathering_after_a_pass_that_was_not_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full pass means more is owed: the next follows at once. After one that took what there
+    was, the runner gathers again rather than run a pass for each batch stored meanwhile; a
+    caller that wants everything now (a command, a test) still runs passes until none is owed."""
+    from types import SimpleNamespace
+
+    def passes(seen: list[int], **options: bool) -> list[int]:
+        taken = list(seen)
+        ran: list[int] = []
+
+        def one(engine: object, work: object) -> tuple[int, int]:
+            ran.append(taken.pop(0))
+            return ran[-1], 1
+
+        monkeypatch.setattr(rule_runner, "run_write", one)
+        raised = rule_runner.run_rules_now(SimpleNamespace(engine=None), **options)  # type: ignore[arg-type]
+        assert raised == len(ran)
+        return ran
+
+    full = rule_runner.PASS_EVENTS
+    assert passes([full, full, 40, 7, 0], full_passes_only=True) == [full, full, 40]
+    assert passes([40, 7, 0]) == [40, 7, 0]
