@@ -33,6 +33,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -281,6 +282,8 @@ class _Form:
     positions: tuple[str, ...] | None  # parameter order for a positional driver (sqlite3)
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     results: tuple[Callable[[Any], Any] | None, ...]  # per column of a read, or () if none needs one
+    pick: Callable[[dict[str, Any]], Any] | None = None  # a row's values in ``positions`` order
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...] = ()  # positions whose value is processed
 
     @classmethod
     def compile(cls, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
@@ -300,12 +303,26 @@ class _Form:
         positions = tuple(compiled.positiontup) if compiled.positiontup is not None else None
         columns = getattr(statement, "selected_columns", ())
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
-        return cls(compiled.string, positions, processors, results if any(results) else ())
+        if not positions:
+            return cls(compiled.string, positions, processors, results if any(results) else ())
+        # Positional parameters are picked in one C call; the few that need processing after.
+        by_name = dict(processors)
+        picked = itemgetter(*positions)
+        pick = picked if len(positions) > 1 else lambda row: (picked(row),)
+        processed = tuple((i, by_name[n]) for i, n in enumerate(positions) if n in by_name)
+        return cls(compiled.string, positions, processors, results if any(results) else (), pick, processed)
 
     def params(self, row: dict[str, Any]) -> Any:
-        if self.processors:
-            row = {**row, **{name: process(row[name]) for name, process in self.processors}}
-        return row if self.positions is None else tuple(row[name] for name in self.positions)
+        if self.pick is None:
+            if self.processors:
+                row = {**row, **{name: process(row[name]) for name, process in self.processors}}
+            return row
+        values = self.pick(row)
+        if self.processed:
+            values = list(values)
+            for i, process in self.processed:
+                values[i] = process(values[i])
+        return values
 
 
 _NUMBERED: dict[type[Dialect], Dialect] = {}

@@ -59,26 +59,30 @@ def compact_sorted_json(value: Any) -> str:
 def jcs_compatible(value: Any) -> bool:
     """Whether ``value`` serialises to RFC 8785 bytes through :func:`compact_sorted_json` unchanged
     (lone surrogates aside: those fail to encode as UTF-8 on either road)."""
-    stack = [value]
+    # Containers go on a stack (no recursion limit); the scalars in one, most of a ledger record,
+    # are checked where they are found.
+    stack: list[Any] = [[value]]
     while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is str or item is None or kind is bool:
-            continue
-        if kind is int:
-            if -_INT_LIMIT <= item <= _INT_LIMIT:
-                continue
-            return False
-        if kind is dict:
-            for key in item:
+        container = stack.pop()
+        if type(container) is dict:
+            for key in container:
                 if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
                     return False
-            stack.extend(item.values())
-            continue
-        if kind is list or kind is tuple:
-            stack.extend(item)
-            continue
-        return False
+            children = container.values()
+        else:
+            children = container
+        for item in children:
+            kind = type(item)
+            if kind is str or item is None or kind is bool:
+                continue
+            if kind is int:
+                if -_INT_LIMIT <= item <= _INT_LIMIT:
+                    continue
+                return False
+            if kind is dict or kind is list or kind is tuple:
+                stack.append(item)
+                continue
+            return False
     return True
 
 
