@@ -61,3 +61,14 @@ def test_a_burst_is_stored_two_at_a_time_first_come_first_served(
     assert [r.json()["stored"] for r in replies] == [1] * 6
     assert most == 2
     assert order == [chain.device_id for chain in chains]
+
+
+def test_the_shared_dependencies_run_on_the_event_loop() -> None:
+    """FastAPI runs a plain ``def`` dependency on a worker thread: a hand-over and back on every
+    request, for a lookup or a token comparison. These are on every route."""
+    import inspect
+
+    from supervision_server.api_support import get_ctx, require_admin
+    from supervision_server.supervision_auth import require_supervisor
+
+    assert all(inspect.iscoroutinefunction(f) for f in (get_ctx, require_admin, require_supervisor))
