@@ -284,6 +284,11 @@ class _Form:
     results: tuple[Callable[[Any], Any] | None, ...]  # per column of a read, or () if none needs one
     pick: Callable[[dict[str, Any]], Any] | None = None  # a row's values in ``positions`` order
     processed: tuple[tuple[int, Callable[[Any], Any]], ...] = ()  # positions whose value is processed
+    # A list bound as one parameter (any_of): PostgreSQL plans such a statement for the values
+    # of each run. Prepared, it would settle on one plan for every list after a few runs, chosen
+    # while the table was small (a scan of the whole table), and keep it as the table grows:
+    # a 500-event batch then spent 30 ms in each read of its cases.
+    plan_each_run: bool = False
 
     @classmethod
     def compile(cls, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
@@ -303,14 +308,25 @@ class _Form:
         positions = tuple(compiled.positiontup) if compiled.positiontup is not None else None
         columns = getattr(statement, "selected_columns", ())
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        lists = any(isinstance(bind.type, _ListOf) for bind in compiled.binds.values())
         if not positions:
-            return cls(compiled.string, positions, processors, results if any(results) else ())
+            return cls(
+                compiled.string, positions, processors, results if any(results) else (), plan_each_run=lists
+            )
         # Positional parameters are picked in one C call; the few that need processing after.
         by_name = dict(processors)
         picked = itemgetter(*positions)
         pick = picked if len(positions) > 1 else lambda row: (picked(row),)
         processed = tuple((i, by_name[n]) for i, n in enumerate(positions) if n in by_name)
-        return cls(compiled.string, positions, processors, results if any(results) else (), pick, processed)
+        return cls(
+            compiled.string, positions, processors, results if any(results) else (), pick, processed, lists
+        )
+
+    def step(self, rows: list[dict[str, Any]], read: bool = False) -> pg_pipeline.Step:
+        """This statement run once per row of ``rows`` in a PostgreSQL pipeline."""
+        return pg_pipeline.Step(
+            self.sql, [self.params(row) for row in rows], read=read, prepare=not self.plan_each_run
+        )
 
     def params(self, row: dict[str, Any]) -> Any:
         if self.pick is None:
@@ -355,7 +371,7 @@ def prefetch(conn: Connection, reads: Iterable[tuple[Prepared, dict[str, Any]] |
     steps = []
     for prepared, params in wanted:
         form = prepared.form(conn.dialect, tuple(params))
-        steps.append(pg_pipeline.Step(form.sql, [form.params(params)], read=True))
+        steps.append(form.step([params], read=True))
     with _driver_errors(conn, steps[0].sql):
         pg_pipeline.run(conn.connection.driver_connection, steps)  # type: ignore[arg-type]
     store = conn.info.setdefault(_PREFETCHED, {})
@@ -377,7 +393,7 @@ def fetch(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> list[
     if ahead and (found := ahead.pop(_read_key(prepared, params), None)) is not None:
         names, rows = found
     elif is_postgres(conn):
-        read = pg_pipeline.Step(form.sql, [form.params(params)], read=True)
+        read = form.step([params], read=True)
         with _driver_errors(conn, form.sql, params):
             pg_pipeline.run(driver, [read])  # type: ignore[arg-type]
         names, rows = read.names, read.result
@@ -447,7 +463,7 @@ def first_row(conn: Connection, prepared: Prepared, params: dict[str, Any]) -> A
         return conn.execute(prepared.statement, params).first()
     form = prepared.form(conn.dialect, tuple(params))
     driver.autocommit = True  # type: ignore[union-attr]
-    read = pg_pipeline.Step(form.sql, [form.params(params)], read=True)
+    read = form.step([params], read=True)
     with _driver_errors(conn, form.sql, params):
         pg_pipeline.run(driver, [pg_pipeline.Step("BEGIN", prepare=False), read])  # type: ignore[arg-type]
     if not read.result:
@@ -553,7 +569,7 @@ def _send_postgres(conn: Connection, pending: list[tuple[Any, Any]], commit: boo
         if isinstance(statement, Prepared):
             rows = rows if isinstance(rows, list) else [rows]
             form = statement.form(conn.dialect, tuple(rows[0]))
-            steps.append(pg_pipeline.Step(form.sql, [form.params(row) for row in rows]))
+            steps.append(form.step(rows))
         else:
             flush()
             # inline(): no RETURNING of the new key.
@@ -593,7 +609,7 @@ def insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]])
     if prepared is None:
         prepared = _RETURNING[table] = Prepared(table.insert().returning(key))
     form = prepared.form(conn.dialect, tuple(rows[0]))
-    inserts = pg_pipeline.Step(form.sql, [form.params(row) for row in rows], read=True)
+    inserts = form.step(rows, read=True)
     with _driver_errors(conn, form.sql):
         pg_pipeline.run(conn.connection.driver_connection, [inserts])  # type: ignore[arg-type]
     return [row[0] for row in inserts.result]

@@ -36,7 +36,8 @@ _NAMES: weakref.WeakKeyDictionary[Connection[Any], dict[bytes, bytes]] = weakref
 @dataclass
 class Step:
     """One statement: run once per parameter tuple of ``rows`` (``[()]`` for none); with
-    ``read`` its result rows are kept. ``prepare`` False sends it unnamed (BEGIN, COMMIT)."""
+    ``read`` its result rows are kept. ``prepare`` False sends it unnamed, parsed and planned
+    on each run (BEGIN, COMMIT, a statement whose plan depends on its values)."""
 
     sql: str
     rows: Sequence[Sequence[Any]] = ((),)

@@ -5,6 +5,7 @@ failure anywhere in the transaction still leaves nothing behind."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,13 @@ _SET_N = db.Prepared(_ITEMS.update().where(_ITEMS.c.name == bindparam("key")))
 
 @pytest.fixture
 def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
-    engine = db.make_engine(database_url or f"sqlite+pysqlite:///{tmp_path / 'p.db'}")
+    with _engine(database_url or f"sqlite+pysqlite:///{tmp_path / 'p.db'}") as engine:
+        yield engine
+
+
+@contextlib.contextmanager
+def _engine(url: str) -> Iterator[Engine]:
+    engine = db.make_engine(url)
     _META.create_all(engine)
     with db.write_transaction(engine) as conn:
         conn.execute(_ITEMS.delete())
@@ -232,3 +239,33 @@ def test_reads_ahead_are_taken_once_and_forgotten_after_a_write(engine: Engine) 
         kept = conn.info  # the pooled connection's: it outlives the transaction
         assert kept["sc_prefetched"]
     assert "sc_prefetched" not in kept  # no later transaction on it can take them
+
+
+_BY_KEY = db.Prepared(select(_ITEMS.c.name, _ITEMS.c.n).where(_ITEMS.c.name == bindparam("name")))
+
+
+@pytest.mark.postgres
+def test_a_read_over_a_list_is_planned_for_its_values_on_every_run(postgres_url: str) -> None:
+    """PostgreSQL settles a prepared statement on one plan after a few runs: for a list it was
+    chosen while the table was small (a scan of the whole table) and kept as the table grew.
+    So a statement binding a list is never prepared; one by key is, once per connection.
+    (SQLite plans every statement for its values.)"""
+    with _engine(postgres_url) as engine:
+        _reads_over_lists_are_not_prepared(engine)
+
+
+def _reads_over_lists_are_not_prepared(engine: Engine) -> None:
+    names = [unique("p") for _ in range(3)]
+    with db.write_transaction(engine) as conn:
+        db.bulk_insert(conn, _ITEMS, [{"name": n, "n": i, "on": True} for i, n in enumerate(names)])
+        for _ in range(8):  # beyond the five custom plans PostgreSQL tries before a generic one
+            assert db.fetch(conn, _BY_NAME, {"names": names[:2]}) == [
+                {"name": names[0], "n": 0},
+                {"name": names[1], "n": 1},
+            ]
+            assert db.fetch(conn, _BY_KEY, {"name": names[2]}) == [{"name": names[2], "n": 2}]
+        prepared = [
+            statement for (statement,) in conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements")
+        ]
+    reads = [s for s in prepared if s.startswith("SELECT") and "prepared_items" in s]
+    assert reads == [_BY_KEY.form(engine.dialect, ("name",)).sql]
