@@ -319,7 +319,13 @@ class _Form:
         pick = picked if len(positions) > 1 else lambda row: (picked(row),)
         processed = tuple((i, by_name[n]) for i, n in enumerate(positions) if n in by_name)
         return cls(
-            compiled.string, positions, processors, results if any(results) else (), pick, processed, lists
+            compiled.string,
+            positions,
+            processors,
+            results if any(results) else (),
+            pick,
+            processed,
+            plan_each_run=lists,
         )
 
     def step(self, rows: list[dict[str, Any]], read: bool = False) -> pg_pipeline.Step:
