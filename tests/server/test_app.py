@@ -209,11 +209,20 @@ def test_serve_settles_the_heap_before_it_serves(tmp_path: Path, monkeypatch: py
     from supervision_server.settings import Settings
 
     frozen: list[int] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: frozen.append(gc.get_freeze_count()))
+    thresholds: list[tuple[int, int, int]] = []
+
+    def run(app: object, **options: object) -> None:
+        frozen.append(gc.get_freeze_count())
+        thresholds.append(gc.get_threshold())
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    before = gc.get_threshold()
     gc.unfreeze()
     try:
         settings = Settings(data_dir=tmp_path / "srv", admin_token="t" * 32, port=8799)
         assert server_main._serve(settings) == 0
         assert len(frozen) == 1 and frozen[0] > 10_000  # the modules, the app, its routes ...
+        assert thresholds == [(20_000, 10, 10)]  # young objects collected after 20,000, not 700
     finally:
         gc.unfreeze()
+        gc.set_threshold(*before)
