@@ -63,37 +63,33 @@ def prepare(root: Path, hall: str = "YX330781") -> Path:
 
 
 def child(folder: str) -> None:
-    """Start the window, log in, print ``login T`` and ``main T`` (time.monotonic), quit."""
+    """Start the window the way ``counter window --login`` does (startup.open_window), log in,
+    print ``login T`` and ``main T`` (time.monotonic), quit."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
     from counter_app.store.datadir import DataDir
-    from counter_app.ui.look import apply_look
-    from counter_app.ui.window_app import WindowApp
+    from counter_app.ui.startup import open_window
 
-    app = QApplication(sys.argv[:1])
-    apply_look(app, 12)
-    window = WindowApp(DataDir(Path(folder)), auto_login=(NUMBER, PASSWORD), start_pusher=False)
+    def watch(window: Any) -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
 
-    def at_login(_dialog: Any) -> None:
-        QTimer.singleShot(0, lambda: print(f"login {time.monotonic()}", flush=True))
+        def at_login(_dialog: Any) -> None:
+            QTimer.singleShot(0, lambda: print(f"login {time.monotonic()}", flush=True))
 
-    def at_main(main: Any) -> None:
-        def ready() -> None:
-            if main.today.loads < 1:
-                QTimer.singleShot(5, ready)
-                return
-            print(f"main {time.monotonic()}", flush=True)
-            app.quit()
+        def at_main(main: Any) -> None:
+            def ready() -> None:
+                if main.today.loads < 1:
+                    QTimer.singleShot(5, ready)
+                    return
+                print(f"main {time.monotonic()}", flush=True)
+                QApplication.quit()
 
-        QTimer.singleShot(0, ready)
+            QTimer.singleShot(0, ready)
 
-    window.login_shown.connect(at_login)
-    window.main_shown.connect(at_main)
-    window.start()
-    app.exec()
-    window.shutdown()
+        window.login_shown.connect(at_login)
+        window.main_shown.connect(at_main)
+
+    open_window(DataDir(Path(folder)), auto_login=(NUMBER, PASSWORD), on_start=watch)
 
 
 def stall_child(folder: str, project_no: str) -> None:

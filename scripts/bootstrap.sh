@@ -22,6 +22,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$venv/bin/python" -c "import counter_app" 
   echo "$want" > "$stamp"
 fi
+# Bytecode of the project's own modules, as an installed package has it, so a window starts
+# without compiling its sources first (where PYTHONDONTWRITEBYTECODE is set, Python would
+# otherwise compile them again at every start). Up to date, this only looks at the files.
+"$venv/bin/python" -m compileall -q "$root/counter_app" "$root/supervision_server" >/dev/null || true
 # The window's translations: .ts committed, .qm built here (and at first run if missing).
 if [ -x "$venv/bin/pyside6-lrelease" ]; then
   for ts in "$root"/resources/i18n/*.ts; do

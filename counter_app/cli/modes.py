@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_mode(args: argparse.Namespace, _out: Output, store: Store) -> int:
     """Open the mode's window until it is closed."""
     from counter_app.ui.modes import run
-    from counter_app.ui.qt_app import has_display
+    from counter_app.ui.startup import has_display
 
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         _out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
@@ -67,7 +67,7 @@ def run_supervisor_mode(args: argparse.Namespace, out: Output) -> int:
     """Open the supervisor's console; the password comes from ``$COUNTER_SUPERVISOR_TOKEN``."""
     from counter_app.sync.supervision_client import SupervisionError
     from counter_app.ui.modes import run_supervisor
-    from counter_app.ui.qt_app import has_display
+    from counter_app.ui.startup import has_display
 
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
@@ -83,9 +83,9 @@ def run_supervisor_mode(args: argparse.Namespace, out: Output) -> int:
 
 def run_window(args: argparse.Namespace, out: Output) -> int:
     """Open the clerk's window until it is closed."""
-    from counter_app.ui.qt_app import has_display
+    from counter_app.ui import startup
 
-    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+    if not startup.has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         out.error("NO_DISPLAY", "没有可用的显示器：请在桌面环境中运行，或设置 DISPLAY")
         return 2
     data_dir = DataDir.resolve(args.data_dir)
@@ -103,9 +103,7 @@ def run_window(args: argparse.Namespace, out: Output) -> int:
             return 2
         finally:
             store.close()
-    from counter_app.ui.window_app import run_window as run
-
     auto_login = None
     if args.login:
         auto_login = (args.login, sys.stdin.readline().rstrip("\r\n"))
-    return run(data_dir, args.lang, auto_login)
+    return startup.open_window(data_dir, args.lang, auto_login)

@@ -13,12 +13,9 @@ import sys
 
 from PySide6.QtGui import QGuiApplication
 
+from counter_app.ui.startup import has_display
 
-def has_display() -> bool:
-    """Whether a screen is reachable (always true outside Linux and other X11/Wayland systems)."""
-    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+__all__ = ["gui_application", "has_display"]
 
 
 def gui_application() -> QGuiApplication:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -36,10 +37,13 @@ from counter_app.ui.idle import IdleWatcher, lock_after_s
 from counter_app.ui.login import LoginDialog, UnlockDialog
 from counter_app.ui.main_window import MainWindow
 from counter_app.ui.session import WindowSession
+from counter_app.ui.startup import release_collector
 from counter_app.ui.status_bar import SyncRelay
 from counter_app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+# At the latest this long after the window starts, the garbage collector is back on.
+COLLECTOR_BACK_MS = 5_000
 
 
 def is_set_up(data_dir: DataDir) -> bool:
@@ -305,8 +309,15 @@ class WindowApp(QObject):
             self.store.close()
 
 
-def run_window(data_dir: DataDir, lang: str | None = None, auto_login: tuple[str, str] | None = None) -> int:
-    """Open the window and run the event loop until the last screen closes; the exit status."""
+def run_window(
+    data_dir: DataDir,
+    lang: str | None = None,
+    auto_login: tuple[str, str] | None = None,
+    on_start: Callable[[WindowApp], None] | None = None,
+) -> int:
+    """Open the window and run the event loop until the last screen closes; the exit status.
+    ``on_start`` is called with the WindowApp just before it starts. The command line comes
+    through :func:`counter_app.ui.startup.open_window`."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     from counter_app.ui.look import apply_look
@@ -318,6 +329,12 @@ def run_window(data_dir: DataDir, lang: str | None = None, auto_login: tuple[str
     install_translator(app, chosen, data_dir)
     apply_look(app, 12)
     window = WindowApp(data_dir, auto_login=auto_login)
+    # The collector held by the command line comes back once the main window is up, or once
+    # the start-up screen (set-up wizard, login) has waited a while (startup.py).
+    window.main_shown.connect(lambda _main: release_collector())
+    QTimer.singleShot(COLLECTOR_BACK_MS, release_collector)
+    if on_start is not None:
+        on_start(window)
     # Ctrl+C or a terminate signal closes the window properly (the logout is recorded).
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: app.quit())
