@@ -279,7 +279,9 @@ def whole_visit(
     qtbot.waitUntil(
         lambda: case_work.detail is not None and case_work.detail["project_no"] == person, timeout=15000
     )
-    assert visit.main.tabs.currentWidget() is case_work
+    assert (
+        visit.main.tabs.currentWidget() is visit.main.case_page and case_work.parent() is visit.main.case_page
+    )
     visit.main.resize(1366, 768)
     header = case_work.header
     qtbot.waitUntil(

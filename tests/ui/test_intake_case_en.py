@@ -404,7 +404,7 @@ def test_english_case_work_reads_english_and_records_the_chosen_steps_in_chinese
         assert (today.model.rows[0].project_no, state) == (project_no, "Accepted")  # 已受理, shown
 
         work = main.case_work
-        main.tabs.setCurrentWidget(work)
+        main.tabs.setCurrentWidget(main.case_page)
         assert main.tabs.tabText(1) == "Cases (Ctrl+F)"
         assert work.query.placeholderText() == (
             "Case number, ID number or credit code, name of the person or entity, matter's pinyin initials"

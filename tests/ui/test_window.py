@@ -202,6 +202,13 @@ def test_login_offline_from_the_roster_the_server_gave(
         main.shortcuts["Ctrl+T"].activated.emit()
         assert main.tabs.currentWidget() is main.today
         shoot(main, "window-today")
+        # 办件 is built when it is first opened, not at login
+        from counter_app.ui.case_work import CaseWork
+
+        assert main.case_page.findChildren(CaseWork) == []
+        main.shortcuts["Ctrl+F"].activated.emit()
+        assert main.tabs.currentWidget() is main.case_page
+        assert main.case_page.findChildren(CaseWork) == [main.case_work]
     finally:
         window.shutdown()
     logged = events(data)
