@@ -166,7 +166,7 @@ async def _watch(ctx: ServerContext) -> None:
 # The collector's first threshold while serving (Python's default is 700). A 6-event request
 # makes a few thousand container objects, most of them alive until its reply, so at 700 the
 # young generation was collected about once per request and what it found alive was promoted
-# and walked again: 0.23 ms of CPU per request, 800 collections a minute under 50 windows.
+# and walked again: 0.23 ms of CPU per request, about 65 collections a second under 50 windows.
 # At 20,000 the same load costs 0.03-0.06 ms and a few collections; reference counting frees
 # nearly all of it anyway, so the most the collector leaves waiting is a few MB.
 SERVING_GC_THRESHOLD = (20_000, 10, 10)
