@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from counter_app.domain.catalog import ProjectType, ServiceItem
 from counter_app.services.intake_model import CaseIntake, Decision, MaterialIn, Party
@@ -14,6 +19,21 @@ DEMO_CATALOG = REPO / "resources" / "catalog" / "demo_catalog.json"
 # Valid GB 11643 numbers (checksums computed independently in test_validation).
 PERSON_ID = "11010519491231002X"
 ENTITY_USCC = "91110000600037341L"
+
+
+def python_json(*args: str, env: Mapping[str, str] | None = None, timeout: float = 120) -> Any:
+    """Run ``python ARGS`` in a process of its own (in the repository, ``env`` or this one's) and
+    return the JSON it printed on its last line; CalledProcessError if it failed."""
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def promise_item(store: Store) -> ServiceItem:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.support import REPO
+from tests.support import python_json
 
 HEAVY = ("sqlalchemy", "reportlab", "PySide6", "requests", "barcode", "qrcode", "cryptography")
 
@@ -23,15 +19,7 @@ print(json.dumps(sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0]
 
 
 def _loaded(*argv: str) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE % (HEAVY,), *argv],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+    return list(python_json("-c", PROBE % (HEAVY,), *argv, timeout=60))
 
 
 def test_help_loads_none_of_the_heavy_libraries() -> None:

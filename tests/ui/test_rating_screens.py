@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.support import REPO
+from tests.support import python_json
 
 SCREENS = {
     "screens": [
@@ -22,16 +20,7 @@ def test_rating_fills_the_citizens_screen(tmp_path: Path) -> None:
     config = tmp_path / "screens.json"
     config.write_text(json.dumps(SCREENS), encoding="utf-8")
     env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}"}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.ui.rating_two_screens", str(tmp_path / "counter")],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = python_json("-m", "tests.ui.rating_two_screens", str(tmp_path / "counter"), env=env)
     assert result["shown_on"] == "citizen" and result["full_screen"] is True
     assert result["geometry"] == [1366, 0, 1280, 800]
     assert [(p["ticket_no"], p["level"], p["no_rating"]) for p in result["payloads"]] == [("A012", 3, None)]

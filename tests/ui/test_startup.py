@@ -5,10 +5,7 @@ Qt-free modules load before PySide6."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -21,8 +18,8 @@ from counter_app.services.setup import import_catalog, init_counter
 from counter_app.store.datadir import DataDir
 from counter_app.store.uow import Store
 from counter_app.sync.roster import cache_roster
+from tests.support import REPO, python_json
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "start-0307"
 
 
@@ -32,7 +29,7 @@ def window_folder(root: Path) -> Path:
     init_counter(data, "YX330781", 3, system_clock)
     store = Store(data)
     try:
-        import_catalog(store, ROOT / "resources" / "catalog" / "demo_catalog.json", system_clock)
+        import_catalog(store, REPO / "resources" / "catalog" / "demo_catalog.json", system_clock)
         cache_roster(
             store, [RosterEntry("0307", "张丽", "clerk", PasswordHasher().hash(PASSWORD), "YX330781")], ""
         )
@@ -42,17 +39,9 @@ def window_folder(root: Path) -> Path:
 
 
 def run(script: str, *args: str) -> dict[str, Any]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    return dict(
+        python_json("-c", textwrap.dedent(script), *args, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def test_the_collector_is_off_while_the_window_starts_and_back_frozen_once_the_main_window_shows(
