@@ -33,7 +33,7 @@ from counter_app.services.documents import (
     next_issue_pdf,
 )
 from counter_app.ui.i18n import domain_label
-from counter_app.ui.printing import configured_printer, page_images
+from counter_app.ui.printing import configured_printer, load_image_plugins, page_images
 from counter_app.ui.session import WindowSession
 
 PREVIEW_DPI = 80
@@ -112,6 +112,7 @@ class DocumentDesk(QObject):
         )
         self.preview: DocumentPreview | None = None
         self.last: IssuedDocument | None = None
+        load_image_plugins()  # before a worker paints (see there)
 
     def open_preview(self, project_no: str, doc_type: DocType | None = None) -> None:
         """Build the case's document (the one its state calls for, unless given) and preview it."""

@@ -49,6 +49,10 @@ class Built:
 def slip_printer(store: Store, kiosk: Kiosk) -> Any:
     """How the kiosk prints: ESC/POS to ``slip_printer``, else the PDF to ``printer``, else not at all."""
     settings = store.settings()
+    if settings.get("printer"):
+        from counter_app.ui.printing import load_image_plugins
+
+        load_image_plugins()  # here, on the GUI thread: the slips are painted on a worker
 
     def print_slip(ticket: IssuedTicket) -> str:
         slip = kiosk.slip(ticket)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QImage, QImageWriter, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
@@ -69,6 +69,18 @@ def paint_pdf(printer: QPrinter, pdf: bytes) -> int:
     if painter is not None:
         painter.end()
     return count
+
+
+def load_image_plugins() -> None:
+    """Make Qt's image-format plugins on this thread; call it on the GUI thread before a worker
+    paints a page (:class:`DocumentDesk`, the kiosk's slip printer).
+
+    Qt's PDF engine asks for the image writers while it draws a page. A plugin made for the first
+    time on the worker that paints is then moved to the GUI thread under one of Qt's object locks,
+    and the GUI thread may hold that lock (disconnecting some signal) while it waits for Python's
+    GIL, which the painting worker holds: both threads stopped for good, once, in the tests. Made
+    here first, a plugin already lives on the GUI thread and nothing moves it again."""
+    QImageWriter.supportedImageFormats()
 
 
 def printer_names() -> list[str]:
