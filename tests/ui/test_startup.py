@@ -127,10 +127,15 @@ def test_the_qt_free_modules_load_before_pyside6() -> None:
 
         startup.preload()
         wanted = ["sqlalchemy", "reportlab.platypus", "requests", "counter_app.services.login"]
-        print(json.dumps({"qt": "PySide6" in sys.modules, "loaded": [m for m in wanted if m in sys.modules]}))
+        seen = {"qt": "PySide6" in sys.modules, "loaded": [m for m in wanted if m in sys.modules]}
+        import counter_app.ui.window_app  # the whole window, built on these
+
+        seen["pdfium"] = "pypdfium2" in sys.modules  # loaded with the first page printed
+        print(json.dumps(seen))
         """
     )
     assert seen == {
         "qt": False,
         "loaded": ["sqlalchemy", "reportlab.platypus", "requests", "counter_app.services.login"],
+        "pdfium": False,
     }
