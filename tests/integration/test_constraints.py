@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from importlib import metadata
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 
 
 def pins() -> dict[str, str]:
     found: dict[str, str] = {}
-    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+    for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, _, version = line.partition("==")
             found[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
