@@ -52,11 +52,26 @@ async def json_body(request: Request) -> Any:
 
     Its size was bounded before the route ran (supervision_server.request_limits).
     """
-    raw = await request.body()
+    return parse_json(await request.body())
+
+
+def parse_json(raw: bytes) -> Any:
+    """``raw`` decoded as JSON; 400 MALFORMED_JSON if it is not JSON."""
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise ApiError(400, "MALFORMED_JSON", "请求体不是有效的 JSON，未作任何处理") from exc
+
+
+def unexpected(exc: Exception) -> ApiError:
+    """The answer to an exception that no route turned into an :class:`ApiError`, logged here:
+    503 DB_BUSY when the database stayed busy or went away (the client retries later), 500
+    INTERNAL_ERROR for anything else."""
+    if isinstance(exc, OperationalError):
+        log.error("database error: %s", exc)
+        return db_busy()
+    log.exception("unhandled error", exc_info=exc)
+    return ApiError(500, "INTERNAL_ERROR", "服务器内部错误，已记录日志，请稍后重试")
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -117,12 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(OperationalError)
-    async def _db(_request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database error: %s", exc)
-        busy = db_busy()
-        return _error(busy.status, busy.code, busy.message)
-
     @app.exception_handler(Exception)
-    async def _crash(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return _error(500, "INTERNAL_ERROR", "服务器内部错误，已记录日志，请稍后重试")
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        error = unexpected(exc)
+        return _error(error.status, error.code, error.message)

@@ -34,6 +34,7 @@ from supervision_server.context import ServerContext
 from supervision_server.db import run_write
 from supervision_server.distribution import ensure_calendar, publish_demo_catalog
 from supervision_server.docs_page import install_docs
+from supervision_server.events_path import ServerApp
 from supervision_server.heartbeat import check_withholding
 from supervision_server.models import EventBatch
 from supervision_server.receipt_check import check_limiter
@@ -221,7 +222,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
                 await run_in_threadpool(runner.stop)
             ctx.close()
 
-    app = FastAPI(
+    app = ServerApp(
         title="Service Counter e-supervision server",
         version=API_VERSION,
         description="电子监察服务器：接收各窗口签名事件，分发事项目录与日历，提供办件回执查询。",
@@ -231,7 +232,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     )
     app.state.ctx = ctx
     app.state.check_limiter = check_limiter(settings)
-    app.add_middleware(RequestLimitsMiddleware, limits=route_limits(settings))
+    limits = route_limits(settings)
+    app.add_middleware(RequestLimitsMiddleware, limits=limits)
     install_error_handlers(app)
     app.include_router(devices_router)
     app.include_router(public_router)
@@ -247,6 +249,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(roster_admin_router)
     install_docs(app)
     _document_raw_bodies(app)
+    app.answer_events_directly(limits)
     return app
 
 

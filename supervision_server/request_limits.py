@@ -103,7 +103,7 @@ class RequestLimitsMiddleware:
             await _refuse(send, 422, NUL_BODY)
             return
         limit = limit_for(self.limits, scope["method"], scope["path"])
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None:
             if declared > limit:
                 await _refuse(send, 413, too_large_body(limit))
@@ -144,7 +144,7 @@ class RequestLimitsMiddleware:
             await _refuse(send, 413, too_large_body(limit))
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             text = value.decode("latin-1").strip()

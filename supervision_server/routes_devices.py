@@ -12,11 +12,13 @@ from cryptography.exceptions import InvalidSignature
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.datastructures import State
 
 from counter_app.ledger import public_key_from_b64
 from counter_app.ledger.device_messages import heartbeat_message
-from supervision_server.api_support import Ctx, errors, json_body, request_body_doc
+from supervision_server.api_support import Ctx, errors, parse_json, request_body_doc
 from supervision_server.case_authority import held_case, last_serials
+from supervision_server.context import ServerContext
 from supervision_server.db import read_connection, run_write
 from supervision_server.enroll import enroll_device, valid_device_id
 from supervision_server.errors import ApiError, unknown_device
@@ -109,8 +111,17 @@ async def post_events(device_id: str, request: Request, ctx: Ctx) -> JSONRespons
     The whole batch is refused (400, naming the seq) if any event is malformed or mis-signed. A
     gap stops the batch: what came before it is stored, and 409 SEQ_GAP names ``expected_seq``.
     """
-    body = await json_body(request)
-    async with _ingest_gate(request, ctx):
+    status, reply = await events_reply(request.app.state, ctx, device_id, await request.body())
+    return JSONResponse(reply, status_code=status)
+
+
+async def events_reply(
+    state: State, ctx: ServerContext, device_id: str, raw: bytes
+) -> tuple[int, dict[str, Any]]:
+    """The status and body answering a batch of events, or an :class:`ApiError`. The route above
+    and the direct path (:mod:`supervision_server.events_path`) both answer with this."""
+    body = parse_json(raw)
+    async with _ingest_gate(state, ctx):
         result = await run_in_threadpool(ingest_body, ctx, device_id, body)
     if result.expected_seq is not None:
         gap = {
@@ -119,11 +130,11 @@ async def post_events(device_id: str, request: Request, ctx: Ctx) -> JSONRespons
             "expected_seq": result.expected_seq,
             **_ack_body(result),
         }
-        return JSONResponse(gap, status_code=409)
-    return JSONResponse(_ack_body(result))
+        return 409, gap
+    return 200, _ack_body(result)
 
 
-def _ingest_gate(request: Request, ctx: Ctx) -> asyncio.Semaphore:
+def _ingest_gate(state: State, ctx: ServerContext) -> asyncio.Semaphore:
     """At most ``ingest_concurrency`` batches of this process stored at once, the others queued
     in the order they came (asyncio's semaphore wakes its waiters first come, first served).
 
@@ -131,9 +142,9 @@ def _ingest_gate(request: Request, ctx: Ctx) -> asyncio.Semaphore:
     and the threads take the GIL in no particular order: under a burst some requests wait several
     times as long as others. A handful at once keeps the database busy while one of them is
     waiting on it, within the connection pool."""
-    gate: asyncio.Semaphore | None = getattr(request.app.state, "ingest_gate", None)
+    gate: asyncio.Semaphore | None = getattr(state, "ingest_gate", None)
     if gate is None:
-        gate = request.app.state.ingest_gate = asyncio.Semaphore(ctx.settings.ingest_concurrency)
+        gate = state.ingest_gate = asyncio.Semaphore(ctx.settings.ingest_concurrency)
     return gate
 
 
