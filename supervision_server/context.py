@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -27,6 +28,18 @@ class ServerContext:
     clock: Clock = field(default=system_clock)
     # Set after each stored batch: wakes this process's rule runner (supervision_server.rule_runner).
     rules_due: threading.Event = field(default_factory=threading.Event)
+    _ingest_pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+
+    @property
+    def ingest_pool(self) -> ThreadPoolExecutor:
+        """The threads that store batches of events (``routes_devices.events_reply``), at most
+        ``ingest_concurrency``; made at first use (on the event loop), and again after
+        :meth:`close`, as the engine connects again after it was disposed."""
+        if self._ingest_pool is None:
+            self._ingest_pool = ThreadPoolExecutor(
+                self.settings.ingest_concurrency, thread_name_prefix="ingest"
+            )
+        return self._ingest_pool
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = system_clock) -> ServerContext:
@@ -49,6 +62,9 @@ class ServerContext:
         return cls(settings, engine, key, BatchVerifier(settings.verify_threads), clock)
 
     def close(self) -> None:
-        """Stop the verifier threads and close every pooled connection."""
+        """Stop the ingest and verifier threads and close every pooled connection."""
+        pool, self._ingest_pool = self._ingest_pool, None
+        if pool is not None:
+            pool.shutdown()
         self.verifier.close()
         self.engine.dispose()

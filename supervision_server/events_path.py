@@ -75,7 +75,7 @@ async def _answer_events(app: FastAPI, device_id: str, scope: Scope, receive: Re
             break
     reply: dict[str, Any]
     try:
-        status, reply = await events_reply(app.state, app.state.ctx, device_id, b"".join(chunks))
+        status, reply = await events_reply(app.state.ctx, device_id, b"".join(chunks))
     except ApiError as exc:
         status, reply = exc.status, exc.body()
     except Exception as exc:
