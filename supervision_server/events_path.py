@@ -36,13 +36,15 @@ class ServerApp(FastAPI):
     """The server's FastAPI application, with the events route answered directly."""
 
     _events_path: re.Pattern[str] | None = None
-    _limits: list[RouteLimit]
+    _events_limit = 0
 
     def answer_events_directly(self, limits: list[RouteLimit]) -> None:
-        """Answer the events route before the framework, within ``limits`` (the middleware's).
-        The path is the route's own pattern (its router is included without a prefix)."""
+        """Answer the events route before the framework, within its body limit in ``limits``
+        (the middleware's table). The path is the route's own pattern (its router is included
+        without a prefix)."""
         (route,) = (r for r in router.routes if isinstance(r, APIRoute) and r.endpoint is post_events)
-        self._events_path, self._limits = route.path_regex, limits
+        self._events_path = route.path_regex
+        self._events_limit = limit_for(limits, "POST", route.path_format.format(device_id="any"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         device_id = self._direct_events(scope)
@@ -59,7 +61,7 @@ class ServerApp(FastAPI):
         if match is None or scope.get("root_path") or has_nul(scope):
             return None
         declared = content_length(scope)
-        if declared is None or declared > limit_for(self._limits, "POST", scope["path"]):
+        if declared is None or declared > self._events_limit:
             return None  # streamed or too large: the middleware counts or refuses it
         return match.group("device_id")
 
