@@ -56,16 +56,23 @@ from tests.pg import fresh_database  # noqa: E402
 TOKEN = "bench-admin-token-0123456789abcdef"
 
 
+def bench_ticket_no(window_no: int, n: int) -> str:
+    """The ``n``-th ticket window ``window_no`` serves: each window its own queue category (A-Z),
+    and past the 26th window a block digit after the letter, so windows never share a ticket (two
+    windows calling the same ticket would race for its row, as no hall's windows do)."""
+    block = (window_no - 1) // 26
+    return f"{chr(ord('A') + (window_no - 1) % 26)}{block or ''}{n:04d}"
+
+
 def day_of_events(device_id: str, key: DeviceKey, count: int, window_no: int) -> list[SignedEvent]:
     """``count`` chained events of one window: tickets called and served, cases taken in, ratings."""
     events: list[SignedEvent] = []
     prev, seq, n = GENESIS_HASH, 0, 0
     while len(events) < count:
         n += 1
-        # Each window serves its own queue category here, so windows never share a ticket.
-        ticket, project_no = f"{chr(ord('A') + (window_no - 1) % 26)}{n:04d}", f"{device_id}-{n:06d}"
+        ticket, project_no = bench_ticket_no(window_no, n), f"{device_id}-{n:06d}"
         # One applicant per case: one citizen's matter at many windows would be 两头受理 each time.
-        body = f"3307851980{window_no % 100:02d}{n // 1000 % 28 + 1:02d}{n % 1000:03d}"
+        body = f"{330785 + window_no // 100}1980{window_no % 100:02d}{n // 1000 % 28 + 1:02d}{n % 1000:03d}"
         applicant = {
             "name": "张小三",
             "cert_type": "111",
