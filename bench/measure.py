@@ -28,9 +28,11 @@ def tree_cpu_s(pid: int) -> float:
     """CPU seconds of a running process and of its running descendants (a server and its
     worker processes), as :func:`process_cpu_s`."""
     total = process_cpu_s(pid)
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listed:
-            children = [int(c) for c in listed.read().split()]
+    children: list[int] = []
+    try:  # every thread's children (a server starts its rules process again from a thread)
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as listed:
+                children += [int(c) for c in listed.read().split()]
     except OSError:
         return total
     return total + sum(tree_cpu_s(child) for child in children)

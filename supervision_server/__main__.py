@@ -131,10 +131,12 @@ def _tls_files(settings: Settings) -> tuple[str, str] | None:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from supervision_server.app import WORKER_SETTINGS_ENV, create_app, settle_heap
+    from supervision_server.app import RULES_APART_ENV, WORKER_SETTINGS_ENV, create_app, settle_heap
+    from supervision_server.rules_process import RulesProcess, runs_apart
 
     tls = _tls_files(settings)
-    app = create_app(settings)
+    apart = runs_apart(settings)
+    app = create_app(settings, rules_apart=apart)
     ready = app.state.ctx.settings
     scheme = "https" if tls else "http"
     print(
@@ -150,17 +152,27 @@ def _serve(settings: Settings) -> int:
         "ssl_certfile": tls[0] if tls else None,
         "ssl_keyfile": tls[1] if tls else None,
     }
-    if ready.workers == 1:
-        settle_heap()
-        uvicorn.run(app, **options)
+    # The database is prepared: the rules process (PostgreSQL) can start.
+    rules = RulesProcess(ready) if apart else None
+    if rules is not None:
+        rules.start()
+        print(f"监察规则在独立进程中运行（进程号 {rules.pid}，较低优先级）", flush=True)
+    try:
+        if ready.workers == 1:
+            settle_heap()
+            uvicorn.run(app, **options)
+            return 0
+        # Several processes: this one migrated and prepared the database; each worker builds its
+        # app from the same checked settings (the demo token included).
+        app.state.ctx.close()
+        os.environ[WORKER_SETTINGS_ENV] = ready.model_dump_json()
+        os.environ[RULES_APART_ENV] = "1" if apart else "0"
+        print(f"以 {ready.workers} 个进程运行", flush=True)
+        uvicorn.run("supervision_server.app:worker_app", factory=True, workers=ready.workers, **options)
         return 0
-    # Several processes: this one migrated and prepared the database; each worker builds its app
-    # from the same checked settings (the demo token included).
-    app.state.ctx.close()
-    os.environ[WORKER_SETTINGS_ENV] = ready.model_dump_json()
-    print(f"以 {ready.workers} 个进程运行", flush=True)
-    uvicorn.run("supervision_server.app:worker_app", factory=True, workers=ready.workers, **options)
-    return 0
+    finally:
+        if rules is not None:
+            rules.stop()
 
 
 def _shown_url(settings: Settings) -> str:

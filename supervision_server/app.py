@@ -106,6 +106,7 @@ def run_periodic_checks(ctx: ServerContext, now: datetime | None = None) -> int:
 
 WATCHER_LOCK = 0x5C_0A7C  # the PostgreSQL advisory lock held by the one worker that runs the watcher
 WORKER_SETTINGS_ENV = "SERVICE_COUNTER_WORKER_SETTINGS"  # serve --workers: the settings, as JSON
+RULES_APART_ENV = "SERVICE_COUNTER_RULES_APART"  # serve --workers: "1" when a rules process runs them
 
 
 class WatcherLease:
@@ -187,13 +188,19 @@ def settle_heap() -> None:
 def worker_app() -> FastAPI:
     """The app of one worker process of ``serve --workers N``: the settings the parent process
     checked and prepared, passed in the environment (uvicorn imports this as a factory)."""
-    app = create_app(Settings.model_validate_json(os.environ[WORKER_SETTINGS_ENV]))
+    app = create_app(
+        Settings.model_validate_json(os.environ[WORKER_SETTINGS_ENV]),
+        rules_apart=os.environ.get(RULES_APART_ENV) == "1",
+    )
     settle_heap()
     return app
 
 
-def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
-    """Build the application; see the module docstring for what happens here."""
+def create_app(settings: Settings, *, clock: Clock = system_clock, rules_apart: bool = False) -> FastAPI:
+    """Build the application; see the module docstring for what happens here.
+
+    ``rules_apart``: the batch rules run in a process of their own (``serve`` on PostgreSQL,
+    :mod:`supervision_server.rules_process`), so this process starts no rule runner thread."""
     settings = settings.checked()
     try:  # a broken score sheet is refused at start, not on the supervisor's first request
         ScoreSheet.load(settings.score_sheet_file)
@@ -209,7 +216,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         watcher = asyncio.create_task(_watch(ctx))
-        runner = RuleRunner(ctx) if settings.rules_on_ingest else None
+        runner = RuleRunner(ctx) if settings.rules_on_ingest and not rules_apart else None
         if runner is not None:
             runner.start()
         try:

@@ -100,6 +100,11 @@ class Settings(BaseModel):
     rules_on_ingest: bool = Field(
         default=True, description="run the supervision rules over every stored batch, just after its request"
     )
+    rules_process: bool = Field(
+        default=True,
+        description="PostgreSQL: serve runs the batch rules in a process of their own, at a lower CPU "
+        "priority, so a rule pass never holds a reply; false: on a thread of each server process",
+    )
     rules_on_schedule: bool = Field(
         default=True, description="run the supervision rules in the periodic watcher"
     )

@@ -181,12 +181,14 @@ def test_a_stopping_runner_ends_between_passes_and_leaves_the_rest_owed(
 
 
 @pytest.mark.postgres
-def test_two_server_processes_raise_each_alert_once(tmp_path: Path) -> None:
-    """serve --workers 2: each process's runner looks after its own batches and polls for the
-    other's; one pass at a time (advisory lock), and each alert once."""
+@pytest.mark.parametrize("apart", ["true", "false"])
+def test_two_server_processes_raise_each_alert_once(apart: str, tmp_path: Path) -> None:
+    """serve --workers 2: the rules process looks after the batches of both; or, with the rules on
+    a thread of each, each process's runner looks after its own batches and polls for the
+    other's, one pass at a time (advisory lock). Either way each alert once."""
     require_postgres()
     with fresh_database("sc_rules2") as url:
-        server = Server(tmp_path / "data", url, workers=2)
+        server = Server(tmp_path / "data", url, workers=2, env={"SUPERVISION_RULES_PROCESS": apart})
         try:
             numbers = []
             for n in range(4):  # spread over both processes by the connections they land on
