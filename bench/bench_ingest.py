@@ -538,7 +538,7 @@ def small_requests(
     import json
 
     from bench.bench_cases import pct
-    from bench.measure import backends_cpu_s, postgres_backends, tree_cpu_s
+    from bench.measure import backends_cpu_s, postgres_backends, tree_cpu_s, wait_until_idle
     from tests.server.test_real_server import Server
 
     figures: dict[str, float] = {}
@@ -566,6 +566,7 @@ def small_requests(
                     for device_id, _, events in chains
                 }
                 # The database's share: its backends serving this server (url None: SQLite, none).
+                wait_until_idle(server.proc.pid)
                 pids = postgres_backends(url) if url else []
                 pg_before = backends_cpu_s(pids)
                 before = (tree_cpu_s(server.proc.pid), 0.0, time.process_time())

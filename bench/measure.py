@@ -38,6 +38,20 @@ def tree_cpu_s(pid: int) -> float:
     return total + sum(tree_cpu_s(child) for child in children)
 
 
+def wait_until_idle(pid: int, busy_ms: float = 20.0, limit_s: float = 30.0) -> None:
+    """Wait until the process tree of ``pid`` spends under ``busy_ms`` of CPU in half a second:
+    a server just started is still importing and connecting (its rules process too), and a CPU
+    figure taken then would count its start as the work's."""
+    deadline = time.monotonic() + limit_s
+    last = tree_cpu_s(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = tree_cpu_s(pid)
+        if (now - last) * 1000 < busy_ms:
+            return
+        last = now
+
+
 def postgres_backends(url: str) -> list[int]:
     """The process ids of the PostgreSQL backends connected to the database of ``url`` now."""
     import psycopg
