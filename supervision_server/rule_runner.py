@@ -3,8 +3,9 @@
 A window's batch is acknowledged as soon as it is stored; the supervision rules for what it
 stored (two-place acceptance, late entry, hasty close ...) run a moment later on a thread of
 their own: a thread of the server process, or, as ``serve`` runs them on PostgreSQL, the one
-thread of a process of their own (:mod:`supervision_server.rules_process`). The request's path is then only the ledger and its projections, and under load the
-rules look at many batches in one pass instead of one pass per batch.
+thread of a process of their own (:mod:`supervision_server.rules_process`). The request's path
+is then only the ledger and its projections, and under load the rules look at many batches in
+one pass instead of one pass per batch.
 
 What is still to look at is kept in the database, not in memory: ``rule_progress`` holds, per
 device, the last main-chain seq the rules have looked at, and the device row's ``main_seq`` how
@@ -14,8 +15,9 @@ transaction: a crash anywhere re-runs the pass, and occurrence keys keep its ale
 
 Each ingest wakes the runner of its own process (``ServerContext.rules_due``); a runner also
 looks every ``poll_s`` seconds, which is how batches stored by other processes are seen (the
-other workers of ``serve --workers N``, or every server process by the rules process). On PostgreSQL a pass holds a transaction-level advisory lock, so
-one process at a time runs the rules.
+other workers of ``serve --workers N``, or every server process by the rules process). On
+PostgreSQL a pass holds a transaction-level advisory lock, so one process at a time runs the
+rules.
 """
 
 from __future__ import annotations
