@@ -565,8 +565,8 @@ def small_requests(
                     ]
                     for device_id, _, events in chains
                 }
-                # The database's share: its backends serving this server (url None: SQLite, none).
                 wait_until_idle(server.proc.pid)
+                # The database's share: its backends serving this server (url None: SQLite, none).
                 pids = postgres_backends(url) if url else []
                 pg_before = backends_cpu_s(pids)
                 before = (tree_cpu_s(server.proc.pid), 0.0, time.process_time())
