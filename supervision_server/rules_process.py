@@ -41,11 +41,7 @@ MAX_RESTART_PAUSE_S = 30.0
 
 def runs_apart(settings: Settings) -> bool:
     """Whether ``serve`` runs the batch rules in a process of their own with these settings."""
-    return (
-        settings.rules_on_ingest
-        and settings.rules_process
-        and not settings.effective_database_url.startswith("sqlite")
-    )
+    return settings.rules_on_ingest and settings.rules_process and not settings.on_sqlite
 
 
 class RulesProcess:
@@ -113,8 +109,8 @@ def _end_with_parent(parent: int) -> None:
         import ctypes
 
         pr_set_pdeathsig = 1
-        with_errors = ctypes.CDLL(None, use_errno=True)
-        with_errors.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != parent:  # gone before the request was made
         raise SystemExit(0)
 

@@ -152,6 +152,11 @@ class Settings(BaseModel):
         return self.database_url or f"sqlite+pysqlite:///{self.sqlite_path}"
 
     @property
+    def on_sqlite(self) -> bool:
+        """Whether the database is SQLite: one writer at a time, so one server process."""
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
     def server_key_path(self) -> Path:
         """The server's Ed25519 signing key (PKCS#8 PEM, mode 0600)."""
         return self.data_dir / "server_key.pem"
@@ -159,7 +164,7 @@ class Settings(BaseModel):
     def checked(self) -> Settings:
         """These settings ready to run: weak admin tokens refused, the demo token filled in,
         several worker processes refused on SQLite."""
-        if self.workers > 1 and self.effective_database_url.startswith("sqlite"):
+        if self.workers > 1 and self.on_sqlite:
             raise SettingsError(
                 f"SQLite 数据库一次只允许一个进程写入，不能以 {self.workers} 个进程运行（--workers）："
                 "请使用 --workers 1，或改用 PostgreSQL（--database-url）"
